@@ -1,0 +1,174 @@
+"""Citizen collectives: columnar state, the Mesa agent that views it, and their rules.
+
+A collective has a kind (one of ``COLLECTIVE_TYPES``), a home buurt, members (citizen
+agents), volunteer hours, money (integer cents, mirrored by the ledger account
+``held:collectives``), one project at a time that raises a buurt's infrastructure stock,
+at most one pending application, and a reporting backlog. Life cycle: founded by an
+initiator where need, motivation and social trust suffice (leaders are scarce: Ghorbani,
+Nascimento & Filatova 2020); dissolves when it has had no members, or could not pay its
+costs, for ``dissolution_grace_months``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from gemsim.collective_types import COLLECTIVE_TYPES, SERVES
+
+if TYPE_CHECKING:
+    from gemsim.model import CommunityModel
+
+NO_CHANNEL, MUNICIPAL, FUND = -1, 0, 1
+
+_FIELDS: dict[str, tuple[type, object]] = {
+    "alive": (np.bool_, False),
+    "kind": (np.int64, 0),
+    "neighbourhood": (np.int64, 0),
+    "municipality": (np.int64, 0),
+    "founded": (np.int64, 0),
+    "money": (np.int64, 0),  # cents
+    "project_category": (np.int64, -1),
+    "project_remaining": (np.float64, 0.0),  # euros still to spend on the current project
+    "members": (np.int64, 0),
+    "hours": (np.float64, 0.0),  # real volunteer hours this month
+    "mean_member_ses": (np.float64, 0.0),
+    "quality": (np.float64, 0.0),  # application quality 0-1
+    "app_channel": (np.int64, NO_CHANNEL),
+    "app_amount": (np.int64, 0),  # cents requested
+    "app_submitted": (np.int64, 0),
+    "app_due": (np.int64, 0),
+    "fund_tranche": (np.int64, 0),  # cents per month
+    "fund_months_left": (np.int64, 0),
+    "reporting_backlog": (np.float64, 0.0),  # hours
+    "controlling": (np.float64, 0.0),  # share of board time taken by reporting, 0-1
+    "months_without_members": (np.int64, 0),
+    "months_short": (np.int64, 0),
+    "stock_made": (np.float64, 0.0),  # cumulative stock added to its buurt
+    "experience_local": (np.float64, 0.0),  # this month's municipal decision, -1..1
+    "experience_fund": (np.float64, 0.0),  # this month's fund decision, -1..1
+    "grants_eur": (np.float64, 0.0),
+}
+
+BOARD_HOURS_PER_MONTH = 10.0  # hours a collective's board can give to administration
+
+
+class CollectiveTable:
+    """Growable columns, one row per collective ever founded (``alive`` marks the living)."""
+
+    def __init__(self, capacity: int = 64) -> None:
+        self.size = 0
+        for name, (dtype, fill) in _FIELDS.items():
+            setattr(self, name, np.full(capacity, fill, dtype=dtype))
+
+    def __len__(self) -> int:
+        return self.size
+
+    def _grow(self) -> None:
+        for name, (dtype, fill) in _FIELDS.items():
+            old = getattr(self, name)
+            new = np.full(max(2 * old.size, 16), fill, dtype=dtype)
+            new[: old.size] = old
+            setattr(self, name, new)
+
+    def add(self, kind: int, neighbourhood: int, municipality: int, month: int) -> int:
+        """Append a new living collective and return its row."""
+        if self.size == self.alive.size:
+            self._grow()
+        row = self.size
+        self.size += 1
+        self.alive[row] = True
+        self.kind[row] = kind
+        self.neighbourhood[row] = neighbourhood
+        self.municipality[row] = municipality
+        self.founded[row] = month
+        return row
+
+    def view(self, name: str) -> np.ndarray:
+        """The used part of column ``name``."""
+        return getattr(self, name)[: self.size]
+
+    def living(self) -> np.ndarray:
+        return np.flatnonzero(self.alive[: self.size])
+
+
+class Collective(mesa.Agent):
+    """A citizen collective, as a Mesa agent whose state lives in a ``CollectiveTable``."""
+
+    def __init__(self, model: CommunityModel, row: int) -> None:
+        super().__init__(model)
+        self.row = row
+
+    def _get(self, name: str):
+        return getattr(self.model.collectives, name)[self.row]
+
+    @property
+    def kind(self) -> str:
+        return COLLECTIVE_TYPES[int(self._get("kind"))].name
+
+    @property
+    def neighbourhood(self) -> int:
+        return int(self._get("neighbourhood"))
+
+    @property
+    def members(self) -> int:
+        return int(self._get("members"))
+
+    @property
+    def money_eur(self) -> float:
+        return int(self._get("money")) / 100
+
+    @property
+    def volunteer_hours(self) -> float:
+        return float(self._get("hours"))
+
+    def __repr__(self) -> str:
+        return (
+            f"Collective({self.unique_id}, {self.kind}, buurt {self.neighbourhood}, "
+            f"{self.members} members, EUR {self.money_eur:,.2f})"
+        )
+
+
+# --- Rules --------------------------------------------------------------------------------
+
+
+def type_column(attribute: str) -> np.ndarray:
+    """One attribute of every collective type, indexable by the ``kind`` column."""
+    return np.array([getattr(kind, attribute) for kind in COLLECTIVE_TYPES], dtype=np.float64)
+
+
+SERVES_ARRAY = np.array(SERVES, dtype=bool)
+
+
+def choose_projects(kind: np.ndarray, stock_rows: np.ndarray, threshold: float) -> np.ndarray:
+    """Each collective works on the category it serves that is furthest below full
+    provision; -1 where every category it serves is already at or above 0.95."""
+    gap = np.where(SERVES_ARRAY[kind], 1.0 - stock_rows, -np.inf)
+    best = np.argmax(gap, axis=1)
+    worth_it = gap[np.arange(kind.size), best] > 0.05
+    return np.where(worth_it, best, -1)
+
+
+def absorption_capacity(hours: np.ndarray, eur_per_hour: float) -> np.ndarray:
+    """Euros a collective can put to work this month with its volunteer hours."""
+    return hours * eur_per_hour
+
+
+def application_quality(mean_member_ses: np.ndarray, support: np.ndarray) -> np.ndarray:
+    """Quality of an application (0-1): better-resourced members write better applications
+    (Matthew effect); movement support helps."""
+    return np.clip(1.0 / (1.0 + np.exp(-mean_member_ses)) + support, 0.0, 1.0)
+
+
+def approval_probability(quality: np.ndarray, base: float, bias: float) -> np.ndarray:
+    """Chance of approval: ``base`` at average quality, ``bias`` per unit of quality."""
+    return np.clip(base + bias * (quality - 0.5), 0.0, 1.0)
+
+
+def work_off_reporting(backlog: np.ndarray, board_hours: float) -> tuple[np.ndarray, np.ndarray]:
+    """The board works off reporting hours; returns new backlog and the controlling
+    share (reporting hours done / board hours, 0-1)."""
+    done = np.minimum(backlog, board_hours)
+    return backlog - done, done / board_hours

@@ -1,0 +1,117 @@
+"""The societal fund: grants to collectives directly, through a light, trust-based process.
+
+Decisions are fast, the check is light (a minimum application quality), grants run for
+several years in monthly tranches, and reporting is a yearly Social Handprint. Which
+applications win when money is short is set by the allocation rule:
+
+- ``need_weighted``: largest infrastructure deficit of the collective's buurt first;
+- ``per_capita``: each municipality has an envelope proportional to its population;
+- ``first_come``: in order of submission;
+- ``participatory_vote``: residents vote; a collective's score is the share of its buurt
+  that are its members or know a member.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from gemsim.collectives import FUND, NO_CHANNEL
+from gemsim.infrastructure import deficits
+from gemsim.municipality import charge_handling, grouped_fits
+
+if TYPE_CHECKING:
+    from gemsim.model import CommunityModel
+
+FUND_ACCOUNT = "held:fund"
+
+
+def allocation_scores(model: CommunityModel, rows: np.ndarray) -> np.ndarray:
+    """Higher score = decided earlier; ties broken by a random draw."""
+    table, rule = model.collectives, model.params.allocation_rule
+    tiebreak = model.rng.random(rows.size) * 1e-6
+    match rule:
+        case "need_weighted":
+            need = deficits(model.stock, model.params.in_order_threshold).sum(axis=1)
+            score = need[table.neighbourhood[rows]]
+        case "first_come" | "per_capita":
+            score = -table.app_submitted[rows].astype(np.float64)
+        case "participatory_vote":
+            score = model.vote_shares()[rows]
+        case _:
+            raise ValueError(f"unknown allocation rule {rule!r}")
+    return score + tiebreak
+
+
+def decide_fund_applications(
+    model: CommunityModel, co_decision_weight: np.ndarray | None = None
+) -> None:
+    """Decide due fund applications, best score first, while uncommitted money lasts.
+
+    ``co_decision_weight`` (per municipality, 0-1) mixes the fund's ranking with the
+    municipality's judgement of need made with residents (the hybrid regime)."""
+    table, params, month = model.collectives, model.params, model.month
+    rows = table.living()
+    due = rows[(table.app_channel[rows] == FUND) & (table.app_due[rows] <= month)]
+    if due.size == 0:
+        return
+    charge_handling(model, table.municipality[due], "fund")
+
+    eligible = due[table.quality[due] >= params.fund_minimum_quality]
+    score = allocation_scores(model, eligible)
+    if co_decision_weight is not None:
+        need = deficits(model.stock, params.in_order_threshold).sum(axis=1)
+        local_need = need[table.neighbourhood[eligible]]
+        weight = co_decision_weight[table.municipality[eligible]]
+        score = (1 - weight) * rank_scale(score) + weight * rank_scale(local_need)
+    ordered = eligible[np.argsort(-score, kind="stable")]
+
+    months = 12 * params.fund_grant_years
+    totals = table.app_amount[ordered] // months * months  # whole cents per tranche
+    if params.allocation_rule == "per_capita":
+        budgets = model.fund_envelopes()
+        groups = table.municipality[ordered]
+    else:
+        budgets = np.array([model.fund_uncommitted()], dtype=np.int64)
+        groups = np.zeros(ordered.size, dtype=np.int64)
+    fits = grouped_fits(groups, totals, budgets) & (totals > 0)
+    granted = ordered[fits]
+    if params.allocation_rule == "per_capita":
+        np.add.at(model.fund_envelope_used, table.municipality[granted], totals[fits])
+
+    table.fund_tranche[granted] = totals[fits] // months
+    table.fund_months_left[granted] = months
+    model.fund_committed += int(totals[fits].sum())
+    rejected = np.setdiff1d(due, granted)
+    table.experience_fund[granted] += 1.0
+    table.experience_fund[rejected] -= 1.0
+    table.reporting_backlog[granted] += model.reporting_hours(params.fund_reporting_hours, granted)
+    table.app_channel[due] = NO_CHANNEL
+    model.last_decision[due] = month
+    model.counts["fund_decisions"] += due.size
+    model.counts["fund_grants"] += granted.size
+
+
+def rank_scale(values: np.ndarray) -> np.ndarray:
+    """Ranks scaled to [0, 1] so that differently scaled scores can be mixed."""
+    if values.size <= 1:
+        return np.ones_like(values, dtype=np.float64)
+    return np.argsort(np.argsort(values, kind="stable"), kind="stable") / (values.size - 1)
+
+
+def pay_fund_tranches(model: CommunityModel) -> None:
+    """Pay this month's tranche of every running fund grant."""
+    table, params = model.collectives, model.params
+    rows = table.living()
+    running = rows[table.fund_months_left[rows] > 0]
+    if running.size == 0:
+        return
+    amounts = table.fund_tranche[running]
+    model.pay_grants(running, amounts, FUND_ACCOUNT, "fund", params.fund_compliance_cost_share)
+    model.fund_committed -= int(amounts.sum())
+    table.fund_months_left[running] -= 1
+    yearly = running[
+        (table.fund_months_left[running] % 12 == 0) & (table.fund_months_left[running] > 0)
+    ]
+    table.reporting_backlog[yearly] += model.reporting_hours(params.fund_reporting_hours, yearly)

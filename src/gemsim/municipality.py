@@ -1,0 +1,139 @@
+"""Municipalities: the Mesa agent and the small-subsidy desk.
+
+The desk decides applications in order of arrival after a 4-8 week decision time, up to
+its monthly capacity (the rest wait, and waiting beyond the promised time is a negative
+experience). Approval depends on application quality (so better-resourced collectives win
+more: the Matthew effect) and on money left in the yearly pot; grants are capped, need an
+own contribution, and cost volunteer hours in applying and reporting.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from gemsim.collectives import MUNICIPAL, NO_CHANNEL, approval_probability
+from gemsim.ledger import to_cents
+
+if TYPE_CHECKING:
+    from gemsim.model import CommunityModel
+
+BUDGET_ACCOUNT = "held:municipal"
+
+
+class Municipality(mesa.Agent):
+    """A municipality, as a Mesa agent viewing the model's municipal columns."""
+
+    def __init__(self, model: CommunityModel, row: int) -> None:
+        super().__init__(model)
+        self.row = row
+
+    @property
+    def population(self) -> float:
+        return float(self.model.region.municipality_population[self.row])
+
+    @property
+    def co_decision(self) -> float:
+        """Willingness to co-decide with residents, 0-1."""
+        return float(self.model.region.municipality_co_decision[self.row])
+
+    @property
+    def budget_eur(self) -> float:
+        return int(self.model.municipal_budget[self.row]) / 100
+
+    def __repr__(self) -> str:
+        return f"Municipality({self.row}, {self.population:,.0f} inhabitants)"
+
+
+def rank_within_groups(groups: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Order rows by group then ``keys`` (last key most significant after the group);
+    return the order and each ordered row's rank within its group."""
+    order = np.lexsort((*keys[::-1], groups)) if keys else np.argsort(groups, kind="stable")
+    ordered = groups[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    first = np.repeat(starts, np.diff(np.r_[starts, ordered.size]))
+    return order, np.arange(ordered.size) - first
+
+
+def grouped_fits(groups: np.ndarray, amounts: np.ndarray, budgets: np.ndarray) -> np.ndarray:
+    """For rows already in decision order: whether each amount still fits in its group's
+    budget after the earlier rows of the group took theirs (no partial grants)."""
+    fits = np.zeros(groups.size, dtype=bool)
+    remaining = budgets.copy()
+    # A short loop over approved applications only (tens per month), kept exact in cents.
+    for index, (group, amount) in enumerate(zip(groups, amounts, strict=True)):
+        if amount <= remaining[group]:
+            remaining[group] -= amount
+            fits[index] = True
+    return fits
+
+
+def decide_municipal_applications(model: CommunityModel) -> None:
+    """Decide the municipal applications that are due, within capacity and budget."""
+    table, params, month = model.collectives, model.params, model.month
+    rows = table.living()
+    pending = rows[table.app_channel[rows] == MUNICIPAL]
+    if pending.size == 0:
+        return
+    due = pending[table.app_due[pending] <= month]
+    overdue = pending[table.app_due[pending] < month]
+    table.experience_local[overdue] -= params.waiting_penalty
+    if due.size == 0:
+        return
+
+    municipality = table.municipality[due]
+    order, rank = rank_within_groups(municipality, table.app_submitted[due], due)
+    capacity = np.ceil(
+        params.municipal_capacity_per_10k * model.region.municipality_population / 10_000
+    ).astype(np.int64)
+    decided = due[order][rank < capacity[municipality[order]]]
+    if decided.size == 0:
+        return
+
+    charge_handling(model, table.municipality[decided], "municipal")
+    chance = approval_probability(
+        table.quality[decided], params.municipal_approval_base, params.approval_quality_bias
+    )
+    approved = model.rng.random(decided.size) < chance
+    candidates = decided[approved]
+    fits = grouped_fits(
+        table.municipality[candidates], table.app_amount[candidates], model.municipal_budget
+    )
+    granted = candidates[fits]
+    rejected = np.setdiff1d(decided, granted)
+
+    amounts = table.app_amount[granted]
+    np.subtract.at(model.municipal_budget, table.municipality[granted], amounts)
+    model.pay_grants(
+        granted, amounts, BUDGET_ACCOUNT, "municipal", params.municipal_compliance_cost_share
+    )
+    table.experience_local[granted] += 1.0
+    table.experience_local[rejected] -= 1.0
+    table.reporting_backlog[granted] += model.reporting_hours(
+        params.municipal_reporting_hours, granted
+    )
+    table.app_channel[decided] = NO_CHANNEL
+    model.last_decision[decided] = month
+    model.counts["municipal_decisions"] += decided.size
+    model.counts["municipal_grants"] += granted.size
+
+
+def charge_handling(model: CommunityModel, municipality: np.ndarray, channel: str) -> None:
+    """Handling cost of each decision, paid from the pot it is decided on; what a pot
+    cannot pay is paid from the organisation's general budget (an extra source)."""
+    cost = int(to_cents(model.params.handling_cost_eur))
+    if channel == "municipal":
+        wanted = np.bincount(municipality, minlength=model.municipal_budget.size) * cost
+        paid = np.minimum(wanted, model.municipal_budget)
+        model.municipal_budget -= paid
+        model.ledger.transfer(BUDGET_ACCOUNT, "overhead:municipal_handling", paid.sum())
+        model.ledger.transfer(
+            "source:municipal_admin", "overhead:municipal_handling", (wanted - paid).sum()
+        )
+    else:
+        wanted = municipality.size * cost
+        paid = min(wanted, model.ledger.balance["held:fund"])
+        model.ledger.transfer("held:fund", "overhead:fund_handling", paid)
+        model.ledger.transfer("source:fund_admin", "overhead:fund_handling", wanted - paid)

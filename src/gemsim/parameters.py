@@ -1,0 +1,1065 @@
+"""Every model parameter, once: type, unit, default, allowed range and source.
+
+``Parameters`` is the single typed place the model reads its inputs from. Each field
+carries its unit and provenance in ``json_schema_extra`` so that ``gemsim params`` and
+``docs/ODD.md`` can print the same table. A value outside its range raises
+``ParameterError`` (a ``ValueError``) naming the parameter and what is allowed.
+
+Sources: "CBS" etc. name public figures collected in ``DOMAIN.md``; "assumption" marks a
+value chosen by the modellers for want of data. Assumptions have wide ranges and are the
+first candidates for sensitivity analysis.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+AllocationRule = Literal["need_weighted", "per_capita", "first_come", "participatory_vote"]
+
+ASSUMPTION = "assumption"
+
+
+def param(
+    default: Any,
+    *,
+    unit: str,
+    source: str,
+    doc: str,
+    low: float | None = None,
+    high: float | None = None,
+) -> Any:
+    """A model parameter field with its unit, allowed range and source."""
+    return Field(
+        default,
+        ge=low,
+        le=high,
+        description=doc,
+        json_schema_extra={"unit": unit, "source": source},
+    )
+
+
+class ParameterError(ValueError):
+    """An invalid parameter value; the message names the parameter and the allowed range."""
+
+
+class Parameters(BaseModel):
+    """All parameters of :class:`gemsim.model.CommunityModel`, grouped by submodel."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # --- Regime and investment streams ------------------------------------------------
+    regime: str = param(
+        "status_quo",
+        unit="-",
+        source="proposal",
+        doc="Funding regime, by registered name (see gemsim.regimes).",
+    )
+    extra_funding_eur_per_year: float = param(
+        50_000_000,
+        unit="EUR/year (national)",
+        low=0,
+        high=1e10,
+        source="Groeiplan: societal fund of EUR 50M per year",
+        doc="Extra national money per year for regimes that add money (subsidy channel, "
+        "direct fund, hybrid); scaled to the region by population share.",
+    )
+    social_infrastructure: bool = param(
+        False,
+        unit="switch",
+        source="Groeiplan claim 3",
+        doc="Invest the social-infrastructure stream in neighbourhood gaps.",
+    )
+    social_infrastructure_eur: float = param(
+        500_000_000,
+        unit="EUR (national, total)",
+        low=0,
+        high=1e11,
+        source="Groeiplan: about EUR 500M",
+        doc="Total social-infrastructure stream.",
+    )
+    social_infrastructure_years: float = param(
+        10,
+        unit="years",
+        low=1,
+        high=50,
+        source="Groeiplan: within five to ten years",
+        doc="Years over which the social-infrastructure stream is spread evenly.",
+    )
+    social_infrastructure_overhead_share: float = param(
+        0.05,
+        unit="share",
+        low=0,
+        high=0.5,
+        source=ASSUMPTION,
+        doc="Share of the stream spent on programme administration.",
+    )
+    movement_infrastructure: bool = param(
+        False,
+        unit="switch",
+        source="Groeiplan claim 4a",
+        doc="Invest in the movement's support infrastructure.",
+    )
+    movement_infrastructure_eur: float = param(
+        10_000_000,
+        unit="EUR (national, total)",
+        low=0,
+        high=1e10,
+        source="Groeiplan: EUR 10M",
+        doc="Total movement-infrastructure stream.",
+    )
+    movement_infrastructure_years: float = param(
+        3,
+        unit="years",
+        low=0.5,
+        high=20,
+        source=ASSUMPTION,
+        doc="Years over which the movement stream is spent.",
+    )
+    movement_low_ses_priority: float = param(
+        0.5,
+        unit="share",
+        low=0,
+        high=1,
+        source="Issue: 'especially in low-SES neighbourhoods'",
+        doc="Share of support capacity reserved for low-SES neighbourhoods (the rest by "
+        "population).",
+    )
+    movement_support_effect: float = param(
+        0.15,
+        unit="quality points at saturation",
+        low=0,
+        high=0.5,
+        source=ASSUMPTION,
+        doc="Gain in application quality and founding chance when support saturates.",
+    )
+    movement_support_saturation_eur: float = param(
+        5.0,
+        unit="EUR per inhabitant",
+        low=0.1,
+        high=100,
+        source=ASSUMPTION,
+        doc="Cumulative support per inhabitant at which 63% of the effect is reached.",
+    )
+    subsidy_replacement_share: float = param(
+        0.0,
+        unit="share",
+        low=0,
+        high=1,
+        source="Groeiplan: the fund 'partly replaces' small subsidies; size unknown (assumption)",
+        doc="Share of municipal small-subsidy budgets withdrawn when a societal fund exists.",
+    )
+
+    # --- World --------------------------------------------------------------------------
+    months: int = param(
+        120,
+        unit="months",
+        low=1,
+        high=600,
+        source="Groeiplan: 5-10 year horizon",
+        doc="Simulated horizon; one step is one month.",
+    )
+    n_municipalities: int = param(
+        10,
+        unit="count",
+        low=1,
+        high=400,
+        source="CBS: 342 municipalities (2023)",
+        doc="Municipalities in the region.",
+    )
+    neighbourhoods_per_municipality: float = param(
+        39.0,
+        unit="count",
+        low=1,
+        high=1000,
+        source="CBS: 13,808 buurten / 352 gemeenten",
+        doc="Mean buurten per municipality (total is rounded).",
+    )
+    inhabitants_per_neighbourhood: float = param(
+        1261,
+        unit="persons",
+        low=10,
+        high=50_000,
+        source="CBS: mean 1,261 per buurt",
+        doc="Mean inhabitants per buurt.",
+    )
+    neighbourhood_size_spread: float = param(
+        0.5,
+        unit="log-sd",
+        low=0,
+        high=2,
+        source="assumption (CBS guideline 250-2,500)",
+        doc="Log-normal spread of buurt populations.",
+    )
+    inhabitants_per_agent: float = param(
+        50,
+        unit="persons/agent",
+        low=1,
+        high=100_000,
+        source="modelling choice",
+        doc="How many inhabitants one citizen agent stands for.",
+    )
+    national_population: float = param(
+        17_900_000,
+        unit="persons",
+        low=1,
+        high=1e9,
+        source="CBS (2023-24)",
+        doc="Population used to scale national amounts to the region.",
+    )
+    ses_between_municipalities: float = param(
+        0.4,
+        unit="sd share",
+        low=0,
+        high=1,
+        source=ASSUMPTION,
+        doc="Share of buurt SES standard deviation due to the municipality.",
+    )
+    ses_neighbourhood_correlation: float = param(
+        0.5,
+        unit="correlation",
+        low=0,
+        high=0.99,
+        source=ASSUMPTION,
+        doc="Correlation of a citizen's SES with the buurt's (residential sorting).",
+    )
+    contacts_per_citizen: int = param(
+        8,
+        unit="contacts",
+        low=1,
+        high=50,
+        source=ASSUMPTION,
+        doc="Mean number of social contacts per citizen agent.",
+    )
+    cross_neighbourhood_tie_share: float = param(
+        0.2,
+        unit="share",
+        low=0,
+        high=1,
+        source=ASSUMPTION,
+        doc="Share of ties to other buurten of the same municipality.",
+    )
+
+    # --- Social infrastructure -----------------------------------------------------------
+    infrastructure_initial_mean: float = param(
+        0.72,
+        unit="stock (0-1)",
+        low=0,
+        high=1,
+        source=ASSUMPTION,
+        doc="Mean initial stock per category (1 = fully provided).",
+    )
+    infrastructure_initial_sd: float = param(
+        0.12,
+        unit="stock",
+        low=0,
+        high=0.5,
+        source=ASSUMPTION,
+        doc="Spread of initial stock between buurten and categories.",
+    )
+    infrastructure_ses_gradient: float = param(
+        0.06,
+        unit="stock per SES sd",
+        low=0,
+        high=0.3,
+        source="DOMAIN: gaps larger in low-SES buurten; size is an assumption",
+        doc="How much higher the initial stock is per standard deviation of buurt SES.",
+    )
+    in_order_threshold: float = param(
+        0.6,
+        unit="stock",
+        low=0,
+        high=1,
+        source=ASSUMPTION,
+        doc="A buurt is 'in order' when every category is at or above this stock.",
+    )
+    infrastructure_depreciation_per_year: float = param(
+        0.02,
+        unit="1/year",
+        low=0,
+        high=0.3,
+        source=ASSUMPTION,
+        doc="Yearly relative decay of stock added by collectives and streams (today's stock "
+        "is kept up by regular budgets outside the model).",
+    )
+    infrastructure_cost_eur_per_inhabitant: float = param(
+        250,
+        unit="EUR per inhabitant per unit stock",
+        low=1,
+        high=10_000,
+        source=ASSUMPTION,
+        doc="Cost of raising one category's stock from 0 to 1 in a buurt, per inhabitant.",
+    )
+    project_effectiveness: float = param(
+        0.7,
+        unit="share",
+        low=0,
+        high=1,
+        source=ASSUMPTION,
+        doc="Share of project spending that becomes lasting infrastructure.",
+    )
+    eur_per_volunteer_hour_capacity: float = param(
+        150,
+        unit="EUR per volunteer hour",
+        low=1,
+        high=10_000,
+        source=ASSUMPTION,
+        doc="Project money a collective can put to work per volunteer hour (absorption).",
+    )
+
+    # --- Citizens: initial state --------------------------------------------------------
+    initial_trust_local_share: float = param(
+        0.506,
+        unit="share",
+        low=0.01,
+        high=0.99,
+        source="CBS 2022: trust in municipal council",
+        doc="Share trusting local government at start.",
+    )
+    initial_trust_national_share: float = param(
+        0.30,
+        unit="share",
+        low=0.01,
+        high=0.99,
+        source="CBS 2022: trust in parliament",
+        doc="Share trusting national government at start.",
+    )
+    trust_ses_gradient: float = param(
+        0.4,
+        unit="latent sd per SES sd",
+        low=0,
+        high=3,
+        source="assumption (CBS: higher educated trust more)",
+        doc="SES gradient of initial institutional trust.",
+    )
+    initial_social_trust_share: float = param(
+        0.66,
+        unit="share",
+        low=0.01,
+        high=0.99,
+        source="CBS 2022-23",
+        doc="Share saying most people can be trusted, at start.",
+    )
+    social_trust_ses_gradient: float = param(
+        0.75,
+        unit="latent sd per SES sd",
+        low=0,
+        high=3,
+        source="calibrated to CBS: 40% lowest vs 80-89% highest educated",
+        doc="SES gradient of initial social trust.",
+    )
+    initial_participation_share: float = param(
+        0.49,
+        unit="share",
+        low=0.01,
+        high=0.99,
+        source="CBS 2023: volunteered in past year",
+        doc="Share of citizens participating (occasional or more) at start.",
+    )
+    initial_active_share: float = param(
+        0.30,
+        unit="share",
+        low=0.01,
+        high=0.99,
+        source="CBS: about 30% volunteer monthly",
+        doc="Share active at least monthly at start (must not exceed participation).",
+    )
+    participation_ses_gradient: float = param(
+        0.4,
+        unit="latent sd per SES sd",
+        low=0,
+        high=3,
+        source="calibrated to CBS: >60% highest vs 35% lowest educated",
+        doc="SES gradient of initial participation.",
+    )
+    initial_wellbeing_mean: float = param(
+        7.5,
+        unit="0-10",
+        low=0,
+        high=10,
+        source="CBS Monitor Brede Welvaart",
+        doc="Mean life satisfaction at start.",
+    )
+    initial_satisfied_share: float = param(
+        0.84,
+        unit="share",
+        low=0.5,
+        high=0.999,
+        source="CBS 2022-23: 83-84% satisfied",
+        doc="Share with life satisfaction of 7 or more at start (sets the spread).",
+    )
+    wellbeing_ses_gradient: float = param(
+        0.15,
+        unit="points per SES sd",
+        low=0,
+        high=1,
+        source="assumption (CBS gradient)",
+        doc="Life satisfaction gradient by SES.",
+    )
+    initiator_share: float = param(
+        0.03,
+        unit="share",
+        low=0.001,
+        high=0.3,
+        source="assumption (Ghorbani et al. 2020: capable initiators are scarce)",
+        doc="Share of citizens able to found and lead a collective.",
+    )
+    initiator_ses_gradient: float = param(
+        0.5,
+        unit="latent sd per SES sd",
+        low=0,
+        high=3,
+        source="assumption (Matthew effect: initiators more common in high SES)",
+        doc="SES gradient of initiator capability.",
+    )
+    motivation_participation_correlation: float = param(
+        0.5,
+        unit="correlation",
+        low=0,
+        high=0.99,
+        source=ASSUMPTION,
+        doc="Correlation of intrinsic civic motivation with the propensity to participate.",
+    )
+    collective_volunteering_share: float = param(
+        0.4,
+        unit="share",
+        low=0,
+        high=1,
+        source="CBS: a bit over 20% of all (about 40% of volunteers) volunteer in own buurt",
+        doc="Share of citizens whose volunteering, when active, is in a local collective "
+        "(the rest volunteer in clubs, schools, churches).",
+    )
+    free_time_hours_mean: float = param(
+        30,
+        unit="hours/month",
+        low=1,
+        high=200,
+        source=ASSUMPTION,
+        doc="Mean free time a citizen could give to civic activity.",
+    )
+    active_volunteer_hours: float = param(
+        17.3,
+        unit="hours/month",
+        low=0,
+        high=100,
+        source="CBS: about 4 hours/week per volunteer",
+        doc="Hours an active volunteer gives per month.",
+    )
+    occasional_volunteer_hours: float = param(
+        2.0,
+        unit="hours/month",
+        low=0,
+        high=50,
+        source=ASSUMPTION,
+        doc="Hours an occasional volunteer gives per month.",
+    )
+
+    # --- Citizens: participation (Granovetter thresholds) -------------------------------
+    threshold_sd: float = param(
+        0.35,
+        unit="share of contacts",
+        low=0.01,
+        high=1,
+        source="Granovetter 1978 (spread decides cascades); default calibrated so that "
+        "status-quo participation is stable, as CBS observes (about 49-50%, 2012-2023)",
+        doc="Spread of personal participation thresholds (mean is calibrated).",
+    )
+    motivation_weight: float = param(
+        0.10,
+        unit="threshold per motivation sd",
+        low=0,
+        high=1,
+        source=ASSUMPTION,
+        doc="How much one sd of intrinsic motivation lowers the effective threshold.",
+    )
+    efficacy_weight: float = param(
+        0.15,
+        unit="threshold per efficacy unit",
+        low=0,
+        high=1,
+        source=ASSUMPTION,
+        doc="How much perceived efficacy lowers the effective threshold.",
+    )
+    participation_adjustment_rate: float = param(
+        0.10,
+        unit="1/month",
+        low=0.001,
+        high=1,
+        source=ASSUMPTION,
+        doc="Monthly chance that a citizen acts on a change in willingness (inertia).",
+    )
+    life_event_rate: float = param(
+        0.01,
+        unit="1/month",
+        low=0,
+        high=0.5,
+        source=ASSUMPTION,
+        doc="Monthly chance that a citizen's threshold is redrawn (move, illness, new job).",
+    )
+    efficacy_memory_months: float = param(
+        12,
+        unit="months",
+        low=1,
+        high=120,
+        source=ASSUMPTION,
+        doc="Time scale over which a buurt's funding decisions shape perceived efficacy.",
+    )
+    efficacy_per_stock: float = param(
+        5.0,
+        unit="efficacy per unit stock",
+        low=0,
+        high=50,
+        source=ASSUMPTION,
+        doc="Perceived efficacy per unit rise of a buurt's mean stock since the start.",
+    )
+
+    # --- Citizens: motivation crowding (Frey & Jegen 2001; Deci et al. 1999) -------------
+    crowding_out_sd: float = param(
+        0.30,
+        unit="motivation sd",
+        low=0,
+        high=2,
+        source="Deci, Koestner & Ryan 1999: controlling rewards d about -0.3",
+        doc="Long-run fall in motivation under full controlling conditions.",
+    )
+    crowding_in_sd: float = param(
+        0.33,
+        unit="motivation sd",
+        low=0,
+        high=2,
+        source="Deci, Koestner & Ryan 1999: positive feedback d about +0.33",
+        doc="Long-run rise in motivation under trust-based funding.",
+    )
+    motivation_adjustment_rate: float = param(
+        0.10,
+        unit="1/month",
+        low=0.001,
+        high=1,
+        source=ASSUMPTION,
+        doc="Monthly rate at which motivation moves toward its current target.",
+    )
+    reporting_burden_multiplier: float = param(
+        1.0,
+        unit="factor",
+        low=0,
+        high=10,
+        source=ASSUMPTION,
+        doc="Scales every reporting requirement (for experiments on reporting burden).",
+    )
+
+    # --- Citizens: trust (Slovic 1993; Van Ryzin) ----------------------------------------
+    trust_learning_rate: float = param(
+        0.04,
+        unit="1/month",
+        low=0,
+        high=1,
+        source=ASSUMPTION,
+        doc="Weight of one month's positive experience in trust.",
+    )
+    trust_asymmetry: float = param(
+        3.0,
+        unit="factor",
+        low=1,
+        high=10,
+        source="Slovic 1993 (trust falls faster); size an assumption",
+        doc="How much more a negative experience weighs than a positive one.",
+    )
+    contact_experience_weight: float = param(
+        0.3,
+        unit="share",
+        low=0,
+        high=1,
+        source=ASSUMPTION,
+        doc="Weight of contacts' experiences (word of mouth) relative to one's own.",
+    )
+    trust_memory_decay: float = param(
+        0.01,
+        unit="1/month",
+        low=0,
+        high=1,
+        source=ASSUMPTION,
+        doc="Monthly return of trust toward its baseline as experiences fade.",
+    )
+    hearsay_weight: float = param(
+        0.2,
+        unit="share",
+        low=0,
+        high=1,
+        source=ASSUMPTION,
+        doc="Weight of a neighbour collective's experience relative to one's own.",
+    )
+    waiting_penalty: float = param(
+        0.3,
+        unit="experience per overdue month",
+        low=0,
+        high=2,
+        source=ASSUMPTION,
+        doc="Negative experience for each month an application is overdue.",
+    )
+    improvement_attribution: float = param(
+        0.5,
+        unit="share",
+        low=0,
+        high=1,
+        source=ASSUMPTION,
+        doc="Share of visible neighbourhood improvement credited to local government.",
+    )
+    improvement_signal_scale: float = param(
+        20.0,
+        unit="experience per unit stock gain",
+        low=0,
+        high=200,
+        source=ASSUMPTION,
+        doc="Experience felt per unit rise of a buurt's mean stock in a month.",
+    )
+    procedural_fairness_signal: float = param(
+        0.1,
+        unit="experience per month",
+        low=0,
+        high=1,
+        source=ASSUMPTION,
+        doc="Positive experience from co-deciding with the municipality.",
+    )
+    fund_attribution_national: float = param(
+        0.5,
+        unit="share",
+        low=0,
+        high=1,
+        source=ASSUMPTION,
+        doc="Share of a public fund's decisions attributed to national government.",
+    )
+    social_trust_participation_effect: float = param(
+        0.1,
+        unit="social trust (0-1)",
+        low=0,
+        high=0.5,
+        source="assumption (Putnam: participation builds social trust)",
+        doc="Long-run rise in social trust of a citizen who starts participating.",
+    )
+
+    # --- Citizens: wellbeing (Meier & Stutzer 2008) -------------------------------------
+    wellbeing_volunteering_effect: float = param(
+        0.2,
+        unit="points (0-10)",
+        low=0,
+        high=2,
+        source="Meier & Stutzer 2008 (0.1-0.25)",
+        doc="Life satisfaction gain of participating vs not.",
+    )
+    wellbeing_needs_effect: float = param(
+        1.5,
+        unit="points per unit stock",
+        low=0,
+        high=10,
+        source=ASSUMPTION,
+        doc="Life satisfaction change per unit change of buurt mean infrastructure stock.",
+    )
+    wellbeing_ownership_effect: float = param(
+        0.3,
+        unit="points at full ownership",
+        low=0,
+        high=2,
+        source=ASSUMPTION,
+        doc="Life satisfaction from a sense of ownership (community-made improvements).",
+    )
+    wellbeing_trust_effect: float = param(
+        0.5,
+        unit="points per unit social trust",
+        low=0,
+        high=3,
+        source=ASSUMPTION,
+        doc="Life satisfaction change per unit change in social trust.",
+    )
+
+    # --- Collectives ----------------------------------------------------------------------
+    resident_initiatives_national: int = param(
+        6000,
+        unit="count",
+        low=0,
+        high=100_000,
+        source="assumption (no national count found)",
+        doc="Resident initiatives in the Netherlands.",
+    )
+    care_cooperatives_national: int = param(
+        1471,
+        unit="count",
+        low=0,
+        high=100_000,
+        source="NLZVE monitor 2020",
+        doc="Care collectives in the Netherlands.",
+    )
+    housing_cooperatives_national: int = param(
+        100,
+        unit="count",
+        low=0,
+        high=100_000,
+        source="assumption (no count found)",
+        doc="Housing cooperatives in the Netherlands.",
+    )
+    neighbourhood_enterprises_national: int = param(
+        750,
+        unit="count",
+        low=0,
+        high=100_000,
+        source="practitioners: 500-1,000",
+        doc="Neighbourhood enterprises in the Netherlands.",
+    )
+    energy_cooperatives_national: int = param(
+        714,
+        unit="count",
+        low=0,
+        high=100_000,
+        source="Lokale Energie Monitor 2023",
+        doc="Energy cooperatives in the Netherlands.",
+    )
+    social_enterprises_national: int = param(
+        5000,
+        unit="count",
+        low=0,
+        high=100_000,
+        source="McKinsey 2016, ABN AMRO 2017: 4-6k",
+        doc="Social enterprises in the Netherlands.",
+    )
+    founding_rate: float = param(
+        0.1,
+        unit="1/month per able initiator",
+        low=0,
+        high=1,
+        source=ASSUMPTION,
+        doc="Monthly chance that a willing initiator founds a collective where need is full.",
+    )
+    dissolution_grace_months: int = param(
+        12,
+        unit="months",
+        low=1,
+        high=60,
+        source=ASSUMPTION,
+        doc="Months without members or without money for costs before a collective dissolves.",
+    )
+    project_reserve_months: int = param(
+        6,
+        unit="months",
+        low=1,
+        high=36,
+        source=ASSUMPTION,
+        doc="A collective applies when its money covers fewer than this many months of work.",
+    )
+
+    minimum_application_eur: float = param(
+        250,
+        unit="EUR",
+        low=0,
+        high=1e6,
+        source="municipal regulations: caps from EUR 250",
+        doc="Smallest amount worth applying for.",
+    )
+    reapply_months: int = param(
+        3,
+        unit="months",
+        low=0,
+        high=60,
+        source=ASSUMPTION,
+        doc="Months a collective waits after a decision before it applies again.",
+    )
+
+    # --- Municipalities (subsidy desk) ----------------------------------------------------
+    municipal_subsidy_eur_per_inhabitant: float = param(
+        3.0,
+        unit="EUR/inhabitant/year",
+        low=0,
+        high=100,
+        source="municipal regulations: pots EUR 20k-740k a year (assumption within that)",
+        doc="Yearly small-subsidy budget of a municipality.",
+    )
+    municipal_grant_cap_eur: float = param(
+        5000,
+        unit="EUR",
+        low=100,
+        high=1e6,
+        source="municipal regulations: typically <= 5,000",
+        doc="Largest municipal small grant.",
+    )
+    municipal_own_contribution_share: float = param(
+        0.3,
+        unit="share",
+        low=0,
+        high=0.9,
+        source="municipal regulations: 30-50%",
+        doc="Own money an applicant must hold, as a share of the grant.",
+    )
+    municipal_decision_months_min: int = param(
+        1,
+        unit="months",
+        low=0,
+        high=24,
+        source="municipal regulations: 4-8 weeks",
+        doc="Shortest municipal decision time.",
+    )
+    municipal_decision_months_max: int = param(
+        2,
+        unit="months",
+        low=0,
+        high=24,
+        source="municipal regulations: 4-8 weeks",
+        doc="Longest standard municipal decision time.",
+    )
+    municipal_capacity_per_10k: float = param(
+        2.0,
+        unit="decisions/month per 10k inhabitants",
+        low=0.01,
+        high=100,
+        source=ASSUMPTION,
+        doc="Applications a municipality can decide per month.",
+    )
+    municipal_approval_base: float = param(
+        0.7,
+        unit="probability",
+        low=0,
+        high=1,
+        source="assumption (no public approval rates)",
+        doc="Approval chance of an application of average quality.",
+    )
+    approval_quality_bias: float = param(
+        0.6,
+        unit="probability per quality unit",
+        low=0,
+        high=2,
+        source="assumption (Matthew effect: good writers win)",
+        doc="How strongly approval depends on application quality.",
+    )
+    municipal_reporting_hours: float = param(
+        24,
+        unit="volunteer hours per grant",
+        low=0,
+        high=500,
+        source="assumption (Rekenkamer Amsterdam 2018: effort outweighs benefit)",
+        doc="Reporting hours a municipal grant costs its collective.",
+    )
+    municipal_compliance_cost_share: float = param(
+        0.10,
+        unit="share of grant",
+        low=0,
+        high=0.9,
+        source=ASSUMPTION,
+        doc="Share of a municipal grant consumed by applying and accounting.",
+    )
+    handling_cost_eur: float = param(
+        400,
+        unit="EUR per decision",
+        low=0,
+        high=10_000,
+        source=ASSUMPTION,
+        doc="Administrative cost of deciding one application (same for every channel).",
+    )
+    channel_layer_overhead_share: float = param(
+        0.05,
+        unit="share",
+        low=0,
+        high=0.5,
+        source=ASSUMPTION,
+        doc="Overhead of the organisation that passes extra money on (national layer of the "
+        "subsidy channel, or the fund's organisation); equal by default for fairness.",
+    )
+    co_decision_mean: float = param(
+        0.5,
+        unit="0-1",
+        low=0,
+        high=1,
+        source=ASSUMPTION,
+        doc="Mean willingness of municipalities to co-decide with residents.",
+    )
+    co_decision_sd: float = param(
+        0.2,
+        unit="0-1",
+        low=0,
+        high=1,
+        source=ASSUMPTION,
+        doc="Spread of co-decision willingness between municipalities.",
+    )
+
+    # --- Societal fund --------------------------------------------------------------------
+    allocation_rule: AllocationRule = param(
+        "need_weighted",
+        unit="-",
+        source="Issue: configurable allocation rule",
+        doc="How the fund ranks applications.",
+    )
+    fund_grant_cap_eur_per_year: float = param(
+        25_000,
+        unit="EUR/year",
+        low=100,
+        high=1e7,
+        source=ASSUMPTION,
+        doc="Largest yearly amount of one fund grant.",
+    )
+    fund_grant_years: int = param(
+        3,
+        unit="years",
+        low=1,
+        high=10,
+        source="Groeiplan: multi-year funding (length assumed)",
+        doc="Length of a fund grant, paid in monthly tranches.",
+    )
+    fund_decision_months: int = param(
+        1,
+        unit="months",
+        low=0,
+        high=24,
+        source=ASSUMPTION,
+        doc="Fund decision time.",
+    )
+    fund_minimum_quality: float = param(
+        0.25,
+        unit="quality (0-1)",
+        low=0,
+        high=1,
+        source=ASSUMPTION,
+        doc="Lowest application quality the fund's light check accepts.",
+    )
+    fund_reporting_hours: float = param(
+        8,
+        unit="volunteer hours per grant-year",
+        low=0,
+        high=500,
+        source=ASSUMPTION,
+        doc="Reporting hours (Social Handprint) a fund grant costs per year.",
+    )
+    fund_compliance_cost_share: float = param(
+        0.03,
+        unit="share of grant",
+        low=0,
+        high=0.9,
+        source=ASSUMPTION,
+        doc="Share of a fund grant consumed by applying and accounting.",
+    )
+    hybrid_extra_decision_months: int = param(
+        1,
+        unit="months",
+        low=0,
+        high=24,
+        source=ASSUMPTION,
+        doc="Extra decision time when municipalities co-decide on fund grants.",
+    )
+
+    # --- Social Handprint -------------------------------------------------------------------
+    handprint_eur_per_volunteer_hour: float = param(
+        15,
+        unit="EUR/hour",
+        low=0,
+        high=200,
+        source="assumption (MAEX table not public)",
+        doc="Value of a volunteer hour (SDG 3, 11, 17).",
+    )
+    handprint_eur_per_stock_unit_inhabitant_year: float = param(
+        60,
+        unit="EUR per inhabitant per unit stock per year",
+        low=0,
+        high=10_000,
+        source="assumption (MAEX table not public)",
+        doc="Yearly societal value of one unit of infrastructure stock per inhabitant.",
+    )
+    handprint_eur_per_participant_year: float = param(
+        100,
+        unit="EUR per participant per year",
+        low=0,
+        high=10_000,
+        source="assumption (MAEX table not public)",
+        doc="Yearly value of social connectedness per participating citizen (SDG 3, 10).",
+    )
+
+    @field_validator("regime")
+    @classmethod
+    def _known_regime(cls, value: str) -> str:
+        from gemsim.regimes import REGIMES
+
+        if value not in REGIMES:
+            raise ValueError(f"unknown regime {value!r}; allowed: {', '.join(sorted(REGIMES))}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Parameters:
+        if self.initial_active_share > self.initial_participation_share:
+            raise ValueError("'initial_active_share' must not exceed 'initial_participation_share'")
+        if self.municipal_decision_months_min > self.municipal_decision_months_max:
+            raise ValueError(
+                "'municipal_decision_months_min' must not exceed 'municipal_decision_months_max'"
+            )
+        return self
+
+    @classmethod
+    def build(cls, values: dict[str, Any] | None = None, **overrides: Any) -> Parameters:
+        """Validate ``values`` updated by ``overrides``; errors name parameter and range."""
+        merged = {**(values or {}), **overrides}
+        try:
+            return cls(**merged)
+        except ValidationError as error:
+            raise ParameterError(describe_validation_error(error)) from None
+
+    def replace(self, **overrides: Any) -> Parameters:
+        """A copy with some values changed, validated again."""
+        return Parameters.build(self.model_dump(), **overrides)
+
+
+def allowed_range(name: str) -> str:
+    """Human-readable allowed values of parameter ``name``."""
+    field = Parameters.model_fields[name]
+    low = high = None
+    for meta in field.metadata:
+        low = getattr(meta, "ge", low)
+        high = getattr(meta, "le", high)
+    annotation = field.annotation
+    if annotation is bool:
+        return "true or false"
+    if name == "regime":
+        from gemsim.regimes import REGIMES
+
+        return "one of " + ", ".join(sorted(REGIMES))
+    if hasattr(annotation, "__args__"):
+        return "one of " + ", ".join(map(str, annotation.__args__))
+    kind = "an integer" if annotation is int else "a number"
+    if low is not None and high is not None:
+        return f"{kind} from {low:g} to {high:g}"
+    return kind
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line per problem: the parameter, the value given and what is allowed."""
+    lines = []
+    for problem in error.errors():
+        name = ".".join(str(part) for part in problem["loc"]) or "?"
+        given = problem.get("input")
+        if problem["type"] == "extra_forbidden":
+            lines.append(f"unknown parameter {name!r} (see `gemsim params` for the list)")
+        elif name in Parameters.model_fields:
+            lines.append(
+                f"parameter {name!r} = {given!r} is not allowed: must be {allowed_range(name)}"
+            )
+        else:
+            lines.append(str(problem["msg"]).removeprefix("Value error, "))
+    return "; ".join(lines)
+
+
+def parameter_table() -> list[dict[str, Any]]:
+    """Rows of name, unit, default, range and source for every parameter."""
+    rows = []
+    for name, field in Parameters.model_fields.items():
+        extra = field.json_schema_extra or {}
+        rows.append(
+            {
+                "name": name,
+                "unit": extra.get("unit", ""),
+                "default": field.default,
+                "allowed": allowed_range(name),
+                "source": extra.get("source", ""),
+                "description": field.description or "",
+            }
+        )
+    return rows

@@ -1,0 +1,54 @@
+"""direct_fund: the proposal's societal fund grants to collectives directly.
+
+A light, trust-based process: fast decisions, a minimum-quality check, multi-year grants
+in monthly tranches, yearly Social Handprint reporting, and a configurable allocation
+rule. The fund partly replaces municipal small subsidies (`subsidy_replacement_share`).
+Collectives without a running fund grant apply to the fund; others may still apply to
+their municipality.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from gemsim.collectives import FUND, MUNICIPAL
+from gemsim.regimes.base import FundingRegime, register
+
+if TYPE_CHECKING:
+    from gemsim.model import CommunityModel
+
+
+@register
+class DirectFund(FundingRegime):
+    name = "direct_fund"
+    description = "Societal fund granting to collectives directly, light and multi-year."
+    adds_money = True
+    has_fund = True
+
+    def yearly_inflow(self, model: CommunityModel) -> None:
+        model.replenish_municipal_budgets(
+            extra_cents=0, replaced_share=model.params.subsidy_replacement_share
+        )
+        model.add_to_fund(self.extra_money_cents(model))
+
+    def route(self, model: CommunityModel, rows: np.ndarray) -> np.ndarray:
+        has_grant = model.collectives.fund_months_left[rows] > 0
+        return np.where(has_grant, MUNICIPAL, FUND)
+
+    def decision_months(self, model: CommunityModel, channel: np.ndarray) -> np.ndarray:
+        municipal = super().decision_months(model, channel)
+        return np.where(channel == FUND, self.fund_decision_months(model), municipal)
+
+    def fund_decision_months(self, model: CommunityModel) -> int:
+        return model.params.fund_decision_months
+
+    def decide(self, model: CommunityModel) -> None:
+        from gemsim.fund import decide_fund_applications
+
+        super().decide(model)
+        decide_fund_applications(model, self.co_decision_weight(model))
+
+    def co_decision_weight(self, model: CommunityModel) -> np.ndarray | None:
+        return None

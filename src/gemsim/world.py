@@ -1,0 +1,193 @@
+"""Building the region: municipalities, neighbourhoods (buurten) and the social network.
+
+All state is columnar. Citizens are numbered so that each buurt's citizens are
+contiguous (``citizen_start[b]`` .. ``citizen_start[b] + citizen_count[b]``), which lets
+rules pick a random resident of a buurt with one vectorised draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gemsim.infrastructure import initial_stock
+from gemsim.parameters import Parameters
+
+
+@dataclass
+class Network:
+    """Undirected contacts in compressed sparse row form (``indices[indptr[i]:indptr[i+1]]``)."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+
+    @property
+    def degree(self) -> np.ndarray:
+        return np.diff(self.indptr)
+
+    @property
+    def sources(self) -> np.ndarray:
+        """The citizen each entry of ``indices`` belongs to."""
+        return np.repeat(np.arange(self.indptr.size - 1), self.degree)
+
+    def neighbour_mean(self, values: np.ndarray) -> np.ndarray:
+        """Mean of ``values`` over each citizen's contacts (own value where none)."""
+        sums = np.bincount(self.sources, weights=values[self.indices], minlength=values.size)
+        degree = self.degree
+        return np.where(degree > 0, sums / np.maximum(degree, 1), values)
+
+
+@dataclass
+class Region:
+    """The static geography of one run."""
+
+    neighbourhood_municipality: np.ndarray  # (B,) municipality index of each buurt
+    neighbourhood_population: np.ndarray  # (B,) inhabitants
+    neighbourhood_ses: np.ndarray  # (B,) socio-economic status, standardised
+    neighbourhood_low_ses: np.ndarray  # (B,) bottom tercile of SES
+    neighbourhood_high_ses: np.ndarray  # (B,) top tercile of SES
+    municipality_population: np.ndarray  # (M,)
+    municipality_co_decision: np.ndarray  # (M,) willingness to co-decide, 0-1
+    citizen_neighbourhood: np.ndarray  # (N,) buurt of each citizen agent
+    citizen_start: np.ndarray  # (B,) first citizen of each buurt
+    citizen_count: np.ndarray  # (B,) citizen agents per buurt
+    citizen_weight: np.ndarray  # (N,) inhabitants each agent stands for
+    initial_stock: np.ndarray  # (B, categories)
+    network: Network
+
+    @property
+    def n_neighbourhoods(self) -> int:
+        return self.neighbourhood_population.size
+
+    @property
+    def n_municipalities(self) -> int:
+        return self.municipality_population.size
+
+    @property
+    def n_citizens(self) -> int:
+        return self.citizen_neighbourhood.size
+
+    @property
+    def population(self) -> float:
+        return float(self.neighbourhood_population.sum())
+
+    @property
+    def citizen_municipality(self) -> np.ndarray:
+        return self.neighbourhood_municipality[self.citizen_neighbourhood]
+
+
+def split_evenly(total: int, parts: int) -> np.ndarray:
+    """``total`` items over ``parts`` groups, sizes differing by at most one."""
+    sizes = np.full(parts, total // parts, dtype=np.int64)
+    sizes[: total % parts] += 1
+    return sizes
+
+
+def random_member(start: np.ndarray, count: np.ndarray, group: np.ndarray, u: np.ndarray):
+    """A uniformly random member index of each ``group`` (members contiguous from ``start``)."""
+    return start[group] + np.minimum((u * count[group]).astype(np.int64), count[group] - 1)
+
+
+def build_network(
+    citizen_neighbourhood: np.ndarray,
+    citizen_start: np.ndarray,
+    citizen_count: np.ndarray,
+    neighbourhood_municipality: np.ndarray,
+    contacts_per_citizen: float,
+    cross_share: float,
+    rng: np.random.Generator,
+) -> Network:
+    """Mostly local contacts: each tie stays in the buurt or, with ``cross_share``, goes to
+    a random buurt of the same municipality. Ties are symmetric; duplicates and self-ties
+    are dropped, so the mean degree is slightly below ``contacts_per_citizen``."""
+    n = citizen_neighbourhood.size
+    half = contacts_per_citizen / 2.0
+    stubs = np.floor(half).astype(np.int64) + (rng.random(n) < half % 1.0)
+    source = np.repeat(np.arange(n), stubs)
+    home = citizen_neighbourhood[source]
+
+    order = np.argsort(neighbourhood_municipality, kind="stable")
+    per_municipality = np.bincount(neighbourhood_municipality)
+    first_buurt = np.concatenate(([0], np.cumsum(per_municipality)[:-1]))
+    municipality = neighbourhood_municipality[home]
+    other = order[random_member(first_buurt, per_municipality, municipality, rng.random(home.size))]
+    target_buurt = np.where(rng.random(home.size) < cross_share, other, home)
+    target = random_member(citizen_start, citizen_count, target_buurt, rng.random(home.size))
+
+    keep = source != target
+    pairs = np.concatenate(
+        [np.stack([source[keep], target[keep]]), np.stack([target[keep], source[keep]])], axis=1
+    )
+    codes = np.unique(pairs[0] * np.int64(n) + pairs[1])
+    rows, cols = codes // n, codes % n
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n))))
+    return Network(indptr=indptr.astype(np.int64), indices=cols.astype(np.int64))
+
+
+def build_region(params: Parameters, rng: np.random.Generator) -> Region:
+    """A synthetic region: municipalities, buurten with SES and stock, citizens, network."""
+    n_municipalities = params.n_municipalities
+    n_neighbourhoods = max(
+        n_municipalities, round(n_municipalities * params.neighbourhoods_per_municipality)
+    )
+    neighbourhood_municipality = np.repeat(
+        np.arange(n_municipalities), split_evenly(n_neighbourhoods, n_municipalities)
+    )
+
+    sigma = params.neighbourhood_size_spread
+    sizes = rng.lognormal(-0.5 * sigma**2, sigma, n_neighbourhoods)
+    population = params.inhabitants_per_neighbourhood * sizes
+
+    between = params.ses_between_municipalities
+    municipality_ses = rng.standard_normal(n_municipalities)
+    ses = np.sqrt(between) * municipality_ses[neighbourhood_municipality] + np.sqrt(
+        1 - between
+    ) * rng.standard_normal(n_neighbourhoods)
+    low_cut, high_cut = np.quantile(ses, [1 / 3, 2 / 3])
+
+    citizen_count = np.maximum(1, np.rint(population / params.inhabitants_per_agent)).astype(
+        np.int64
+    )
+    citizen_start = np.concatenate(([0], np.cumsum(citizen_count)[:-1]))
+    citizen_neighbourhood = np.repeat(np.arange(n_neighbourhoods), citizen_count)
+    citizen_weight = (population / citizen_count)[citizen_neighbourhood]
+
+    co_decision = np.clip(
+        params.co_decision_mean + params.co_decision_sd * rng.standard_normal(n_municipalities),
+        0.0,
+        1.0,
+    )
+    stock = initial_stock(
+        ses,
+        params.infrastructure_initial_mean,
+        params.infrastructure_initial_sd,
+        params.infrastructure_ses_gradient,
+        rng,
+    )
+    network = build_network(
+        citizen_neighbourhood,
+        citizen_start,
+        citizen_count,
+        neighbourhood_municipality,
+        params.contacts_per_citizen,
+        params.cross_neighbourhood_tie_share,
+        rng,
+    )
+    return Region(
+        neighbourhood_municipality=neighbourhood_municipality,
+        neighbourhood_population=population,
+        neighbourhood_ses=ses,
+        neighbourhood_low_ses=ses <= low_cut,
+        neighbourhood_high_ses=ses >= high_cut,
+        municipality_population=np.bincount(
+            neighbourhood_municipality, weights=population, minlength=n_municipalities
+        ),
+        municipality_co_decision=co_decision,
+        citizen_neighbourhood=citizen_neighbourhood,
+        citizen_start=citizen_start,
+        citizen_count=citizen_count,
+        citizen_weight=citizen_weight,
+        initial_stock=stock,
+        network=network,
+    )
