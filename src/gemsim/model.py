@@ -82,6 +82,21 @@ MODEL_REPORTERS = (
     "mean_infrastructure",
 )
 
+# Cumulative money flows (euros) for the per-channel accounts in reports.
+MONEY_REPORTERS: dict[str, tuple[str, ...]] = {
+    "money_in_eur": ("source",),
+    "grants_municipal_eur": ("granted:municipal",),
+    "grants_fund_eur": ("granted:fund",),
+    "social_infrastructure_eur": ("spent:social_infrastructure",),
+    "movement_support_eur": ("spent:movement_support",),
+    "spent_projects_eur": ("spent:projects",),
+    "overhead_channel_layer_eur": ("overhead:channel_layer",),
+    "overhead_handling_eur": ("overhead:municipal_handling", "overhead:fund_handling"),
+    "overhead_social_infrastructure_eur": ("overhead:social_infrastructure",),
+    "unspent_eur": ("unspent",),
+    "held_eur": ("held",),
+}
+
 
 class CommunityModel(mesa.Model):
     """Community investment in a region of Dutch municipalities and neighbourhoods.
@@ -766,9 +781,23 @@ class CommunityModel(mesa.Model):
         reporters: dict[str, Any] = {
             name: getattr(type(self), f"_report_{name}") for name in MODEL_REPORTERS
         }
+        for name, accounts in MONEY_REPORTERS.items():
+            reporters[name] = lambda m, accounts=accounts: m.money_eur(accounts)
         for index, name in enumerate(TYPE_NAMES):
             reporters[f"collectives_{name}"] = lambda m, k=index: m.collective_count(k)
         return reporters
+
+    def money_eur(self, accounts: tuple[str, ...]) -> float:
+        """Cumulative euros in ledger accounts (by prefix) or granted through a channel."""
+        total = 0
+        for account in accounts:
+            if account.startswith("granted:"):
+                total += self.counts[f"granted_cents_{account.removeprefix('granted:')}"]
+            elif account == "source":
+                total += self.ledger.money_in()
+            else:
+                total += self.ledger.total(account)
+        return total / 100
 
     def collective_count(self, kind: int | None = None) -> int:
         table = self.collectives
