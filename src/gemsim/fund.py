@@ -86,6 +86,7 @@ def decide_fund_applications(
     rejected = np.setdiff1d(due, granted)
     table.experience_fund[granted] += 1.0
     table.experience_fund[rejected] -= 1.0
+    table.fund_rejected[rejected] = month
     table.reporting_backlog[granted] += model.reporting_hours(params.fund_reporting_hours, granted)
     table.app_channel[due] = NO_CHANNEL
     model.last_decision[due] = month

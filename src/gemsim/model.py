@@ -23,6 +23,7 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
+from mesa.agent import AgentSet
 
 from gemsim import citizens as rules
 from gemsim.citizens import ACTIVE, INITIATOR, NO_COLLECTIVE, OCCASIONAL, Citizens
@@ -573,11 +574,11 @@ class CommunityModel(mesa.Model):
         # decisions in their buurt and sees its improvements.
         member = c.collective >= 0
         row_of = np.maximum(c.collective, 0)
-        own_local = np.where(
-            member, _pad(table.experience_local, attribution, rows, table)[row_of], 0
-        )
+        local_by_row = np.zeros(table.alive.size)
+        local_by_row[rows] = local
+        own_local = np.where(member, local_by_row[row_of], 0.0)
         own_national = np.where(
-            member, params.fund_attribution_national * table.experience_fund[row_of], 0
+            member, params.fund_attribution_national * table.experience_fund[row_of], 0.0
         )
         home = c.neighbourhood
         heard_local_pos = params.hearsay_weight * per_buurt(np.maximum(local, 0))[home]
@@ -910,22 +911,12 @@ class CommunityModel(mesa.Model):
             frame[f"stock_{name}"] = self.stock[:, index]
         return frame
 
-    def citizen_agents(self) -> mesa.AgentSet:
+    def citizen_agents(self) -> AgentSet:
         """Citizens as Mesa agents (views onto the columns), created on first request."""
         from gemsim.citizen_agent import Citizen
 
         if not hasattr(self, "_citizen_agents"):
-            self._citizen_agents = mesa.AgentSet(
+            self._citizen_agents = AgentSet(
                 [Citizen(self, index) for index in range(self.citizens.size)], random=self.random
             )
         return self._citizen_agents
-
-
-def _pad(
-    experience: np.ndarray, attribution: np.ndarray, rows: np.ndarray, table: CollectiveTable
-) -> np.ndarray:
-    """Each collective row's experience credited to local government (municipal decisions
-    plus the attributed share of fund decisions), as a full-length column."""
-    full = experience.copy()
-    full[rows] = experience[rows] + attribution * table.experience_fund[rows]
-    return full

@@ -134,6 +134,6 @@ def charge_handling(model: CommunityModel, municipality: np.ndarray, channel: st
         )
     else:
         wanted = municipality.size * cost
-        paid = min(wanted, model.ledger.balance["held:fund"])
+        paid = min(wanted, max(model.fund_uncommitted(), 0))  # commitments come first
         model.ledger.transfer("held:fund", "overhead:fund_handling", paid)
         model.ledger.transfer("source:fund_admin", "overhead:fund_handling", wanted - paid)

@@ -349,7 +349,7 @@ class Parameters(BaseModel):
         doc="Share saying most people can be trusted, at start.",
     )
     social_trust_ses_gradient: float = param(
-        0.75,
+        0.65,
         unit="latent sd per SES sd",
         low=0,
         high=3,
@@ -373,7 +373,7 @@ class Parameters(BaseModel):
         doc="Share active at least monthly at start (must not exceed participation).",
     )
     participation_ses_gradient: float = param(
-        0.4,
+        0.33,
         unit="latent sd per SES sd",
         low=0,
         high=3,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from gemsim.infrastructure import initial_stock
 from gemsim.parameters import Parameters
@@ -22,6 +23,14 @@ class Network:
     indptr: np.ndarray
     indices: np.ndarray
 
+    def __post_init__(self) -> None:
+        n = self.indptr.size - 1
+        degree = np.diff(self.indptr)
+        weights = np.repeat(1.0 / np.maximum(degree, 1), degree)
+        # Row-normalised adjacency: (mean_operator @ x)[i] is the mean of x over i's contacts.
+        self._mean_operator = csr_matrix((weights, self.indices, self.indptr), shape=(n, n))
+        self._isolated = degree == 0
+
     @property
     def degree(self) -> np.ndarray:
         return np.diff(self.indptr)
@@ -33,9 +42,8 @@ class Network:
 
     def neighbour_mean(self, values: np.ndarray) -> np.ndarray:
         """Mean of ``values`` over each citizen's contacts (own value where none)."""
-        sums = np.bincount(self.sources, weights=values[self.indices], minlength=values.size)
-        degree = self.degree
-        return np.where(degree > 0, sums / np.maximum(degree, 1), values)
+        means = self._mean_operator @ values
+        return np.where(self._isolated, values, means)
 
 
 @dataclass

@@ -3,8 +3,8 @@
 A light, trust-based process: fast decisions, a minimum-quality check, multi-year grants
 in monthly tranches, yearly Social Handprint reporting, and a configurable allocation
 rule. The fund partly replaces municipal small subsidies (`subsidy_replacement_share`).
-Collectives without a running fund grant apply to the fund; others may still apply to
-their municipality.
+Collectives without a running fund grant apply to the fund; those with one, or refused
+by the fund in the past year, may still apply to their municipality.
 """
 
 from __future__ import annotations
@@ -34,8 +34,12 @@ class DirectFund(FundingRegime):
         model.add_to_fund(self.extra_money_cents(model))
 
     def route(self, model: CommunityModel, rows: np.ndarray) -> np.ndarray:
-        has_grant = model.collectives.fund_months_left[rows] > 0
-        return np.where(has_grant, MUNICIPAL, FUND)
+        """The fund, unless a fund grant is running or the fund said no within a year:
+        then the municipality."""
+        table = model.collectives
+        has_grant = table.fund_months_left[rows] > 0
+        recently_refused = model.month - table.fund_rejected[rows] < 12
+        return np.where(has_grant | recently_refused, MUNICIPAL, FUND)
 
     def decision_months(self, model: CommunityModel, channel: np.ndarray) -> np.ndarray:
         municipal = super().decision_months(model, channel)
