@@ -14,14 +14,14 @@ Volunteering raises life satisfaction (Meier & Stutzer 2008).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from scipy.optimize import brentq
 from scipy.special import expit, ndtr, ndtri
 
 from gemsim.parameters import Parameters
-from gemsim.world import Region
+from gemsim.world import Network, Region
 
 INACTIVE, OCCASIONAL, ACTIVE, INITIATOR = 0, 1, 2, 3
 STATE_NAMES = ("inactive", "occasional", "active", "initiator")
@@ -317,3 +317,130 @@ def weighted_share(mask: np.ndarray, weight: np.ndarray) -> float:
 
 def weighted_mean(values: np.ndarray, weight: np.ndarray) -> float:
     return float(np.dot(values, weight) / weight.sum())
+
+
+# --- One month for every citizen ---------------------------------------------------------
+
+
+@dataclass
+class CitizenInputs:
+    """What each citizen experiences this month (arrays of length N), computed by the model
+    from collectives, neighbourhoods and the regime."""
+
+    own_local: np.ndarray  # own collective's decisions credited to local government (signed)
+    own_national: np.ndarray  # own collective's fund decisions credited to national government
+    heard_local_positive: np.ndarray  # hearsay of good local decisions in the buurt
+    heard_local_negative: np.ndarray
+    heard_national_positive: np.ndarray
+    heard_national_negative: np.ndarray
+    seen_and_fair: np.ndarray  # visible improvement credited locally + procedural fairness
+    controlling: np.ndarray  # own collective's reporting load, 0-1
+    trusted: np.ndarray  # 1 while one's collective has a trust-based (fund) grant
+    efficacy: np.ndarray  # perceived efficacy of one's buurt
+    needs_change: np.ndarray  # change in one's buurt's mean infrastructure since the start
+    ownership: np.ndarray  # sense of ownership in one's buurt, 0-1
+
+    def __getitem__(self, index: int) -> dict[str, float]:
+        """One citizen's inputs (for the per-citizen reference loop)."""
+        return {field.name: float(getattr(self, field.name)[index]) for field in fields(self)}
+
+
+@dataclass
+class CitizenDraws:
+    """The random numbers of one month, drawn up front so that the vectorised rules and the
+    per-citizen reference loop can be fed the same draws."""
+
+    life_event: np.ndarray  # U(0, 1): threshold redrawn when below life_event_rate
+    new_threshold: np.ndarray  # N(0, 1): the standardised new threshold
+    acts: np.ndarray  # U(0, 1): acts on willingness when below participation_adjustment_rate
+
+    @classmethod
+    def draw(cls, rng: np.random.Generator, n: int) -> CitizenDraws:
+        return cls(rng.random(n), rng.standard_normal(n), rng.random(n))
+
+
+def monthly_update(
+    c: Citizens,
+    inputs: CitizenInputs,
+    draws: CitizenDraws,
+    network: Network,
+    params: Parameters,
+) -> None:
+    """One month of every citizen's rules, in order: trust (own, contacts' and heard
+    experiences, then fading), social trust, motivation, life events, participation
+    (thresholds against the contacts' participation before this month's changes), wellbeing.
+    Updates ``c`` in place."""
+    weight = params.contact_experience_weight
+
+    def with_contacts(own: np.ndarray) -> np.ndarray:
+        # Word of mouth: contacts' own experiences count too (experience is shared; levels
+        # of trust are not averaged, which would shrink their spread).
+        return own + weight * network.neighbour_mean(own)
+
+    c.trust_local = fade_toward(
+        asymmetric_trust_update(
+            c.trust_local,
+            with_contacts(np.maximum(inputs.own_local, 0))
+            + inputs.heard_local_positive
+            + inputs.seen_and_fair,
+            with_contacts(np.maximum(-inputs.own_local, 0)) + inputs.heard_local_negative,
+            params.trust_learning_rate,
+            params.trust_asymmetry,
+        ),
+        c.trust_local_baseline,
+        params.trust_memory_decay,
+    )
+    c.trust_national = fade_toward(
+        asymmetric_trust_update(
+            c.trust_national,
+            with_contacts(np.maximum(inputs.own_national, 0)) + inputs.heard_national_positive,
+            with_contacts(np.maximum(-inputs.own_national, 0)) + inputs.heard_national_negative,
+            params.trust_learning_rate,
+            params.trust_asymmetry,
+        ),
+        c.trust_national_baseline,
+        params.trust_memory_decay,
+    )
+    participating = c.participating.astype(np.float64)
+    c.social_trust = update_social_trust(
+        c.social_trust,
+        c.social_trust_baseline,
+        participating - c.participating_initial,
+        params.social_trust_participation_effect,
+        params.trust_memory_decay,
+    )
+    c.motivation = update_motivation(
+        c.motivation,
+        c.motivation_baseline,
+        inputs.controlling,
+        inputs.trusted,
+        params.crowding_out_sd,
+        params.crowding_in_sd,
+        params.motivation_adjustment_rate,
+    )
+    c.threshold = redraw_thresholds(
+        c.threshold,
+        c.threshold_mean,
+        params.threshold_sd,
+        draws.life_event < params.life_event_rate,
+        draws.new_threshold,
+    )
+    will = willingness(
+        network.neighbour_mean(participating),
+        c.motivation,
+        inputs.efficacy,
+        params.motivation_weight,
+        params.efficacy_weight,
+    )
+    target = participation_target(will, c.threshold, c.active_margin)
+    c.state = update_participation(
+        c.state, target, draws.acts < params.participation_adjustment_rate
+    )
+    c.wellbeing = current_wellbeing(
+        c.wellbeing_baseline,
+        c.participating.astype(np.float64) - c.participating_initial,
+        inputs.needs_change,
+        inputs.ownership,
+        c.social_trust - c.social_trust_baseline,
+        params,
+    )

@@ -349,7 +349,6 @@ class CommunityModel(mesa.Model):
         if self.month % 12 == 0:
             self.regime.yearly_inflow(self)
 
-        stock_before = self.stock.copy()
         yearly = params.infrastructure_depreciation_per_year
         self.community_stock = depreciate(self.community_stock, yearly)
         self.owned_stock = depreciate(self.owned_stock, yearly)
@@ -382,7 +381,7 @@ class CommunityModel(mesa.Model):
             table.reporting_backlog, BOARD_HOURS_PER_MONTH
         )
 
-        self._citizens_month(visible_gain, fairness, stock_before)
+        self._citizens_month(visible_gain, fairness)
         self._found_collectives()
         self._dissolve_collectives()
         self._update_membership()
@@ -542,10 +541,16 @@ class CommunityModel(mesa.Model):
 
     # --- Citizens -------------------------------------------------------------------------------
 
-    def _citizens_month(
-        self, visible_gain: np.ndarray, fairness: np.ndarray, stock_before: np.ndarray
-    ) -> None:
-        """Experiences -> efficacy, motivation, participation, trust and wellbeing."""
+    def _citizens_month(self, visible_gain: np.ndarray, fairness: np.ndarray) -> None:
+        """What citizens experience this month, then the citizens' rules."""
+        inputs = self.citizen_inputs(visible_gain, fairness)
+        draws = rules.CitizenDraws.draw(self.rng, self.citizens.size)
+        rules.monthly_update(self.citizens, inputs, draws, self.region.network, self.params)
+
+    def citizen_inputs(self, visible_gain: np.ndarray, fairness: np.ndarray) -> rules.CitizenInputs:
+        """Per citizen: their own collective's decisions, hearsay from the buurt, visible
+        improvements, co-decision, reporting load, efficacy, needs and ownership. Also
+        updates each buurt's memory of decisions and its perceived efficacy."""
         params, c, table, region = self.params, self.citizens, self.collectives, self.region
         n_b = region.n_neighbourhoods
         rows = table.living()
@@ -588,84 +593,23 @@ class CommunityModel(mesa.Model):
         seen = params.improvement_attribution * improvement[home]
         fair = params.procedural_fairness_signal * fairness[home]
 
-        # Word of mouth: contacts' own experiences count too (Van Ryzin: judgements follow
-        # experience; here experience is shared, levels of trust are not averaged).
-        network = region.network
-        weight = params.contact_experience_weight
-
-        def with_contacts(own: np.ndarray) -> np.ndarray:
-            return own + weight * network.neighbour_mean(own)
-
-        c.trust_local = rules.asymmetric_trust_update(
-            c.trust_local,
-            with_contacts(np.maximum(own_local, 0)) + heard_local_pos + seen + fair,
-            with_contacts(np.maximum(-own_local, 0)) + heard_local_neg,
-            params.trust_learning_rate,
-            params.trust_asymmetry,
+        inputs = rules.CitizenInputs(
+            own_local=own_local,
+            own_national=own_national,
+            heard_local_positive=heard_local_pos,
+            heard_local_negative=heard_local_neg,
+            heard_national_positive=heard_nat_pos,
+            heard_national_negative=heard_nat_neg,
+            seen_and_fair=seen + fair,
+            controlling=np.where(member, table.controlling[row_of], 0.0),
+            trusted=np.where(member, table.fund_months_left[row_of] > 0, 0.0),
+            efficacy=self.efficacy[home],
+            needs_change=(self.stock.mean(axis=1) - region.initial_stock.mean(axis=1))[home],
+            ownership=(1.0 - np.exp(-self.owned_stock.mean(axis=1) / OWNERSHIP_SATURATION_STOCK))[
+                home
+            ],
         )
-        c.trust_national = rules.asymmetric_trust_update(
-            c.trust_national,
-            with_contacts(np.maximum(own_national, 0)) + heard_nat_pos,
-            with_contacts(np.maximum(-own_national, 0)) + heard_nat_neg,
-            params.trust_learning_rate,
-            params.trust_asymmetry,
-        )
-        c.trust_local = rules.fade_toward(
-            c.trust_local, c.trust_local_baseline, params.trust_memory_decay
-        )
-        c.trust_national = rules.fade_toward(
-            c.trust_national, c.trust_national_baseline, params.trust_memory_decay
-        )
-        participating = c.participating
-        c.social_trust = rules.update_social_trust(
-            c.social_trust,
-            c.social_trust_baseline,
-            participating.astype(np.float64) - c.participating_initial,
-            params.social_trust_participation_effect,
-            params.trust_memory_decay,
-        )
-
-        controlling = np.where(member, table.controlling[row_of], 0.0)
-        trusted = np.where(member, table.fund_months_left[row_of] > 0, 0.0)
-        c.motivation = rules.update_motivation(
-            c.motivation,
-            c.motivation_baseline,
-            controlling,
-            trusted,
-            params.crowding_out_sd,
-            params.crowding_in_sd,
-            params.motivation_adjustment_rate,
-        )
-
-        redraw = self.rng.random(c.size) < params.life_event_rate
-        c.threshold = rules.redraw_thresholds(
-            c.threshold,
-            c.threshold_mean,
-            params.threshold_sd,
-            redraw,
-            self.rng.standard_normal(c.size),
-        )
-        will = rules.willingness(
-            network.neighbour_mean(participating.astype(np.float64)),
-            c.motivation,
-            self.efficacy[home],
-            params.motivation_weight,
-            params.efficacy_weight,
-        )
-        target = rules.participation_target(will, c.threshold, c.active_margin)
-        acts = self.rng.random(c.size) < params.participation_adjustment_rate
-        c.state = rules.update_participation(c.state, target, acts)
-
-        needs_change = (self.stock.mean(axis=1) - region.initial_stock.mean(axis=1))[home]
-        ownership = 1.0 - np.exp(-self.owned_stock.mean(axis=1) / OWNERSHIP_SATURATION_STOCK)
-        c.wellbeing = rules.current_wellbeing(
-            c.wellbeing_baseline,
-            c.participating.astype(np.float64) - c.participating_initial,
-            needs_change,
-            ownership[home],
-            c.social_trust - c.social_trust_baseline,
-            params,
-        )
+        return inputs
 
     # --- Life cycle of collectives ---------------------------------------------------------
 
