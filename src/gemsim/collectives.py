@@ -42,6 +42,7 @@ _FIELDS: dict[str, tuple[type, object]] = {
     "app_due": (np.int64, 0),
     "fund_tranche": (np.int64, 0),  # cents per month
     "fund_months_left": (np.int64, 0),
+    "last_decision": (np.int64, -10_000),  # month of the last decision on an application
     "fund_rejected": (np.int64, -10_000),  # month of the last rejection by the fund
     "reporting_backlog": (np.float64, 0.0),  # hours
     "controlling": (np.float64, 0.0),  # share of board time taken by reporting, 0-1

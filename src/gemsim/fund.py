@@ -89,7 +89,7 @@ def decide_fund_applications(
     table.fund_rejected[rejected] = month
     table.reporting_backlog[granted] += model.reporting_hours(params.fund_reporting_hours, granted)
     table.app_channel[due] = NO_CHANNEL
-    model.last_decision[due] = month
+    table.last_decision[due] = month
     model.counts["fund_decisions"] += due.size
     model.counts["fund_grants"] += granted.size
 

@@ -142,7 +142,6 @@ class CommunityModel(mesa.Model):
         self.fund_committed = 0
         self.fund_envelope_used = np.zeros(self.region.n_municipalities, dtype=np.int64)
         self.collectives = CollectiveTable()
-        self.last_decision = np.full(64, -10_000, dtype=np.int64)
         self.counts: Counter[str] = Counter()
         self.handprint_sdg = np.zeros(17)
         self.handprint_cumulative = 0.0
@@ -191,11 +190,6 @@ class CommunityModel(mesa.Model):
         resident chosen among capable, then participating, then any residents."""
         municipality = int(self.region.neighbourhood_municipality[buurt])
         row = self.collectives.add(kind, buurt, municipality, self.month)
-        if row >= self.last_decision.size:
-            self.last_decision = np.concatenate(
-                [self.last_decision, np.full(self.last_decision.size, -10_000, dtype=np.int64)]
-            )
-        self.last_decision[row] = -10_000
         self._collective_agents[row] = Collective(self, row)
         if founder is None:
             founder = self._pick_leader(buurt)
@@ -473,7 +467,7 @@ class CommunityModel(mesa.Model):
             (money_eur < reserve)
             & (table.members[rows] > 0)
             & (table.app_channel[rows] == NO_CHANNEL)
-            & (self.month - self.last_decision[rows] >= params.reapply_months)
+            & (self.month - table.last_decision[rows] >= params.reapply_months)
         )
         applicants = rows[wants]
         if applicants.size == 0:

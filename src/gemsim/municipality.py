@@ -115,7 +115,7 @@ def decide_municipal_applications(model: CommunityModel) -> None:
         params.municipal_reporting_hours, granted
     )
     table.app_channel[decided] = NO_CHANNEL
-    model.last_decision[decided] = month
+    table.last_decision[decided] = month
     model.counts["municipal_decisions"] += decided.size
     model.counts["municipal_grants"] += granted.size
 
