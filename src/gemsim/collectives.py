@@ -54,8 +54,6 @@ _FIELDS: dict[str, tuple[type, object]] = {
     "grants_eur": (np.float64, 0.0),
 }
 
-BOARD_HOURS_PER_MONTH = 10.0  # hours a collective's board can give to administration
-
 
 class CollectiveTable:
     """Growable columns, one row per collective ever founded (``alive`` marks the living)."""

@@ -77,8 +77,6 @@ def decide_fund_applications(
         groups = np.zeros(ordered.size, dtype=np.int64)
     fits = grouped_fits(groups, totals, budgets) & (totals > 0)
     granted = ordered[fits]
-    if params.allocation_rule == "per_capita":
-        np.add.at(model.fund_envelope_used, table.municipality[granted], totals[fits])
 
     table.fund_tranche[granted] = totals[fits] // months
     table.fund_months_left[granted] = months

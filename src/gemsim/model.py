@@ -29,7 +29,6 @@ from gemsim import citizens as rules
 from gemsim.citizens import ACTIVE, INITIATOR, NO_COLLECTIVE, OCCASIONAL, Citizens
 from gemsim.collective_types import COLLECTIVE_TYPES, TYPE_NAMES
 from gemsim.collectives import (
-    BOARD_HOURS_PER_MONTH,
     NO_CHANNEL,
     Collective,
     CollectiveTable,
@@ -58,8 +57,6 @@ MONTHLY_COST = type_column("monthly_cost_eur")
 OWN_INCOME = type_column("own_income_eur")
 HOURS_NEEDED = type_column("hours_needed")
 PROJECT_SIZE = type_column("project_size_eur")
-OPERATING_RESERVE_MONTHS = 3  # months of costs a collective keeps out of project spending
-OWNERSHIP_SATURATION_STOCK = 0.05  # mean community-made stock at which ownership is 63%
 
 MODEL_REPORTERS = (
     "trust_government",
@@ -140,7 +137,6 @@ class CommunityModel(mesa.Model):
         self.ledger = Ledger()
         self.municipal_budget = np.zeros(self.region.n_municipalities, dtype=np.int64)
         self.fund_committed = 0
-        self.fund_envelope_used = np.zeros(self.region.n_municipalities, dtype=np.int64)
         self.collectives = CollectiveTable()
         self.counts: Counter[str] = Counter()
         self.handprint_sdg = np.zeros(17)
@@ -237,12 +233,13 @@ class CommunityModel(mesa.Model):
 
     def reporting_hours(self, hours: float, rows: np.ndarray) -> np.ndarray:
         """Reporting hours a grant costs, scaled by the burden multiplier and lowered by
-        movement support (up to half)."""
+        movement support."""
         support = support_fraction(
             self.support_eur_per_inhabitant[self.collectives.neighbourhood[rows]],
             self.params.movement_support_saturation_eur,
         )
-        return hours * self.params.reporting_burden_multiplier * (1 - 0.5 * support)
+        relief = self.params.support_reporting_relief * support
+        return hours * self.params.reporting_burden_multiplier * (1 - relief)
 
     def replenish_municipal_budgets(self, extra_cents: int, replaced_share: float) -> None:
         """January: last year's unspent pot returns to the general budget; the new pot is the
@@ -270,7 +267,6 @@ class CommunityModel(mesa.Model):
         layer = round(cents * self.params.channel_layer_overhead_share)
         self.ledger.transfer("source:national_fund", "overhead:channel_layer", layer)
         self.ledger.transfer("source:national_fund", FUND_ACCOUNT, cents - layer)
-        self.fund_envelope_used[:] = 0
 
     def fund_uncommitted(self) -> int:
         return self.ledger.balance[FUND_ACCOUNT] - self.fund_committed
@@ -372,7 +368,7 @@ class CommunityModel(mesa.Model):
             pay_fund_tranches(self)
         visible_gain += self._run_projects()
         table.reporting_backlog[:], table.controlling[:] = work_off_reporting(
-            table.reporting_backlog, BOARD_HOURS_PER_MONTH
+            table.reporting_backlog, params.board_hours_per_month
         )
 
         self._citizens_month(visible_gain, fairness)
@@ -507,7 +503,7 @@ class CommunityModel(mesa.Model):
         if rows.size == 0:
             return gain
         capacity = absorption_capacity(table.hours[rows], params.eur_per_volunteer_hour_capacity)
-        reserve = OPERATING_RESERVE_MONTHS * MONTHLY_COST[table.kind[rows]]
+        reserve = params.operating_reserve_months * MONTHLY_COST[table.kind[rows]]
         spend = np.minimum(
             np.minimum(capacity, table.project_remaining[rows]),
             np.maximum(table.money[rows] / 100 - reserve, 0.0),
@@ -599,9 +595,10 @@ class CommunityModel(mesa.Model):
             trusted=np.where(member, table.fund_months_left[row_of] > 0, 0.0),
             efficacy=self.efficacy[home],
             needs_change=(self.stock.mean(axis=1) - region.initial_stock.mean(axis=1))[home],
-            ownership=(1.0 - np.exp(-self.owned_stock.mean(axis=1) / OWNERSHIP_SATURATION_STOCK))[
-                home
-            ],
+            ownership=(
+                1.0
+                - np.exp(-self.owned_stock.mean(axis=1) / self.params.ownership_saturation_stock)
+            )[home],
         )
         return inputs
 

@@ -149,6 +149,14 @@ class Parameters(BaseModel):
         source=ASSUMPTION,
         doc="Cumulative support per inhabitant at which 63% of the effect is reached.",
     )
+    support_reporting_relief: float = param(
+        0.5,
+        unit="share at saturation",
+        low=0,
+        high=1,
+        source=ASSUMPTION,
+        doc="Share of reporting hours that saturated movement support takes off collectives.",
+    )
     subsidy_replacement_share: float = param(
         0.0,
         unit="share",
@@ -670,6 +678,15 @@ class Parameters(BaseModel):
         source=ASSUMPTION,
         doc="Life satisfaction from a sense of ownership (community-made improvements).",
     )
+    ownership_saturation_stock: float = param(
+        0.05,
+        unit="stock",
+        low=0.001,
+        high=1,
+        source=ASSUMPTION,
+        doc="Mean community-made stock in a buurt at which the sense of ownership is 63% of "
+        "its maximum.",
+    )
     wellbeing_trust_effect: float = param(
         0.5,
         unit="points per unit social trust",
@@ -753,6 +770,23 @@ class Parameters(BaseModel):
         doc="A collective applies when its money covers fewer than this many months of work.",
     )
 
+    board_hours_per_month: float = param(
+        10,
+        unit="hours/month",
+        low=1,
+        high=500,
+        source=ASSUMPTION,
+        doc="Hours a collective's board can give to administration; reporting beyond this "
+        "is felt as controlling (crowding out).",
+    )
+    operating_reserve_months: float = param(
+        3,
+        unit="months of costs",
+        low=0,
+        high=36,
+        source=ASSUMPTION,
+        doc="Money a collective keeps aside from project spending, in months of its costs.",
+    )
     minimum_application_eur: float = param(
         250,
         unit="EUR",
