@@ -1,0 +1,462 @@
+"""The ``gemsim`` command: thin argument parsing over :mod:`gemsim.scenario` and
+:mod:`gemsim.jobs`.
+
+Exit codes: 0 success; 1 a run or the report failed; 2 a usage or file problem (one line
+``gemsim: error: ...`` per problem, no traceback); 130 interrupted (finished batches kept;
+``--resume`` continues).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shlex
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from gemsim.scenario import Experiment
+
+__all__ = ["build_parser", "main"]
+
+DEFAULT_EXPERIMENT = "experiments/compare_regimes.toml"
+DEFAULT_RUN_REPLICATIONS = 10
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+DESCRIPTION = """\
+gemsim: an agent-based simulation of community investment in the Netherlands.
+Citizens, citizen collectives and municipalities under four funding regimes (status quo,
+subsidy channel, direct community fund, hybrid), as proposed in the Groeiplan
+Versterking Gemeenschapskracht (2021).
+"""
+
+EPILOG = """\
+examples:
+  gemsim validate scenarios/*.toml experiments/*.toml
+  gemsim run groeiplan --replications 5 --months 60
+  gemsim compare                          # experiments/compare_regimes.toml
+  gemsim sweep experiments/sweep_reporting_burden.toml --workers 8
+  gemsim report results/compare_regimes
+  gemsim params --format markdown
+"""
+
+
+class UsageError(Exception):
+    """A bad command line (reported as one line, exit code 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _count(text: str) -> int:
+    """An integer >= 1 (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not allowed: must be an integer >= 1")
+    return value
+
+
+def _seed(text: str) -> int:
+    """An integer >= 0 (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is not allowed: must be an integer >= 0")
+    return value
+
+
+def _add_running_options(parser: argparse.ArgumentParser, replications_default: str) -> None:
+    group = parser.add_argument_group("experiment overrides (recorded in the manifest)")
+    group.add_argument(
+        "--replications",
+        type=_count,
+        metavar="N",
+        help=f"replications per scenario and point ({replications_default})",
+    )
+    group.add_argument("--months", type=_count, metavar="M", help="horizon in months")
+    group.add_argument("--seed", type=_seed, metavar="S", help="root seed")
+
+    running = parser.add_argument_group("running (does not change the results)")
+    running.add_argument(
+        "--workers",
+        type=_count,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="local worker processes (default: all cores, %(default)s here)",
+    )
+    dask = running.add_mutually_exclusive_group()
+    dask.add_argument(
+        "--scheduler", metavar="tcp://HOST:PORT", help="run on this dask scheduler's workers"
+    )
+    dask.add_argument(
+        "--dask-local", type=_count, metavar="N", help="run on a local dask cluster of N workers"
+    )
+    running.add_argument(
+        "--out", type=Path, metavar="DIR", help="results folder (default: results/<name>/)"
+    )
+    state = running.add_mutually_exclusive_group()
+    state.add_argument(
+        "--resume", action="store_true", help="finish an interrupted run in the same folder"
+    )
+    state.add_argument(
+        "--force", action="store_true", help="delete previous results in the folder first"
+    )
+    running.add_argument("--quiet", action="store_true", help="no progress bar or messages")
+    running.add_argument(
+        "--no-report",
+        dest="report",
+        action="store_false",
+        help="store results only (build the report later with `gemsim report DIR`)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``gemsim`` command."""
+    parser = _Parser(
+        prog="gemsim",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from gemsim import __version__
+
+    parser.add_argument("--version", action="version", version=f"gemsim {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = commands.add_parser(
+        "run",
+        help="run one scenario with replications",
+        description="Run one scenario (a name from scenarios/ or a path to a .toml file) "
+        "several times and build its report.",
+    )
+    run.add_argument("scenario", metavar="SCENARIO", help="scenario name or path")
+    _add_running_options(run, f"default {DEFAULT_RUN_REPLICATIONS}")
+
+    compare = commands.add_parser(
+        "compare",
+        help="run an experiment comparing scenarios",
+        description="Run every scenario of an experiment file with common random numbers "
+        "and report the differences against its baseline.",
+    )
+    compare.add_argument(
+        "experiment",
+        metavar="EXPERIMENT",
+        nargs="?",
+        default=DEFAULT_EXPERIMENT,
+        help=f"experiment file (default: {DEFAULT_EXPERIMENT})",
+    )
+    _add_running_options(compare, "default: the file's")
+
+    sweep = commands.add_parser(
+        "sweep",
+        help="run an experiment with a [sweep] grid",
+        description="Run every scenario of an experiment file at every point of its "
+        "[sweep] grid of parameter values.",
+    )
+    sweep.add_argument("experiment", metavar="EXPERIMENT", help="experiment file with [sweep]")
+    _add_running_options(sweep, "default: the file's")
+
+    report = commands.add_parser(
+        "report",
+        help="rebuild summary, figures and report from stored results",
+        description="Rebuild summary.csv, figures/ and report.html from a results folder, "
+        "without rerunning anything.",
+    )
+    report.add_argument("results_dir", type=Path, metavar="RESULTS_DIR")
+
+    validate = commands.add_parser(
+        "validate",
+        help="check scenario and experiment files",
+        description="Check scenario and experiment files without running anything; print "
+        "OK per good file and every problem of a bad one.",
+    )
+    validate.add_argument("files", nargs="+", metavar="FILE")
+
+    params = commands.add_parser(
+        "params",
+        help="list the model parameters",
+        description="List every model parameter with unit, default, allowed range and source.",
+    )
+    params.add_argument(
+        "names", nargs="*", metavar="TEXT", help="show only parameters whose name contains TEXT"
+    )
+    params.add_argument(
+        "--format",
+        choices=("table", "csv", "markdown"),
+        default="table",
+        help="output format (default: %(default)s)",
+    )
+    return parser
+
+
+# ------------------------------------------------------------------------------ commands
+def _reproducing_command(args: argparse.Namespace, target: str, experiment: Experiment) -> str:
+    """The command line that reproduces the results (values resolved, run options left out)."""
+    words = ["gemsim", args.command, target]
+    words += ["--replications", str(experiment.replications)]
+    words += ["--months", str(experiment.horizon), "--seed", str(experiment.seed)]
+    if args.out is not None:
+        words += ["--out", str(args.out)]
+    return shlex.join(words)
+
+
+def _load_for_command(args: argparse.Namespace) -> tuple[Experiment, str]:
+    """The experiment a running command asks for, with overrides; and its target as given."""
+    from gemsim.scenario import ScenarioError, experiment_for_scenario, load_experiment, show_path
+
+    overrides = {"replications": args.replications, "months": args.months, "seed": args.seed}
+    if args.command == "run":
+        experiment = experiment_for_scenario(args.scenario, replications=DEFAULT_RUN_REPLICATIONS)
+        return experiment.with_overrides(**overrides), args.scenario
+    experiment = load_experiment(args.experiment).with_overrides(**overrides)
+    where = show_path(args.experiment)
+    if args.command == "sweep" and not experiment.sweep:
+        raise ScenarioError(
+            f"{where}: has no [sweep] table; allowed: an experiment with [sweep] "
+            "(use `gemsim compare` for plain comparisons)"
+        )
+    if args.command == "compare" and experiment.sweep:
+        raise ScenarioError(
+            f"{where}: has a [sweep] table; allowed: an experiment without [sweep] "
+            "(run this one with `gemsim sweep`)"
+        )
+    return experiment, args.experiment
+
+
+def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from gemsim.jobs import RunOptions, default_out_dir, run_job
+    from gemsim.scenario import show_path
+
+    experiment, target = _load_for_command(args)
+    out_dir = args.out if args.out is not None else default_out_dir(experiment)
+    options = RunOptions(
+        out_dir=out_dir,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        dask_local=args.dask_local,
+        force=args.force,
+        resume=args.resume,
+        progress=not args.quiet,
+        report=args.report,
+        kind=args.command,
+        command=_reproducing_command(args, target, experiment),
+        argv=tuple(argv),
+    )
+    log = (lambda message: None) if args.quiet else _say
+    result = run_job(experiment, options, log=log)
+    where = show_path(result.out_dir)
+    if result.status == "interrupted":
+        if result.error:
+            _error(result.error)
+        _say(
+            f"gemsim: interrupted: {result.stored} of {result.planned} runs stored in {where}; "
+            f"finish with: {options.command} --resume"
+        )
+        return EXIT_FAILED if result.error else EXIT_INTERRUPTED
+    if not args.quiet:
+        _say(
+            f"gemsim: done: {result.executed} runs in {result.wall_time_s:.1f} s "
+            f"({result.stored} stored) -> {where}"
+        )
+        for key, value in (result.outputs or {}).items():
+            _say(f"  {key}: {_describe_output(value)}")
+    return EXIT_OK
+
+
+def _describe_output(value: Any) -> str:
+    from gemsim.scenario import show_path
+
+    if isinstance(value, str | Path):
+        return show_path(value)
+    if isinstance(value, list | tuple):
+        return f"{len(value)} files"
+    if isinstance(value, dict):
+        return f"{len(value)} entries"
+    return str(value)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from gemsim.experiments import ResultStore
+    from gemsim.jobs import build_report
+    from gemsim.scenario import show_path
+
+    status = ResultStore(args.results_dir).manifest_status()
+    if status not in (None, "complete"):
+        _say(f"gemsim: warning: {show_path(args.results_dir)} is incomplete (status: {status})")
+    outputs = build_report(args.results_dir)
+    print(f"report rebuilt in {show_path(args.results_dir)}")
+    for key, value in outputs.items():
+        print(f"  {key}: {_describe_output(value)}")
+    return EXIT_OK
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _validate_one(name: str) -> str:
+    """Validate one file; return its OK line (raises ScenarioError)."""
+    from gemsim.scenario import file_kind, load_experiment, read_scenario, read_toml, show_path
+
+    path = Path(name)
+    if not path.is_file():  # a scenario name, or a missing file (reported by read_scenario)
+        scenario = read_scenario(name)
+        path = scenario.path
+    elif file_kind(read_toml(path)) == "experiment":
+        experiment = load_experiment(path)
+        return (
+            f"OK {show_path(path)}: experiment {experiment.name!r}: "
+            f"{_plural(len(experiment.scenarios), 'scenario')} x "
+            f"{_plural(len(experiment.points()), 'point')} x "
+            f"{_plural(experiment.replications, 'replication')} = "
+            f"{_plural(experiment.run_count, 'run')} of {experiment.horizon} months"
+        )
+    else:
+        scenario = read_scenario(path)
+    extends = f", extends {' -> '.join(scenario.extends)}" if scenario.extends else ""
+    params = scenario.build()
+    return (
+        f"OK {show_path(path)}: scenario {scenario.name!r} (regime {params.regime}{extends}; "
+        f"{len(scenario.parameters)} parameters set)"
+    )
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from gemsim.scenario import ScenarioError
+
+    failed = False
+    for name in args.files:
+        try:
+            print(_validate_one(name))
+        except ScenarioError as error:
+            failed = True
+            _error(str(error))
+    return EXIT_USAGE if failed else EXIT_OK
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def _params(args: argparse.Namespace) -> int:
+    from gemsim.parameters import parameter_table
+
+    columns = ["name", "unit", "default", "allowed", "source"]
+    rows = [
+        {**row, "default": _format_value(row["default"])}
+        for row in parameter_table()
+        if not args.names or any(text in row["name"] for text in args.names)
+    ]
+    if args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, [*columns, "description"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    elif args.format == "markdown":
+        header = [*columns, "description"]
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for row in rows:
+            cells = [str(row[c]).replace("|", "\\|") for c in header]
+            print("| " + " | ".join(cells) + " |")
+    else:
+        widths = {c: max([len(c), *(len(str(r[c])) for r in rows)]) for c in columns[:-1]}
+        line = "  ".join(f"{c.upper():<{widths[c]}}" for c in columns[:-1])
+        print(f"{line}  SOURCE")
+        for row in rows:
+            cells = "  ".join(f"{row[c]!s:<{widths[c]}}" for c in columns[:-1])
+            print(f"{cells}  {row['source']}")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------ main
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _error(message: str) -> None:
+    for line in message.splitlines() or [""]:
+        print(f"gemsim: error: {line}", file=sys.stderr, flush=True)
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions reported as ``gemsim: error: ...`` with exit code 2."""
+    from gemsim.experiments import MissingDependencyError, ResultsExistError, ResumeMismatchError
+    from gemsim.jobs import JobError
+    from gemsim.parameters import ParameterError
+    from gemsim.scenario import ScenarioError
+
+    return (
+        UsageError,
+        ScenarioError,
+        ParameterError,
+        ResultsExistError,
+        ResumeMismatchError,
+        MissingDependencyError,
+        JobError,
+    )
+
+
+def _dispatch(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    match args.command:
+        case "run" | "compare" | "sweep":
+            return _run(args, argv)
+        case "report":
+            return _report(args)
+        case "validate":
+            return _validate(args)
+        case "params":
+            return _params(args)
+    raise UsageError(f"unknown command {args.command!r}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``gemsim`` command with ``argv`` (default: ``sys.argv[1:]``); return the
+    exit code."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(arguments)
+    except UsageError as error:
+        _error(str(error))
+        return EXIT_USAGE
+    except SystemExit as done:  # --help, --version
+        return done.code if isinstance(done.code, int) else EXIT_OK
+    try:
+        return _dispatch(args, arguments)
+    except _user_errors() as error:
+        _error(str(error))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _say("gemsim: interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `gemsim params | head`: the reader left; say nothing more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILED
+    except Exception as error:
+        from gemsim.jobs import ReportError
+
+        if not isinstance(error, ReportError):
+            raise
+        if error.__cause__ is not None:  # a bug in the analysis: show where
+            traceback.print_exception(error.__cause__, file=sys.stderr)
+        _error(str(error))
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

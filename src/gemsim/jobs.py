@@ -1,0 +1,331 @@
+"""What a running ``gemsim`` command does: experiment → run specs → runner → manifest → report.
+
+The command line (:mod:`gemsim.cli`) only parses arguments and calls :func:`run_job` or
+:func:`build_report`. A job:
+
+1. plans the runs: ``replication_seeds(seed, replications)`` shared by every scenario and
+   sweep point (common random numbers), run ids from ``build_specs``;
+2. prepares the results folder (refusing to touch finished results without ``force``;
+   with ``resume`` keeping the stored batches, after checking they belong to this
+   experiment), and writes ``manifest.json`` with status ``running``;
+3. runs what is not stored yet on the chosen executor, one Parquet batch at a time;
+4. rewrites the manifest as ``complete`` (or ``interrupted`` on Ctrl-C, SIGTERM or a failed
+   run: the stored batches stay and ``--resume`` finishes the job);
+5. builds the summary, figures and report with ``gemsim.analysis.build_outputs``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from gemsim.experiments import (
+    Executor,
+    ResultStore,
+    ResumeMismatchError,
+    RunFailedError,
+    RunSpec,
+    build_manifest,
+    build_specs,
+    make_executor,
+    replication_seeds,
+    run_experiment,
+)
+from gemsim.experiments.store import MANIFEST
+from gemsim.scenario import Experiment, show_path
+
+__all__ = [
+    "JobError",
+    "JobResult",
+    "ReportError",
+    "RunOptions",
+    "build_report",
+    "default_out_dir",
+    "plan_runs",
+    "run_job",
+]
+
+Log = Callable[[str], None]
+_SOURCE_DIR = Path(__file__).resolve().parent
+
+
+class JobError(RuntimeError):
+    """A problem the user can fix (bad results folder, unreachable cluster...)."""
+
+
+class ReportError(RuntimeError):
+    """Building the summary, figures or report failed (the results themselves are stored)."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run an experiment (none of these change its results).
+
+    Attributes:
+        out_dir: the results folder.
+        workers: local worker processes (1: run in this process).
+        scheduler: address of a dask scheduler (``tcp://host:8786``), or None.
+        dask_local: start a local dask cluster with this many workers, or None.
+        force: delete previous results in ``out_dir`` first.
+        resume: keep the stored runs of an interrupted run of the same experiment.
+        progress: show the progress bar (only on a terminal).
+        report: build summary, figures and report after the runs.
+        kind: the command that ran (``run``, ``compare``, ``sweep``).
+        command: the command line that reproduces the results (stored in the manifest).
+        argv: the arguments as given.
+    """
+
+    out_dir: Path
+    workers: int = 1
+    scheduler: str | None = None
+    dask_local: int | None = None
+    force: bool = False
+    resume: bool = False
+    progress: bool = True
+    report: bool = True
+    kind: str = "compare"
+    command: str = ""
+    argv: Sequence[str] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What a job did.
+
+    Attributes:
+        status: ``complete`` or ``interrupted`` (Ctrl-C, SIGTERM or a failed run).
+        out_dir: the results folder.
+        planned, stored: runs of the experiment, and runs now stored in the folder.
+        executed: runs executed by this job (None if interrupted).
+        wall_time_s: duration of this job.
+        outputs: what ``build_outputs`` returned (None without a report).
+        error: the failed run's message, if a run failed.
+    """
+
+    status: str
+    out_dir: Path
+    planned: int
+    stored: int
+    executed: int | None
+    wall_time_s: float
+    outputs: dict[str, Any] | None = None
+    error: str | None = None
+
+
+def default_out_dir(experiment: Experiment) -> Path:
+    """``results/<experiment name>`` below the working directory."""
+    return Path("results") / experiment.name
+
+
+def plan_runs(experiment: Experiment) -> list[RunSpec]:
+    """Every run of the experiment: scenarios x sweep points x replications."""
+    return build_specs(
+        experiment.scenario_overrides(),
+        seeds=replication_seeds(experiment.seed, experiment.replications),
+        months=experiment.horizon,
+        points=experiment.points(),
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).astimezone()
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM (a cluster's job limit, ``kill``) like Ctrl-C while runs are going."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _check_store(store: ResultStore, specs: Sequence[RunSpec]) -> None:
+    """Before resuming: the stored runs must all belong to this experiment, unchanged."""
+    planned = {spec.run_id for spec in specs}
+    foreign = sorted(store.completed_run_ids() - planned)
+    if foreign:
+        raise JobError(
+            f"{show_path(store.out_dir)} holds {len(foreign)} runs that are not part of this "
+            f"experiment (e.g. {foreign[0]}); use --force to replace them or choose another "
+            "--out folder"
+        )
+    problems = store.stored_mismatches(specs)
+    if problems:
+        raise ResumeMismatchError(
+            f"{show_path(store.out_dir)} holds runs with the same ids but other settings "
+            f"({problems[0]}); use --force to replace them or choose another --out folder"
+        )
+
+
+class _Manifest:
+    """Writes the manifest of one job at each change of status."""
+
+    def __init__(
+        self,
+        store: ResultStore,
+        experiment: Experiment,
+        options: RunOptions,
+        specs: Sequence[RunSpec],
+        executor_name: str,
+    ) -> None:
+        self.store = store
+        self.record = {**experiment.as_record(), "kind": options.kind}
+        self.seeds = replication_seeds(experiment.seed, experiment.replications)
+        self.options = options
+        self.planned = len(specs)
+        self.executor_name = executor_name
+        self.started = _now()
+        self.clock = time.perf_counter()
+
+    def write(self, status: str, error: str | None = None) -> int:
+        """Write the manifest with ``status``; return the number of stored runs."""
+        stored = len(self.store.completed_run_ids())
+        running = status == "running"
+        manifest = build_manifest(
+            self.record,
+            self.seeds,
+            started=self.started,
+            finished=None if running else _now(),
+            run_count=stored,
+            wall_time_s=None if running else time.perf_counter() - self.clock,
+            status=status,
+            repo_dir=_SOURCE_DIR,
+        )
+        manifest.update(
+            {
+                "command": self.options.command,
+                "argv": list(self.options.argv),
+                "runs_planned": self.planned,
+                "resumed": self.options.resume,
+                "executor": self.executor_name,
+                "error": error,
+            }
+        )
+        self.store.write_json(MANIFEST, manifest)
+        return stored
+
+
+def _open_executor(options: RunOptions, runs: int) -> Executor:
+    """The executor the options ask for, with no more local workers than runs."""
+    workers = max(1, min(options.workers, runs))
+    try:
+        return make_executor(workers, options.scheduler, options.dask_local)
+    except (OSError, TimeoutError) as error:
+        raise JobError(f"cannot reach the dask scheduler {options.scheduler}: {error}") from None
+
+
+def run_job(experiment: Experiment, options: RunOptions, log: Log = _stderr) -> JobResult:
+    """Run ``experiment`` into ``options.out_dir`` and build its outputs (module docstring).
+
+    Raises:
+        ResultsExistError: the folder holds results and neither force nor resume was given
+            (nothing is touched).
+        JobError, ResumeMismatchError: resuming into a folder of another experiment.
+        ReportError: the runs are stored but building the outputs failed.
+    """
+    specs = plan_runs(experiment)
+    store = ResultStore(options.out_dir)
+    where = show_path(options.out_dir)
+    with _open_executor(options, len(specs)) as executor:
+        store.prepare(force=options.force, resume=options.resume)
+        if options.resume:
+            _check_store(store, specs)
+        manifest = _Manifest(store, experiment, options, specs, repr(executor))
+        manifest.write("running")
+        log(
+            f"gemsim: {experiment.name}: {len(specs)} runs of {experiment.horizon} months "
+            f"(scenarios x points x replications = {len(experiment.scenarios)} x "
+            f"{len(experiment.points())} x {experiment.replications}) on {executor.workers} "
+            f"worker(s) -> {where}"
+        )
+        try:
+            with _terminate_as_interrupt():
+                summary = run_experiment(
+                    specs, _simulate(), store, executor, progress=options.progress
+                )
+        except KeyboardInterrupt:
+            stored = manifest.write("interrupted")
+            return _stopped(options, len(specs), stored, manifest, None)
+        except RunFailedError as error:
+            stored = manifest.write("interrupted", error=str(error))
+            return _stopped(options, len(specs), stored, manifest, str(error))
+        stored = manifest.write("complete")
+    outputs = build_report(options.out_dir) if options.report else None
+    return JobResult(
+        status="complete",
+        out_dir=options.out_dir,
+        planned=len(specs),
+        stored=stored,
+        executed=summary.executed,
+        wall_time_s=time.perf_counter() - manifest.clock,
+        outputs=outputs,
+    )
+
+
+def _stopped(
+    options: RunOptions, planned: int, stored: int, manifest: _Manifest, error: str | None
+) -> JobResult:
+    return JobResult(
+        status="interrupted",
+        out_dir=options.out_dir,
+        planned=planned,
+        stored=stored,
+        executed=None,
+        wall_time_s=time.perf_counter() - manifest.clock,
+        error=error,
+    )
+
+
+def _simulate() -> Callable[[RunSpec], Any]:
+    # Imported here: the model (and mesa) load only when something actually runs.
+    from gemsim.simulation import simulate
+
+    return simulate
+
+
+def build_report(results_dir: Path | str) -> dict[str, Any]:
+    """(Re)build summary, figures and report from stored results, without rerunning.
+
+    Raises JobError if ``results_dir`` holds no results, ReportError if building fails.
+    """
+    folder = Path(results_dir)
+    store = ResultStore(folder)
+    if not (folder / MANIFEST).is_file():
+        raise JobError(
+            f"{show_path(folder)} is not a gemsim results folder (it has no {MANIFEST}); "
+            "allowed: a folder written by gemsim run, compare or sweep"
+        )
+    if not store.completed_run_ids():
+        raise JobError(f"{show_path(folder)} holds no stored runs yet; nothing to report")
+    try:
+        from gemsim.analysis import build_outputs
+    except ImportError as error:
+        raise ReportError(f"cannot build the report: {error}") from None
+    try:
+        return build_outputs(folder)
+    except Exception as error:
+        raise ReportError(
+            f"building the report from {show_path(folder)} failed: {type(error).__name__}: "
+            f"{error}; the results are stored, retry with `gemsim report {show_path(folder)}`"
+        ) from error

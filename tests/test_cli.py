@@ -1,0 +1,456 @@
+"""The gemsim command line, end to end on tiny experiments (in-process and in subprocesses)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from itertools import count
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+import gemsim.analysis
+import gemsim.jobs
+from gemsim.cli import main
+from gemsim.experiments import ResultStore
+from gemsim.experiments.manifest import MANIFEST_KEYS
+from gemsim.model import MODEL_REPORTERS, MONEY_REPORTERS
+from gemsim.simulation import simulate
+
+REPO = Path(__file__).resolve().parents[1]
+HAS_ANALYSIS = hasattr(gemsim.analysis, "build_outputs")
+needs_analysis = pytest.mark.skipif(
+    not HAS_ANALYSIS, reason="gemsim.analysis.build_outputs is not available yet"
+)
+
+TINY = """\
+name = "tiny"
+description = "two regimes on a tiny region"
+scenarios = ["{status_quo}", "{groeiplan}"]
+baseline = "status_quo"
+replications = {replications}
+months = {months}
+seed = 11
+outputs = ["trust_government", "participation"]
+
+[parameters]
+n_municipalities = 1
+neighbourhoods_per_municipality = 6
+{sweep}"""
+
+
+def write_experiment(
+    folder: Path, replications: int = 3, months: int = 12, sweep: str = "", name: str = "tiny"
+) -> Path:
+    """A tiny experiment file using the shipped scenarios."""
+    text = TINY.format(
+        status_quo=REPO / "scenarios" / "status_quo.toml",
+        groeiplan=REPO / "scenarios" / "groeiplan.toml",
+        replications=replications,
+        months=months,
+        sweep=sweep,
+    ).replace('name = "tiny"', f'name = "{name}"')
+    path = folder / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
+    """Every file below ``folder`` with its modification time and content."""
+    return {
+        str(p.relative_to(folder)): (p.stat().st_mtime_ns, p.read_bytes())
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def run_quietly(*args: str | Path) -> int:
+    return main([str(a) for a in (*args, "--quiet", "--no-report")])
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Results of the tiny experiment, run uninterrupted on one worker."""
+    folder = tmp_path_factory.mktemp("reference")
+    experiment = write_experiment(folder)
+    assert run_quietly("compare", experiment, "--workers", "1", "--out", folder / "out") == 0
+    return folder / "out"
+
+
+# ------------------------------------------------------------------------ help and params
+@pytest.mark.parametrize("command", ["run", "compare", "sweep", "report", "validate", "params"])
+def test_every_command_has_help(capsys, command: str):
+    code, out, _ = cli(capsys, command, "--help")
+    assert code == 0
+    assert out.startswith(f"usage: gemsim {command}")
+
+
+def test_no_command_is_a_one_line_usage_error(capsys):
+    code, out, err = cli(capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("gemsim: error: ") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compare", "--workers", "0"],
+        ["compare", "--replications", "many"],
+        ["compare", "--seed", "-4"],
+        ["compare", "--force", "--resume"],
+        ["compare", "--scheduler", "tcp://x:1", "--dask-local", "2"],
+        ["params", "--format", "xml"],
+        ["frobnicate"],
+    ],
+)
+def test_bad_command_line_value_is_one_line_exit_2(capsys, args: list[str]):
+    code, _, err = cli(capsys, *args)
+    assert code == 2
+    assert err.startswith("gemsim: error: ") and err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_params_table_lists_every_parameter_with_range_and_source(capsys):
+    code, out, _ = cli(capsys, "params")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:5] == ["NAME", "UNIT", "DEFAULT", "ALLOWED", "SOURCE"]
+    months = next(line for line in lines if line.startswith("months "))
+    assert "an integer from 1 to 600" in months and "120" in months
+
+
+def test_params_csv_and_markdown(capsys):
+    code, out, _ = cli(capsys, "params", "--format", "csv", "months")
+    assert code == 0
+    frame = pd.read_csv(pd.io.common.StringIO(out))
+    assert list(frame.columns) == ["name", "unit", "default", "allowed", "source", "description"]
+    assert "months" in set(frame["name"])
+    code, out, _ = cli(capsys, "params", "--format", "markdown", "regime")
+    assert out.splitlines()[0] == "| name | unit | default | allowed | source | description |"
+    assert "| regime | - | status_quo |" in out
+
+
+# ------------------------------------------------------------------------------ validate
+def test_validate_prints_ok_for_every_good_file(capsys):
+    files = sorted((REPO / "scenarios").glob("*.toml")) + sorted(
+        (REPO / "experiments").glob("*.toml")
+    )
+    code, out, err = cli(capsys, "validate", *files)
+    assert code == 0, err
+    assert len(out.splitlines()) == len(files)
+    assert all(line.startswith("OK ") for line in out.splitlines())
+
+
+def test_validate_bad_file_exits_2_naming_file_and_key(capsys, tmp_path: Path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[parameters]\nmonths = -3\n", encoding="utf-8")
+    good = REPO / "scenarios" / "groeiplan.toml"
+    code, out, err = cli(capsys, "validate", good, bad)
+    assert code == 2
+    assert out.startswith("OK ")  # the good file is still reported
+    assert err == (
+        f"gemsim: error: {bad}: [parameters] months = -3 is not allowed: "
+        "must be an integer from 1 to 600\n"
+    )
+
+
+def test_bad_experiment_leaves_an_existing_results_folder_untouched(
+    capsys, tmp_path: Path, reference: Path
+):
+    results = shutil.copytree(reference, tmp_path / "results")
+    before = snapshot(results)
+    bad = write_experiment(tmp_path, replications=0)
+    code, _, err = cli(capsys, "compare", bad, "--out", results, "--force")
+    assert code == 2
+    assert "replications = 0 is not allowed" in err and "Traceback" not in err
+    assert snapshot(results) == before
+
+
+# ------------------------------------------------------------------------------ running
+def test_compare_writes_time_series_runs_and_manifest(reference: Path):
+    store = ResultStore(reference)
+    series = store.read_timeseries()
+    for column in ["run_id", "scenario", "replication", "seed", "month", *MODEL_REPORTERS]:
+        assert column in series.columns
+    assert set(MONEY_REPORTERS) <= set(series.columns)
+    assert set(series["scenario"]) == {"status_quo", "groeiplan"}
+    assert series.groupby("run_id")["month"].max().eq(12).all()
+    # common random numbers: replication r has the same seed in every scenario
+    assert series.groupby("replication")["seed"].nunique().eq(1).all()
+
+    runs = store.read_runs()
+    assert len(runs) == 6
+    assert set(runs["neighbourhoods_per_municipality"]) == {6.0}
+
+    manifest = json.loads((reference / "manifest.json").read_text())
+    assert set(MANIFEST_KEYS) <= set(manifest)
+    assert manifest["status"] == "complete"
+    assert manifest["run_count"] == manifest["runs_planned"] == 6
+    assert manifest["command"].startswith("gemsim compare ")
+    assert "--replications 3 --months 12 --seed 11" in manifest["command"]
+    experiment = manifest["experiment"]
+    assert list(experiment["scenarios"]) == ["status_quo", "groeiplan"]
+    assert experiment["scenarios"]["groeiplan"]["parameters"]["regime"] == "direct_fund"
+    assert experiment["baseline"] == "status_quo"
+    assert experiment["outputs"] == ["trust_government", "participation"]
+    assert len(manifest["seeds"]) == 3
+
+
+def test_results_do_not_depend_on_the_number_of_workers(tmp_path: Path, reference: Path):
+    experiment = write_experiment(tmp_path)
+    assert run_quietly("compare", experiment, "--workers", "2", "--out", tmp_path / "two") == 0
+    assert_frame_equal(
+        ResultStore(tmp_path / "two").read_timeseries(),
+        ResultStore(reference).read_timeseries(),
+    )
+
+
+def test_command_line_overrides_are_applied_and_recorded(tmp_path: Path):
+    experiment = write_experiment(tmp_path)
+    out = tmp_path / "out"
+    code = run_quietly(
+        "compare",
+        experiment,
+        *("--replications", "2", "--months", "6", "--seed", "5"),
+        *("--workers", "1", "--out", out),
+    )
+    assert code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert (manifest["experiment"]["replications"], manifest["experiment"]["months"]) == (2, 6)
+    assert manifest["experiment"]["seed"] == 5
+    assert "--replications 2 --months 6 --seed 5" in manifest["command"]
+    assert ResultStore(out).read_timeseries()["month"].max() == 6
+
+
+def test_refuses_to_overwrite_results_without_force(capsys, tmp_path: Path, reference: Path):
+    results = shutil.copytree(reference, tmp_path / "results")
+    before = snapshot(results)
+    experiment = write_experiment(tmp_path)
+    code, _, err = cli(capsys, "compare", experiment, "--out", results, "--workers", "1")
+    assert code == 2
+    assert err.startswith("gemsim: error: ") and "--force" in err and err.count("\n") == 1
+    assert snapshot(results) == before
+
+    assert run_quietly("compare", experiment, "--out", results, "--workers", "1", "--force") == 0
+    assert_frame_equal(
+        ResultStore(results).read_timeseries(), ResultStore(reference).read_timeseries()
+    )
+
+
+def test_run_one_scenario_into_the_default_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    scenario = tmp_path / "little.toml"
+    scenario.write_text(
+        f'extends = "{REPO / "scenarios" / "hybrid.toml"}"\n[parameters]\n'
+        "n_municipalities = 1\nneighbourhoods_per_municipality = 5\n",
+        encoding="utf-8",
+    )
+    code = run_quietly(
+        "run", "little.toml", "--replications", "2", "--months", "6", "--workers", "1"
+    )
+    assert code == 0
+    manifest = json.loads((tmp_path / "results" / "little" / "manifest.json").read_text())
+    assert list(manifest["experiment"]["scenarios"]) == ["little"]
+    assert manifest["command"] == "gemsim run little.toml --replications 2 --months 6 --seed 0"
+    assert manifest["run_count"] == 2
+
+
+def test_sweep_runs_every_grid_point(tmp_path: Path):
+    sweep = "[sweep]\nreporting_burden_multiplier = [0.5, 2.0]\n"
+    experiment = write_experiment(tmp_path, replications=2, months=6, sweep=sweep)
+    assert run_quietly("sweep", experiment, "--workers", "1", "--out", tmp_path / "out") == 0
+    runs = ResultStore(tmp_path / "out").read_runs()
+    assert len(runs) == 2 * 2 * 2
+    assert sorted(set(runs["reporting_burden_multiplier"])) == [0.5, 2.0]
+    assert set(runs.groupby("point")["reporting_burden_multiplier"].nunique()) == {1}
+
+
+def test_compare_refuses_a_sweep_and_sweep_requires_one(capsys, tmp_path: Path):
+    plain = write_experiment(tmp_path)
+    code, _, err = cli(capsys, "sweep", plain)
+    assert code == 2 and "has no [sweep] table" in err
+    swept = write_experiment(tmp_path, sweep="[sweep]\nfund_grant_years = [1, 2]\n", name="s")
+    code, _, err = cli(capsys, "compare", swept)
+    assert code == 2 and "gemsim sweep" in err
+
+
+# ---------------------------------------------------------------------- interrupt, resume
+def interrupting_after(runs: int):
+    """A run function that raises KeyboardInterrupt (as Ctrl-C would) on run ``runs + 1``."""
+    calls = count()
+
+    def run(spec):
+        if next(calls) == runs:
+            raise KeyboardInterrupt
+        return simulate(spec)
+
+    return run
+
+
+def test_interrupted_run_keeps_batches_and_resume_gives_the_same_results(
+    capsys, tmp_path: Path, reference: Path, monkeypatch: pytest.MonkeyPatch
+):
+    experiment = write_experiment(tmp_path)
+    out = tmp_path / "out"
+    with monkeypatch.context() as patch:
+        patch.setattr(gemsim.jobs, "_simulate", lambda: interrupting_after(3))
+        code, _, err = cli(capsys, "compare", experiment, "--workers", "1", "--out", out, "--quiet")
+    assert code == 130
+    assert "--resume" in err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
+    assert 0 < manifest["run_count"] < 6
+
+    code = run_quietly("compare", experiment, "--workers", "1", "--out", out, "--resume")
+    assert code == 0
+    assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
+    assert_frame_equal(ResultStore(out).read_timeseries(), ResultStore(reference).read_timeseries())
+
+
+def test_a_failing_run_is_reported_and_marks_the_experiment_interrupted(
+    capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    def broken(spec):
+        raise ValueError("model bug")
+
+    monkeypatch.setattr(gemsim.jobs, "_simulate", lambda: broken)
+    out = tmp_path / "out"
+    code, _, err = cli(
+        capsys, "compare", write_experiment(tmp_path), "--workers", "1", "--out", out
+    )
+    assert code == 1
+    assert "model bug" in err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted" and "model bug" in manifest["error"]
+
+
+def test_resume_refuses_results_of_another_experiment(capsys, tmp_path: Path, reference: Path):
+    results = shutil.copytree(reference, tmp_path / "results")
+    before = snapshot(results)
+    experiment = write_experiment(tmp_path)
+    code, _, err = cli(capsys, "compare", experiment, "--out", results, "--resume", "--seed", "99")
+    assert code == 2 and "--force" in err
+    assert snapshot(results) == before
+
+
+# ------------------------------------------------------------------------ report
+def test_report_of_a_folder_without_results_is_an_error(capsys, tmp_path: Path):
+    code, _, err = cli(capsys, "report", tmp_path)
+    assert code == 2 and "no manifest.json" in err
+
+
+@needs_analysis
+def test_compare_builds_summary_figures_and_report(tmp_path: Path):
+    experiment = write_experiment(tmp_path)
+    out = tmp_path / "out"
+    assert main(["compare", str(experiment), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert (out / "summary.csv").is_file()
+    assert (out / "report.html").is_file()
+
+
+@needs_analysis
+def test_report_rebuilds_outputs_without_rerunning(capsys, tmp_path: Path, reference: Path):
+    results = shutil.copytree(reference, tmp_path / "results")
+    parts = snapshot(results / "timeseries")
+    code, _, err = cli(capsys, "report", results)
+    assert code == 0, err
+    assert (results / "report.html").is_file()
+    assert snapshot(results / "timeseries") == parts
+
+
+# ------------------------------------------------------------------------ subprocesses
+def gemsim_process(*args: str | Path, cwd: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "gemsim", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_python_m_gemsim_validates_in_a_real_process(tmp_path: Path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[parameters]\nregime = "anarchy"\n', encoding="utf-8")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gemsim",
+            "validate",
+            str(REPO / "experiments" / "smoke.toml"),
+            "bad.toml",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stdout.startswith("OK ")
+    assert done.stderr.startswith('gemsim: error: bad.toml: [parameters] regime = "anarchy"')
+    assert "Traceback" not in done.stderr
+
+
+def wait_for_first_batch(process: subprocess.Popen[str], out: Path, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not list((out / "runs").glob("part-*.parquet")):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "no batch was stored in time"
+        time.sleep(0.005)
+
+
+def test_killed_process_then_resume_gives_the_same_results_as_an_uninterrupted_run(
+    tmp_path: Path,
+):
+    # Long enough (4 batches of 10 runs on one worker) that the kill lands part-way.
+    experiment = write_experiment(tmp_path, replications=20, months=24)
+    out = tmp_path / "killed"
+    process = gemsim_process(
+        "compare", experiment, "--workers", "1", "--out", out, "--no-report", cwd=tmp_path
+    )
+    wait_for_first_batch(process, out)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    stored = ResultStore(out).completed_run_ids()
+    assert 0 < len(stored) < 40
+    assert json.loads((out / "manifest.json").read_text())["status"] == "running"
+
+    assert run_quietly("compare", experiment, "--workers", "2", "--out", out, "--resume") == 0
+    assert run_quietly("compare", experiment, "--workers", "1", "--out", tmp_path / "whole") == 0
+    assert_frame_equal(
+        ResultStore(out).read_timeseries(), ResultStore(tmp_path / "whole").read_timeseries()
+    )
+    assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
+
+
+def test_ctrl_c_stops_with_exit_130_and_marks_the_manifest_interrupted(tmp_path: Path):
+    experiment = write_experiment(tmp_path, replications=20, months=24)
+    out = tmp_path / "out"
+    process = gemsim_process(
+        "compare", experiment, "--workers", "2", "--out", out, "--no-report", cwd=tmp_path
+    )
+    wait_for_first_batch(process, out)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert "--resume" in err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
+    assert manifest["run_count"] == len(ResultStore(out).completed_run_ids())
