@@ -70,6 +70,7 @@ class ResultStore:
         RUNS,
         MANIFEST,
         "summary.csv",
+        "cost_effectiveness.csv",
         "figures",
         "report.html",
     )
