@@ -176,7 +176,8 @@ class CommunityModel(mesa.Model):
             buurten = self.rng.choice(region.n_neighbourhoods, size=count, p=weights)
             for buurt in buurten:
                 row = self._add_collective(kind_index, int(buurt), founder=None)
-                money = to_cents(6 * kind.monthly_cost_eur * self.rng.uniform(0.5, 1.5))
+                reserve = self.params.operating_reserve_months * kind.monthly_cost_eur
+                money = to_cents(reserve * self.rng.uniform(0.5, 1.5))
                 self._credit_collectives(
                     np.array([row]), np.array([money]), "source:initial_holdings"
                 )
