@@ -148,3 +148,12 @@ def small_params():
     from gemsim.parameters import Parameters
 
     return Parameters()
+
+
+def test_balanced_expectation_makes_todays_decisions_neutral_for_trust():
+    p, asymmetry = 0.7, 3.0
+    e = rules.balanced_expectation(p, asymmetry)
+    expected_rise = p * (1 - e)
+    expected_fall = (1 - p) * e * asymmetry
+    assert expected_rise == pytest.approx(expected_fall)
+    assert rules.balanced_expectation(p, 1.0) == pytest.approx(p)  # symmetric: expect the rate

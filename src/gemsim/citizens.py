@@ -225,6 +225,17 @@ def redraw_thresholds(
     return np.where(redraw, mean + sd * draws, threshold)
 
 
+def balanced_expectation(approval_rate: float, asymmetry: float) -> float:
+    """The approval chance citizens expect when their expectations are in balance with
+    today's desk (Van Ryzin's expectancy-disconfirmation with Slovic's asymmetry): an
+    approval is a surprise of ``1 - e``, a rejection of ``-e`` weighing ``asymmetry`` times
+    as much, and at ``e = p / (p + asymmetry * (1 - p))`` the expected surprise is zero, so
+    the status quo neither builds nor erodes trust through its decisions."""
+    if approval_rate <= 0:
+        return 0.0
+    return approval_rate / (approval_rate + asymmetry * (1.0 - approval_rate))
+
+
 def asymmetric_trust_update(
     trust: np.ndarray,
     positive: np.ndarray,

@@ -82,8 +82,8 @@ def decide_fund_applications(
     table.fund_months_left[granted] = months
     model.fund_committed += int(totals[fits].sum())
     rejected = np.setdiff1d(due, granted)
-    table.experience_fund[granted] += 1.0
-    table.experience_fund[rejected] -= 1.0
+    table.experience_fund[granted] += 1.0 - model.expected_approval
+    table.experience_fund[rejected] -= model.expected_approval
     table.fund_rejected[rejected] = month
     table.reporting_backlog[granted] += model.reporting_hours(params.fund_reporting_hours, granted)
     table.app_channel[due] = NO_CHANNEL

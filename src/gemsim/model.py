@@ -131,6 +131,10 @@ class CommunityModel(mesa.Model):
         self.owned_stock = np.zeros_like(self.stock)  # added by residents themselves
         self.support_eur_per_inhabitant = np.zeros(self.region.n_neighbourhoods)
         self.efficacy = np.zeros(self.region.n_neighbourhoods)
+        # What citizens expect of a decision on an application, formed under today's desk.
+        self.expected_approval = rules.balanced_expectation(
+            self.params.municipal_approval_base, self.params.trust_asymmetry
+        )
         self.decision_memory = np.zeros(self.region.n_neighbourhoods)
         self.citizens: Citizens = rules.initial_citizens(self.params, self.region, self.rng)
 

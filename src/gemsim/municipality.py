@@ -109,8 +109,8 @@ def decide_municipal_applications(model: CommunityModel) -> None:
     model.pay_grants(
         granted, amounts, BUDGET_ACCOUNT, "municipal", params.municipal_compliance_cost_share
     )
-    table.experience_local[granted] += 1.0
-    table.experience_local[rejected] -= 1.0
+    table.experience_local[granted] += 1.0 - model.expected_approval
+    table.experience_local[rejected] -= model.expected_approval
     table.reporting_backlog[granted] += model.reporting_hours(
         params.municipal_reporting_hours, granted
     )
