@@ -90,7 +90,7 @@ def test_projects_target_the_largest_served_gap():
     stock[0, 0] = 0.3  # meeting place, served by resident initiatives (kind 0)
     stock[0, 3] = 0.1  # energy, not served by resident initiatives
     stock[1] = 0.99
-    chosen = choose_projects(np.array([0, 0]), stock, 0.6)
+    chosen = choose_projects(np.array([0, 0]), stock)
     assert chosen.tolist() == [0, -1]
 
 

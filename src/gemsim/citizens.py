@@ -47,7 +47,6 @@ class Citizens:
     free_time: np.ndarray
     state: np.ndarray
     capable_initiator: np.ndarray
-    collective_oriented: np.ndarray
     collective: np.ndarray
     wellbeing: np.ndarray
     wellbeing_baseline: np.ndarray
@@ -150,16 +149,17 @@ def initial_citizens(params: Parameters, region: Region, rng: np.random.Generato
     motivation = r * standardised / scale + np.sqrt(1 - r**2) * rng.standard_normal(n)
 
     capable = latent_draw(params.initiator_share, params.initiator_ses_gradient, ses, rng) >= 0
-    oriented = rng.random(n) < params.collective_volunteering_share
     free_time = rng.gamma(2.0, params.free_time_hours_mean / 2.0, n)
 
     # Thresholds: calibrate the mean so the model's expected participation equals the
-    # observed share, then draw each threshold consistent with the citizen's observed state.
+    # initial share, then draw each threshold consistent with the citizen's initial state.
     contact_share = region.network.neighbour_mean((state >= OCCASIONAL).astype(float))
     will = willingness(contact_share, motivation, np.zeros(n), params.motivation_weight, 0.0)
     sd = params.threshold_sd
-    mean = calibrate_threshold_mean(will, sd, params.initial_participation_share)
-    margin = max(calibrate_threshold_mean(will - mean, sd, params.initial_active_share), 0.0)
+    # Calibrated to this region's drawn shares (which differ from the national targets when
+    # its SES does), so that the thresholds' equilibrium is the state the run starts from.
+    mean = calibrate_threshold_mean(will, sd, float(np.mean(state >= OCCASIONAL)))
+    margin = max(calibrate_threshold_mean(will - mean, sd, float(np.mean(state >= ACTIVE))), 0.0)
     low = np.where(state == INACTIVE, will, np.where(state == OCCASIONAL, will - margin, -np.inf))
     high = np.where(state == INACTIVE, np.inf, np.where(state == OCCASIONAL, will, will - margin))
     threshold = truncated_normal(mean, sd, low, high, rng)
@@ -181,7 +181,6 @@ def initial_citizens(params: Parameters, region: Region, rng: np.random.Generato
         free_time=free_time,
         state=state,
         capable_initiator=capable,
-        collective_oriented=oriented,
         collective=np.full(n, NO_COLLECTIVE, dtype=np.int64),
         wellbeing=wellbeing,
         wellbeing_baseline=wellbeing.copy(),

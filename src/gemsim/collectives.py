@@ -142,12 +142,15 @@ def type_column(attribute: str) -> np.ndarray:
 SERVES_ARRAY = np.array(SERVES, dtype=bool)
 
 
-def choose_projects(kind: np.ndarray, stock_rows: np.ndarray, threshold: float) -> np.ndarray:
+FULL_PROVISION = 0.95  # stock at which a category needs no further project
+
+
+def choose_projects(kind: np.ndarray, stock_rows: np.ndarray) -> np.ndarray:
     """Each collective works on the category it serves that is furthest below full
-    provision; -1 where every category it serves is already at or above 0.95."""
+    provision; -1 where every category it serves is already at ``FULL_PROVISION``."""
     gap = np.where(SERVES_ARRAY[kind], 1.0 - stock_rows, -np.inf)
     best = np.argmax(gap, axis=1)
-    worth_it = gap[np.arange(kind.size), best] > 0.05
+    worth_it = gap[np.arange(kind.size), best] > 1.0 - FULL_PROVISION
     return np.where(worth_it, best, -1)
 
 

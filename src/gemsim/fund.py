@@ -61,8 +61,14 @@ def decide_fund_applications(
     eligible = due[table.quality[due] >= params.fund_minimum_quality]
     score = allocation_scores(model, eligible)
     if co_decision_weight is not None:
-        need = deficits(model.stock, params.in_order_threshold).sum(axis=1)
-        local_need = need[table.neighbourhood[eligible]]
+        # Residents and their municipality judge the project itself: how far the category
+        # it works on is below the in-order threshold in its buurt (local knowledge the fund
+        # does not have); collectives without a project count as no need.
+        gaps = deficits(model.stock, params.in_order_threshold)
+        category = table.project_category[eligible]
+        local_need = np.where(
+            category >= 0, gaps[table.neighbourhood[eligible], np.maximum(category, 0)], 0.0
+        )
         weight = co_decision_weight[table.municipality[eligible]]
         score = (1 - weight) * rank_scale(score) + weight * rank_scale(local_need)
     ordered = eligible[np.argsort(-score, kind="stable")]

@@ -29,6 +29,7 @@ from gemsim import citizens as rules
 from gemsim.citizens import ACTIVE, INITIATOR, NO_COLLECTIVE, OCCASIONAL, Citizens
 from gemsim.collective_types import COLLECTIVE_TYPES, TYPE_NAMES
 from gemsim.collectives import (
+    FULL_PROVISION,
     NO_CHANNEL,
     Collective,
     CollectiveTable,
@@ -194,20 +195,27 @@ class CommunityModel(mesa.Model):
         self._collective_agents[row] = Collective(self, row)
         if founder is None:
             founder = self._pick_leader(buurt)
-        self.citizens.state[founder] = INITIATOR
-        self.citizens.collective[founder] = row
+        if self.citizens.state[founder] != INITIATOR:  # one who already leads stays put
+            self.citizens.state[founder] = INITIATOR
+            self.citizens.collective[founder] = row
         return row
 
     def _pick_leader(self, buurt: int) -> int:
+        """A leader for an initial collective, preferring residents who already take part, so
+        that appointing leaders changes the observed participation as little as possible:
+        capable participants, then active and occasional volunteers, then a capable agent who
+        already leads (an agent stands for many inhabitants), then anyone."""
         citizens, region = self.citizens, self.region
         start = region.citizen_start[buurt]
         residents = np.arange(start, start + region.citizen_count[buurt])
+        state = citizens.state[residents]
+        capable = citizens.capable_initiator[residents]
         for pool in (
-            residents[
-                citizens.capable_initiator[residents] & (citizens.state[residents] < INITIATOR)
-            ],
-            residents[citizens.state[residents] == ACTIVE],
-            residents[citizens.state[residents] < INITIATOR],
+            residents[capable & (state >= OCCASIONAL) & (state < INITIATOR)],
+            residents[state == ACTIVE],
+            residents[state == OCCASIONAL],
+            residents[capable & (state == INITIATOR)],
+            residents[state < INITIATOR],
             residents,
         ):
             if pool.size:
@@ -277,7 +285,8 @@ class CommunityModel(mesa.Model):
         return self.ledger.balance[FUND_ACCOUNT] - self.fund_committed
 
     def fund_envelopes(self) -> np.ndarray:
-        """Per-capita allocation: each municipality's share of uncommitted money this year."""
+        """Per-capita allocation: in each decision round a municipality's collectives may
+        commit at most its population share of the fund's money not yet committed."""
         shares = self.region.municipality_population / self.region.population
         envelopes = np.floor(self.fund_uncommitted() * shares).astype(np.int64)
         return np.maximum(envelopes, 0)
@@ -301,16 +310,25 @@ class CommunityModel(mesa.Model):
         index = c.collective[members]
         table.members[:] = np.bincount(index, minlength=size)
         table.hours[:] = np.bincount(
-            index, weights=self._citizen_hours[members] * c.weight[members], minlength=size
+            index,
+            weights=self._citizen_hours[members] * self._member_weight()[members],
+            minlength=size,
         )
         ses_sum = np.bincount(index, weights=c.ses[members], minlength=size)
         table.mean_member_ses[:] = np.divide(
             ses_sum, table.members, out=np.zeros(size), where=table.members > 0
         )
 
+    def _member_weight(self) -> np.ndarray:
+        """Inhabitants of each agent who volunteer in its collective: an agent stands for
+        ``weight`` inhabitants, of whom ``collective_volunteering_share`` volunteer in a local
+        collective when active (the others in clubs, schools, churches)."""
+        return self.citizens.weight * self.params.collective_volunteering_share
+
     def _update_membership(self) -> None:
-        """Active, collective-oriented citizens join a random living collective of their buurt;
-        citizens who are no longer active, or whose collective dissolved, leave."""
+        """Active citizens join a living collective of their buurt (through the share of the
+        inhabitants they stand for who volunteer locally); citizens who are no longer active,
+        or whose collective dissolved, leave."""
         c, table = self.citizens, self.collectives
         member = c.collective >= 0
         gone = member & ~table.alive[np.maximum(c.collective, 0)]
@@ -319,7 +337,7 @@ class CommunityModel(mesa.Model):
         c.state[gone & (c.state == INITIATOR)] = ACTIVE
 
         rows = table.living()
-        seekers = np.flatnonzero((c.collective < 0) & (c.state >= ACTIVE) & c.collective_oriented)
+        seekers = np.flatnonzero((c.collective < 0) & (c.state >= ACTIVE))
         if rows.size == 0 or seekers.size == 0:
             return
         # Collectives recruit where hands are needed: a buurt's newcomers are dealt out in
@@ -431,7 +449,7 @@ class CommunityModel(mesa.Model):
         idle = rows[table.project_category[rows] < 0]
         if idle.size:
             stock_rows = self.stock[table.neighbourhood[idle]]
-            category = choose_projects(table.kind[idle], stock_rows, self.params.in_order_threshold)
+            category = choose_projects(table.kind[idle], stock_rows)
             has = category >= 0
             chosen, category = idle[has], category[has]
             to_full = 1.0 - self.stock[table.neighbourhood[chosen], category]
@@ -529,7 +547,9 @@ class CommunityModel(mesa.Model):
         self._add_stock(gain, owned_weight=1.0)
         table.stock_made[rows] += added
         table.project_remaining[rows] -= cents / 100
-        done = (table.project_remaining[rows] <= 0.01) | (self.stock[buurt, category] >= 0.95)
+        done = (table.project_remaining[rows] <= 0.01) | (
+            self.stock[buurt, category] >= FULL_PROVISION
+        )
         table.project_category[rows[done]] = -1
         table.project_remaining[rows[done]] = 0.0
         return gain
@@ -576,10 +596,11 @@ class CommunityModel(mesa.Model):
         row_of = np.maximum(c.collective, 0)
         local_by_row = np.zeros(table.alive.size)
         local_by_row[rows] = local
-        own_local = np.where(member, local_by_row[row_of], 0.0)
-        own_national = np.where(
-            member, params.fund_attribution_national * table.experience_fund[row_of], 0.0
-        )
+        # An agent's state averages the inhabitants it stands for, of whom only the share who
+        # volunteer in the collective live through its decisions and reporting.
+        exposure = np.where(member, params.collective_volunteering_share, 0.0)
+        own_local = exposure * local_by_row[row_of]
+        own_national = exposure * params.fund_attribution_national * table.experience_fund[row_of]
         home = c.neighbourhood
         heard_local_pos = params.hearsay_weight * per_buurt(np.maximum(local, 0))[home]
         heard_local_neg = params.hearsay_weight * per_buurt(np.maximum(-local, 0))[home]
@@ -596,8 +617,8 @@ class CommunityModel(mesa.Model):
             heard_national_positive=heard_nat_pos,
             heard_national_negative=heard_nat_neg,
             seen_and_fair=seen + fair,
-            controlling=np.where(member, table.controlling[row_of], 0.0),
-            trusted=np.where(member, table.fund_months_left[row_of] > 0, 0.0),
+            controlling=exposure * table.controlling[row_of],
+            trusted=exposure * (table.fund_months_left[row_of] > 0),
             efficacy=self.efficacy[home],
             needs_change=(self.stock.mean(axis=1) - region.initial_stock.mean(axis=1))[home],
             ownership=(
@@ -612,7 +633,8 @@ class CommunityModel(mesa.Model):
     def _found_collectives(self) -> None:
         """Capable initiators who participate, trust others and are motivated found a
         collective with a chance that grows with their buurt's unaddressed need and with
-        movement support. The type follows the largest unaddressed gap."""
+        movement support (per inhabitant they stand for, so the founding rate does not
+        depend on the scale). The type follows the largest unaddressed gap."""
         params, c, table, _region = self.params, self.citizens, self.collectives, self.region
         candidates = np.flatnonzero(
             c.capable_initiator
@@ -633,7 +655,11 @@ class CommunityModel(mesa.Model):
             self.support_eur_per_inhabitant, params.movement_support_saturation_eur
         )
         home = c.neighbourhood[candidates]
-        chance = params.founding_rate * need[home] * (1 + support[home])
+        # Each agent stands for `weight` inhabitants, each of whom may found one.
+        per_inhabitant = (
+            params.founding_rate * need[home] * (1 + params.movement_founding_boost * support[home])
+        )
+        chance = 1.0 - (1.0 - np.minimum(per_inhabitant, 1.0)) ** c.weight[candidates]
         founders = candidates[self.rng.random(candidates.size) < chance]
         taken: set[int] = set()
         for founder in founders:  # few per month; one new collective per buurt per month
@@ -706,7 +732,7 @@ class CommunityModel(mesa.Model):
         hours_by_type = np.bincount(
             table.kind[rows], weights=table.hours[rows], minlength=len(COLLECTIVE_TYPES)
         )
-        member_inhabitants = float(c.weight[c.collective >= 0].sum())
+        member_inhabitants = float(self._member_weight()[c.collective >= 0].sum())
         self.handprint_sdg = handprint_by_sdg(
             hours_by_type,
             self.community_stock,

@@ -139,7 +139,7 @@ class Parameters(BaseModel):
         low=0,
         high=0.5,
         source=ASSUMPTION,
-        doc="Gain in application quality and founding chance when support saturates.",
+        doc="Gain in application quality when support saturates.",
     )
     movement_support_saturation_eur: float = param(
         5.0,
@@ -148,6 +148,15 @@ class Parameters(BaseModel):
         high=100,
         source=ASSUMPTION,
         doc="Cumulative support per inhabitant at which 63% of the effect is reached.",
+    )
+    movement_founding_boost: float = param(
+        1.0,
+        unit="relative increase at saturation",
+        low=0,
+        high=10,
+        source=ASSUMPTION,
+        doc="Relative rise in the chance of founding a collective when support saturates "
+        "(1 = doubles it).",
     )
     support_reporting_relief: float = param(
         0.5,
@@ -225,11 +234,11 @@ class Parameters(BaseModel):
     )
     ses_between_municipalities: float = param(
         0.4,
-        unit="sd share",
+        unit="variance share",
         low=0,
         high=1,
         source=ASSUMPTION,
-        doc="Share of buurt SES standard deviation due to the municipality.",
+        doc="Share of the variance of buurt SES that lies between municipalities.",
     )
     ses_neighbourhood_correlation: float = param(
         0.5,
@@ -746,12 +755,13 @@ class Parameters(BaseModel):
         doc="Social enterprises in the Netherlands.",
     )
     founding_rate: float = param(
-        0.1,
-        unit="1/month per able initiator",
+        0.002,
+        unit="1/month per capable inhabitant",
         low=0,
-        high=1,
+        high=0.1,
         source=ASSUMPTION,
-        doc="Monthly chance that a willing initiator founds a collective where need is full.",
+        doc="Monthly chance that one willing, capable inhabitant founds a collective where "
+        "the buurt's unaddressed need is full (an agent stands for many inhabitants).",
     )
     dissolution_grace_months: int = param(
         12,
@@ -776,8 +786,8 @@ class Parameters(BaseModel):
         low=1,
         high=500,
         source=ASSUMPTION,
-        doc="Hours a collective's board can give to administration; reporting beyond this "
-        "is felt as controlling (crowding out).",
+        doc="Hours a month a collective's board gives to reporting; the share of them that "
+        "reporting takes is felt as controlling (crowding out); the rest waits.",
     )
     operating_reserve_months: float = param(
         3,
@@ -1002,11 +1012,12 @@ class Parameters(BaseModel):
     )
     handprint_eur_per_participant_year: float = param(
         100,
-        unit="EUR per participant per year",
+        unit="EUR per member per year",
         low=0,
         high=10_000,
         source="assumption (MAEX table not public)",
-        doc="Yearly value of social connectedness per participating citizen (SDG 3, 10).",
+        doc="Yearly value of social connectedness per inhabitant who is a member of a "
+        "collective (SDG 3, 10).",
     )
 
     @field_validator("regime")
