@@ -385,6 +385,8 @@ def monthly_update(
     def with_contacts(own: np.ndarray) -> np.ndarray:
         # Word of mouth: contacts' own experiences count too (experience is shared; levels
         # of trust are not averaged, which would shrink their spread).
+        if not own.any():  # nobody had this experience: nothing to pass on (and no cost)
+            return own
         return own + weight * network.neighbour_mean(own)
 
     c.trust_local = fade_toward(
