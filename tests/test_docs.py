@@ -95,3 +95,33 @@ def test_parameter_table_matches_the_code(odd):
             expected["description"],
         ), name
         assert _same_default(default, expected["default"]), (name, default, expected["default"])
+
+
+def _state_variables(odd: str, start: str, stop: str) -> set[str]:
+    """Names in the first column of the state-variable table between two headings."""
+    block = odd.split(start, 1)[1].split(stop, 1)[0]
+    names: set[str] = set()
+    for line in block.splitlines():
+        if line.startswith("| `"):
+            first_cell = line.split("|")[1]
+            names.update(re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", first_cell))
+    return names
+
+
+def test_citizen_state_table_matches_the_code(odd):
+    """Section 2.1 lists exactly the per-citizen arrays of ``citizens.Citizens``."""
+    from dataclasses import fields
+
+    from gemsim.citizens import Citizens
+
+    scalars = {"threshold_mean", "active_margin"}  # described below the table
+    arrays = {f.name for f in fields(Citizens)} - scalars
+    assert _state_variables(odd, "### 2.1 ", "### 2.2 ") == arrays
+    assert all(mentioned(name, odd) for name in scalars)
+
+
+def test_collective_state_table_matches_the_code(odd):
+    """Section 2.2 lists exactly the columns of ``collectives.CollectiveTable``."""
+    from gemsim.collectives import _FIELDS
+
+    assert _state_variables(odd, "### 2.2 ", "**The six types**") == set(_FIELDS)

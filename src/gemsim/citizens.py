@@ -344,8 +344,8 @@ class CitizenInputs:
     heard_national_positive: np.ndarray
     heard_national_negative: np.ndarray
     seen_and_fair: np.ndarray  # visible improvement credited locally + procedural fairness
-    controlling: np.ndarray  # own collective's reporting load, 0-1
-    trusted: np.ndarray  # 1 while one's collective has a trust-based (fund) grant
+    controlling: np.ndarray  # own collective's reporting load (0-1) x exposure
+    trusted: np.ndarray  # exposure while one's collective has a trust-based (fund) grant
     efficacy: np.ndarray  # perceived efficacy of one's buurt
     needs_change: np.ndarray  # change in one's buurt's mean infrastructure since the start
     ownership: np.ndarray  # sense of ownership in one's buurt, 0-1

@@ -49,8 +49,10 @@ _FIELDS: dict[str, tuple[type, object]] = {
     "months_without_members": (np.int64, 0),
     "months_short": (np.int64, 0),
     "stock_made": (np.float64, 0.0),  # cumulative stock added to its buurt
-    "experience_local": (np.float64, 0.0),  # this month's municipal decision, -1..1
-    "experience_fund": (np.float64, 0.0),  # this month's fund decision, -1..1
+    # This month's decision against expectation e: approval 1 - e, refusal -e, and
+    # -waiting_penalty per month overdue (municipal only).
+    "experience_local": (np.float64, 0.0),
+    "experience_fund": (np.float64, 0.0),
     "grants_eur": (np.float64, 0.0),
 }
 

@@ -10,8 +10,9 @@ One step is one month. The schedule of a month (docs/ODD.md, "Process overview")
    are paid;
 5. collectives spend on projects, raising their buurt's stock; boards work off reporting;
 6. citizens experience what happened (decisions, improvements, co-decision), update
-   efficacy, motivation, participation, membership, trust and wellbeing;
-7. initiators found collectives; collectives without members or money dissolve;
+   efficacy, trust, motivation, participation and wellbeing;
+7. initiators found collectives; collectives without members or money dissolve; active
+   citizens join collectives and inactive ones leave;
 8. the Social Handprint is valued, the ledger is checked, and data are collected.
 """
 
@@ -189,7 +190,7 @@ class CommunityModel(mesa.Model):
 
     def _add_collective(self, kind: int, buurt: int, founder: int | None) -> int:
         """Register a collective (table row and Mesa agent), led by ``founder`` or by a
-        resident chosen among capable, then participating, then any residents."""
+        resident chosen by :meth:`_pick_leader`."""
         municipality = int(self.region.neighbourhood_municipality[buurt])
         row = self.collectives.add(kind, buurt, municipality, self.month)
         self._collective_agents[row] = Collective(self, row)
@@ -204,7 +205,8 @@ class CommunityModel(mesa.Model):
         """A leader for an initial collective, preferring residents who already take part, so
         that appointing leaders changes the observed participation as little as possible:
         capable participants, then active and occasional volunteers, then a capable agent who
-        already leads (an agent stands for many inhabitants), then anyone."""
+        already leads (an agent stands for many inhabitants), then any resident who does not
+        lead yet, then anyone."""
         citizens, region = self.citizens, self.region
         start = region.citizen_start[buurt]
         residents = np.arange(start, start + region.citizen_count[buurt])
