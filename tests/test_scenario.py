@@ -392,8 +392,8 @@ def test_scenario_file_given_as_experiment_says_so(base: Path):
 
 
 def test_experiment_schema_forbids_unknown_fields_in_code_too():
-    with pytest.raises(ValueError, match="sensitivity"):
-        Experiment(name="x", scenarios=["a"], sensitivity={"method": "sobol"})
+    with pytest.raises(ValueError, match="sensitivty"):
+        Experiment(name="x", scenarios=["a"], sensitivty={"method": "sobol"})
 
 
 # -------------------------------------------------------------------------- shipped files

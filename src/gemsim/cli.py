@@ -40,6 +40,7 @@ examples:
   gemsim run groeiplan --replications 5 --months 60
   gemsim compare                          # experiments/compare_regimes.toml
   gemsim sweep experiments/sweep_reporting_burden.toml --workers 8
+  gemsim sensitivity experiments/sobol.toml --workers 2
   gemsim report results/compare_regimes
   gemsim params --format markdown
 """
@@ -76,8 +77,18 @@ def _seed(text: str) -> int:
     return value
 
 
-def _add_running_options(parser: argparse.ArgumentParser, replications_default: str) -> None:
+def _add_running_options(
+    parser: argparse.ArgumentParser, replications_default: str, design_size: bool = False
+) -> None:
     group = parser.add_argument_group("experiment overrides (recorded in the manifest)")
+    if design_size:
+        group.add_argument(
+            "--n",
+            type=_count,
+            metavar="N",
+            help="design size: Sobol' base sample (a power of two), Morris trajectories or "
+            "FAST points per search curve (default: the file's [sensitivity] n)",
+        )
     group.add_argument(
         "--replications",
         type=_count,
@@ -167,6 +178,22 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("experiment", metavar="EXPERIMENT", help="experiment file with [sweep]")
     _add_running_options(sweep, "default: the file's")
 
+    sensitivity = commands.add_parser(
+        "sensitivity",
+        help="run a global sensitivity analysis ([sensitivity] table)",
+        description="Run an experiment with a [sensitivity] table: sample its parameters "
+        "(Sobol', Morris or FAST), run every scenario it names at every sample point with "
+        "common random numbers, and report which parameters drive each outcome and each "
+        "regime contrast (indices with bootstrap intervals, convergence, sign flips) in "
+        "sensitivity.html.",
+    )
+    sensitivity.add_argument(
+        "experiment", metavar="EXPERIMENT", help="experiment file with a [sensitivity] table"
+    )
+    _add_running_options(
+        sensitivity, "default: the file's [sensitivity] replications", design_size=True
+    )
+
     report = commands.add_parser(
         "report",
         help="rebuild summary, figures and report from stored results",
@@ -204,7 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _reproducing_command(args: argparse.Namespace, target: str, experiment: Experiment) -> str:
     """The command line that reproduces the results (values resolved, run options left out)."""
     words = ["gemsim", args.command, target]
-    words += ["--replications", str(experiment.replications)]
+    settings = experiment.sensitivity_settings
+    if settings is not None:
+        words += ["--n", str(settings.n)]
+    words += ["--replications", str(experiment.runs_per_point)]
     words += ["--months", str(experiment.horizon), "--seed", str(experiment.seed)]
     if args.out is not None:
         words += ["--out", str(args.out)]
@@ -219,8 +249,19 @@ def _load_for_command(args: argparse.Namespace) -> tuple[Experiment, str]:
     if args.command == "run":
         experiment = experiment_for_scenario(args.scenario, replications=DEFAULT_RUN_REPLICATIONS)
         return experiment.with_overrides(**overrides), args.scenario
+    if args.command == "sensitivity":
+        overrides["n"] = args.n
     experiment = load_experiment(args.experiment).with_overrides(**overrides)
     where = show_path(args.experiment)
+    if args.command == "sensitivity" and not experiment.is_sensitivity:
+        raise ScenarioError(
+            f"{where}: has no [sensitivity] table; allowed: an experiment with [sensitivity] "
+            "(see experiments/sobol.toml)"
+        )
+    if args.command != "sensitivity" and experiment.is_sensitivity:
+        raise ScenarioError(
+            f"{where}: has a [sensitivity] table; allowed: run it with `gemsim sensitivity`"
+        )
     if args.command == "sweep" and not experiment.sweep:
         raise ScenarioError(
             f"{where}: has no [sweep] table; allowed: an experiment with [sweep] "
@@ -315,6 +356,16 @@ def _validate_one(name: str) -> str:
         path = scenario.path
     elif file_kind(read_toml(path)) == "experiment":
         experiment = load_experiment(path)
+        settings = experiment.sensitivity_settings
+        if settings is not None:
+            return (
+                f"OK {show_path(path)}: sensitivity experiment {experiment.name!r}: "
+                f"{settings.method}, {_plural(len(settings.factors), 'parameter')}, n = "
+                f"{settings.n}: {_plural(settings.n_points, 'point')} x "
+                f"{_plural(len(experiment.scenarios), 'scenario')} x "
+                f"{_plural(settings.replications, 'replication')} = "
+                f"{_plural(experiment.run_count, 'run')} of {experiment.horizon} months"
+            )
         return (
             f"OK {show_path(path)}: experiment {experiment.name!r}: "
             f"{_plural(len(experiment.scenarios), 'scenario')} x "
@@ -413,7 +464,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 
 def _dispatch(args: argparse.Namespace, argv: Sequence[str]) -> int:
     match args.command:
-        case "run" | "compare" | "sweep":
+        case "run" | "compare" | "sweep" | "sensitivity":
             return _run(args, argv)
         case "report":
             return _report(args)

@@ -12,6 +12,12 @@ The command line (:mod:`gemsim.cli`) only parses arguments and calls :func:`run_
 4. rewrites the manifest as ``complete`` (or ``interrupted`` on Ctrl-C, SIGTERM or a failed
    run: the stored batches stay and ``--resume`` finishes the job);
 5. builds the summary, figures and report with ``gemsim.analysis.build_outputs``.
+
+A sensitivity experiment (:func:`run_sensitivity_job`) is planned by
+:func:`gemsim.sensitivity_plan.plan_sensitivity` instead (every scenario x sample point x
+replication, common random numbers), stores its sample next to the runs before running,
+and is analysed by :func:`gemsim.analysis.sensitivity_outputs.build_sensitivity_outputs`
+(indices, convergence, contrasts, ``sensitivity.html``).
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ __all__ = [
     "default_out_dir",
     "plan_runs",
     "run_job",
+    "run_sensitivity_job",
 ]
 
 Log = Callable[[str], None]
@@ -78,7 +85,7 @@ class RunOptions:
         resume: keep the stored runs of an interrupted run of the same experiment.
         progress: show the progress bar (only on a terminal).
         report: build summary, figures and report after the runs.
-        kind: the command that ran (``run``, ``compare``, ``sweep``).
+        kind: the command that ran (``run``, ``compare``, ``sweep``, ``sensitivity``).
         command: the command line that reproduces the results (stored in the manifest).
         argv: the arguments as given.
     """
@@ -191,7 +198,7 @@ class _Manifest:
     ) -> None:
         self.store = store
         self.record = {**experiment.as_record(), "kind": options.kind}
-        self.seeds = replication_seeds(experiment.seed, experiment.replications)
+        self.seeds = replication_seeds(experiment.seed, experiment.runs_per_point)
         self.options = options
         self.planned = len(specs)
         self.executor_name = executor_name
@@ -244,20 +251,92 @@ def run_job(experiment: Experiment, options: RunOptions, log: Log = _stderr) -> 
         JobError, ResumeMismatchError: resuming into a folder of another experiment.
         ReportError: the runs are stored but building the outputs failed.
     """
+    if experiment.is_sensitivity:
+        return run_sensitivity_job(experiment, options, log)
     specs = plan_runs(experiment)
+    shape = (
+        f"scenarios x points x replications = {len(experiment.scenarios)} x "
+        f"{len(experiment.points())} x {experiment.replications}"
+    )
+    return _execute(experiment, options, specs, shape, log)
+
+
+def run_sensitivity_job(
+    experiment: Experiment, options: RunOptions, log: Log = _stderr
+) -> JobResult:
+    """Run a sensitivity experiment (one with a ``[sensitivity]`` table) and analyse it.
+
+    Every scenario the ``[sensitivity]`` table names is run at every sample point with the
+    same replication seeds (see :mod:`gemsim.sensitivity_plan`); ``sample.parquet`` and
+    ``design.parquet`` are written before the runs. Afterwards (``options.report``) the
+    indices, convergence check, contrasts, figures and ``sensitivity.html`` are built from
+    the stored runs. Interrupting and ``resume`` work as for :func:`run_job`; the results do
+    not depend on the executor or the number of workers. From Python::
+
+        from pathlib import Path
+        from gemsim.jobs import RunOptions, run_sensitivity_job
+        from gemsim.scenario import load_experiment
+
+        experiment = load_experiment("experiments/sobol.toml").with_overrides(n=32)
+        result = run_sensitivity_job(
+            experiment, RunOptions(out_dir=Path("results/sobol"), workers=2, kind="sensitivity")
+        )
+        result.outputs["report"]        # results/sobol/sensitivity.html
+
+    Raises:
+        ScenarioError: the experiment has no ``[sensitivity]`` table, or a drawn sample
+            point is not a valid parameter set for one of its scenarios.
+        ResultsExistError, JobError, ResumeMismatchError, ReportError: as for
+            :func:`run_job`.
+    """
+    from gemsim.sensitivity_plan import plan_sensitivity, write_design
+
+    plan = plan_sensitivity(experiment)
+    settings = plan.settings
+    shape = (
+        f"{settings.method} design of {len(settings.factors)} parameters, n = {settings.n}: "
+        f"points x scenarios x replications = {plan.points} x {len(experiment.scenarios)} x "
+        f"{settings.replications}"
+    )
+    extra = {"sensitivity": {**settings.as_record(), "clipped": plan.clipped}}
+    return _execute(
+        experiment,
+        options,
+        plan.specs,
+        shape,
+        log,
+        before_runs=lambda: write_design(options.out_dir, plan),
+        extra_record=extra,
+    )
+
+
+def _execute(
+    experiment: Experiment,
+    options: RunOptions,
+    specs: Sequence[RunSpec],
+    shape: str,
+    log: Log,
+    *,
+    before_runs: Callable[[], Any] | None = None,
+    extra_record: dict[str, Any] | None = None,
+) -> JobResult:
+    """Prepare the folder, run what is not stored, keep the manifest, build the outputs."""
     store = ResultStore(options.out_dir)
     where = show_path(options.out_dir)
     with _open_executor(options, len(specs)) as executor:
         store.prepare(force=options.force, resume=options.resume)
+        if options.force:
+            _delete_sensitivity_files(options.out_dir)
         if options.resume:
             _check_store(store, specs)
         manifest = _Manifest(store, experiment, options, specs, repr(executor))
+        manifest.record.update(extra_record or {})
         manifest.write("running")
+        if before_runs is not None:
+            before_runs()
         log(
             f"gemsim: {experiment.name}: {len(specs)} runs of {experiment.horizon} months "
-            f"(scenarios x points x replications = {len(experiment.scenarios)} x "
-            f"{len(experiment.points())} x {experiment.replications}) on {executor.workers} "
-            f"worker(s) -> {where}"
+            f"({shape}) on {executor.workers} worker(s) -> {where}"
         )
         try:
             with _terminate_as_interrupt():
@@ -281,6 +360,15 @@ def run_job(experiment: Experiment, options: RunOptions, log: Log = _stderr) -> 
         wall_time_s=time.perf_counter() - manifest.clock,
         outputs=outputs,
     )
+
+
+def _delete_sensitivity_files(out_dir: Path) -> None:
+    """``--force``: the files a sensitivity job and its analysis write (the runs, manifest
+    and figures folder are the result store's)."""
+    from gemsim.analysis.sensitivity_outputs import OWNED_FILES
+
+    for name in OWNED_FILES:
+        (Path(out_dir) / name).unlink(missing_ok=True)
 
 
 def _stopped(
@@ -319,13 +407,31 @@ def build_report(results_dir: Path | str) -> dict[str, Any]:
     if not store.completed_run_ids():
         raise JobError(f"{show_path(folder)} holds no stored runs yet; nothing to report")
     try:
-        from gemsim.analysis import build_outputs
+        if _is_sensitivity_folder(store):
+            from gemsim.analysis.sensitivity_outputs import (
+                build_sensitivity_outputs as build_outputs,
+            )
+        else:
+            from gemsim.analysis import build_outputs
     except ImportError as error:
         raise ReportError(f"cannot build the report: {error}") from None
     try:
         return build_outputs(folder)
     except Exception as error:
+        from gemsim.analysis.sensitivity_outputs import SensitivityResultsError
+
+        if isinstance(error, SensitivityResultsError):
+            raise JobError(str(error)) from None
         raise ReportError(
             f"building the report from {show_path(folder)} failed: {type(error).__name__}: "
             f"{error}; the results are stored, retry with `gemsim report {show_path(folder)}`"
         ) from error
+
+
+def _is_sensitivity_folder(store: ResultStore) -> bool:
+    try:
+        manifest = store.read_json(MANIFEST)
+    except (OSError, ValueError):
+        return False
+    experiment = manifest.get("experiment") if isinstance(manifest, dict) else None
+    return isinstance(experiment, dict) and isinstance(experiment.get("sensitivity"), dict)

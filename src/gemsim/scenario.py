@@ -16,6 +16,52 @@ An **experiment file** (:class:`Experiment`) lists scenarios to run with replica
 a horizon, a root seed, optional ``[parameters]`` applied to every scenario, an optional
 ``[sweep]`` grid and the reporters to report.
 
+A **sensitivity experiment** (run with ``gemsim sensitivity``) is an experiment file with a
+``[sensitivity]`` table instead of ``replications``, ``baseline``, ``outputs`` and
+``[sweep]`` (:class:`SensitivitySettings`; examples: ``experiments/sobol.toml``,
+``experiments/morris.toml``)::
+
+    scenarios = ["groeiplan", "subsidy_channel"]  # each is run at every sample point
+    months = 120
+    seed = 20210601              # sampling, replication seeds and bootstrap
+    [parameters]                 # fixed for every scenario (e.g. a smaller region)
+    n_municipalities = 3
+    [sensitivity]
+    method = "sobol"             # sobol | morris | fast                   (default sobol)
+    n = 128                      # sobol: base sample, a power of two; morris: trajectories;
+                                 # fast: points per search curve (> 4 M^2)      (required)
+    base_scenario = "groeiplan"  # whose outcomes are analysed                 (required)
+    replications = 2             # runs per point and scenario, same seeds everywhere (1)
+    calc_second_order = false    # sobol only: S2 per pair (doubles the runs)  (false)
+    num_levels = 4               # morris only: grid levels, even               (4)
+    M = 4                        # fast only: interference factor               (4)
+    num_resamples = 1000         # bootstrap resamples of the intervals         (1000)
+    conf_level = 0.95            # confidence level of the intervals            (0.95)
+    outputs = ["trust_government", "participation"]  # reporters at the horizon
+                                 # (default: DEFAULT_SENSITIVITY_OUTPUTS)
+    [sensitivity.parameters.crowding_out_sd]     # one table per sampled parameter
+    low = 0.0                    # bounds, within the parameter's allowed range, low < high
+    high = 0.6
+    dist = "unif"                # unif | triang (peak = 0..1) | norm, lognorm (low, high =
+                                 # mean, sd; of ln(value) for lognorm; draws outside the
+                                 # allowed range are clipped)
+    [sensitivity.parameters.fund_grant_years]    # an integer parameter: low..high, each
+    low = 1                      # integer equally likely (drawn on [low, high + 1), floored)
+    high = 5
+    [sensitivity.parameters.allocation_rule]     # one-of and true/false parameters, or any
+    levels = ["need_weighted", "first_come"]    # parameter given levels: each level equally
+                                 # likely (drawn on [0, k), floored); default: every value
+    [[sensitivity.contrasts]]    # scenario minus reference at the same point and seeds
+    name = "groeiplan_vs_subsidy_channel"        # default <scenario>_vs_<reference>
+    scenario = "groeiplan"
+    reference = "subsidy_channel"
+    outputs = ["trust_government"]               # default: the [sensitivity] outputs
+
+``months`` and ``regime`` cannot be sampled, nor a parameter set in ``[parameters]``;
+the base scenario and the contrasts' scenarios must be among ``scenarios``, and every
+scenario must be used by one of them. Each sampled parameter at each bound must fit every
+scenario; combinations of several sampled parameters are checked on the drawn sample.
+
 Every file is validated completely before anything runs. Any problem raises one
 :class:`ScenarioError` whose message has one line per problem, each naming the file, the
 key and what is allowed, e.g.
@@ -24,29 +70,38 @@ key and what is allowed, e.g.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import itertools
 import json
+import math
 import re
 import tomllib
 import typing
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from gemsim.parameters import ParameterError, Parameters, allowed_range
 
+if TYPE_CHECKING:  # gemsim.sensitivity imports SALib: only when a [sensitivity] table is read
+    from gemsim.sensitivity import Factor, Problem
+
 __all__ = [
+    "DEFAULT_SENSITIVITY_OUTPUTS",
+    "Contrast",
     "Experiment",
     "Scenario",
     "ScenarioError",
+    "SensitivitySettings",
     "experiment_for_scenario",
     "file_kind",
     "load_experiment",
     "load_scenario",
+    "parse_sensitivity",
     "read_scenario",
     "reporter_names",
     "resolve_scenario",
@@ -59,7 +114,7 @@ NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 NAME_ALLOWED = "a name of letters, digits, '.', '_' and '-' (at most 100 characters)"
 #: Keys that only experiment files have (used to tell the two kinds of file apart).
 EXPERIMENT_ONLY_KEYS = frozenset(
-    {"scenarios", "baseline", "replications", "months", "seed", "sweep", "outputs"}
+    {"scenarios", "baseline", "replications", "months", "seed", "sweep", "outputs", "sensitivity"}
 )
 #: The repository's own scenarios folder, when running from a source checkout.
 SHIPPED_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -457,13 +512,611 @@ def _allowed(text: str) -> dict[str, Any]:
     return {"allowed": text}
 
 
+# --------------------------------------------------------------------------- sensitivity
+#: Outcomes analysed when ``[sensitivity] outputs`` is not given: the questions of DOMAIN.md
+#: (trust, participation, wellbeing, neighbourhoods in order, the Social Handprint, who gains).
+DEFAULT_SENSITIVITY_OUTPUTS: tuple[str, ...] = (
+    "trust_government",
+    "trust_national",
+    "social_trust",
+    "participation",
+    "wellbeing",
+    "neighbourhoods_in_order",
+    "handprint_cumulative_eur",
+    "trust_gap_ses",
+    "participation_gap_ses",
+    "wellbeing_gap_ses",
+)
+_MAX_SOBOL_N = 2**20
+_MAX_DESIGN_N = 1_000_000
+_SENSITIVITY_KEYS: dict[str, str] = {
+    "method": "one of {methods}",
+    "n": "the design size (see the method)",
+    "base_scenario": "the name of one of the experiment's scenarios",
+    "replications": "an integer from 1 to 100000",
+    "calc_second_order": 'true or false (method = "sobol" only)',
+    "num_levels": 'an even integer from 2 to 100 (method = "morris" only)',
+    "M": 'an integer from 1 to 100 (method = "fast" only)',
+    "num_resamples": "an integer from 10 to 100000",
+    "conf_level": "a number between 0 and 1, e.g. 0.95",
+    "outputs": "a non-empty list of reporter names, each once",
+    "parameters": "[sensitivity.parameters.<name>] tables, one per sampled parameter",
+    "contrasts": "[[sensitivity.contrasts]] tables",
+}
+_FACTOR_KEYS = ("low", "high", "dist", "peak", "levels")
+_CONTRAST_KEYS = ("name", "scenario", "reference", "outputs")
+_FACTOR_DISTS = ("unif", "norm", "triang", "lognorm")
+_NOT_SAMPLED = {
+    "months": "the horizon is the experiment's `months` key",
+    "regime": "regimes are what scenarios differ in; compare them with [[sensitivity.contrasts]]",
+}
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """A regime contrast: ``scenario`` minus ``reference``, at the same parameter point and
+    with the same replication seeds (common random numbers).
+
+    Attributes:
+        name: the contrast's name (default ``<scenario>_vs_<reference>``).
+        scenario, reference: scenario names.
+        outputs: reporters whose difference (at the horizon) is analysed.
+    """
+
+    name: str
+    scenario: str
+    reference: str
+    outputs: tuple[str, ...]
+
+    def column(self, output: str) -> str:
+        """The name of this contrast's ``output`` among the analysed outputs."""
+        return f"{self.name}:{output}"
+
+
+@dataclass(frozen=True)
+class SensitivitySettings:
+    """The ``[sensitivity]`` table of an experiment, parsed and validated.
+
+    Attributes:
+        method: ``sobol``, ``morris``, ``fast`` (or another registered method).
+        n: design size in the method's unit (Sobol' base sample, Morris trajectories,
+            FAST points per search curve).
+        base_scenario: the scenario whose outcomes are analysed.
+        replications: runs per sample point and scenario; the output at a point is their
+            mean.
+        factors: the sampled parameters (:class:`gemsim.sensitivity.Factor`).
+        outputs: reporters of the base scenario analysed at the horizon.
+        contrasts: regime contrasts analysed at the horizon.
+        calc_second_order: Sobol' second-order indices.
+        options: method options (``num_levels`` for Morris, ``M`` for FAST).
+        num_resamples, conf_level: bootstrap settings of the confidence intervals.
+    """
+
+    method: str
+    n: int
+    base_scenario: str
+    replications: int
+    factors: tuple[Factor, ...]
+    outputs: tuple[str, ...]
+    contrasts: tuple[Contrast, ...] = ()
+    calc_second_order: bool = False
+    options: dict[str, Any] = field(default_factory=dict)
+    num_resamples: int = 1000
+    conf_level: float = 0.95
+
+    @property
+    def scenarios(self) -> list[str]:
+        """Scenarios run at every sample point: the base, then those of the contrasts."""
+        names = [self.base_scenario]
+        for contrast in self.contrasts:
+            names += [contrast.scenario, contrast.reference]
+        return list(dict.fromkeys(names))
+
+    @property
+    def parameter_names(self) -> list[str]:
+        return [factor.name for factor in self.factors]
+
+    @property
+    def analysed_outputs(self) -> tuple[str, ...]:
+        """Every analysed output: base outputs, then ``<contrast>:<output>`` columns."""
+        columns = [c.column(o) for c in self.contrasts for o in c.outputs]
+        return (*self.outputs, *columns)
+
+    def problem(self) -> Problem:
+        """The :class:`gemsim.sensitivity.Problem` (factors and analysed outputs)."""
+        from gemsim.sensitivity import Problem
+
+        return Problem(self.factors, self.analysed_outputs)
+
+    @property
+    def n_points(self) -> int:
+        """Sample points of the design (rows of SALib's sample)."""
+        from gemsim.sensitivity import get_method
+
+        rows = get_method(self.method).rows_per_unit(self.problem(), self.calc_second_order)
+        return self.n * rows
+
+    def analysis_options(self) -> dict[str, Any]:
+        """Keyword arguments for ``gemsim.sensitivity.analyze_outputs``/``convergence``."""
+        return {
+            "num_resamples": self.num_resamples,
+            "conf_level": self.conf_level,
+            "calc_second_order": self.calc_second_order,
+            **self.options,
+        }
+
+    def as_record(self) -> dict[str, Any]:
+        """The settings as plain data (for the manifest)."""
+        return {
+            "method": self.method,
+            "n": self.n,
+            "base_scenario": self.base_scenario,
+            "replications": self.replications,
+            "calc_second_order": self.calc_second_order,
+            "options": dict(self.options),
+            "num_resamples": self.num_resamples,
+            "conf_level": self.conf_level,
+            "outputs": list(self.outputs),
+            "parameters": [_factor_record(f) for f in self.factors],
+            "contrasts": [
+                {
+                    "name": c.name,
+                    "scenario": c.scenario,
+                    "reference": c.reference,
+                    "outputs": list(c.outputs),
+                }
+                for c in self.contrasts
+            ],
+            "points": self.n_points,
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> SensitivitySettings:
+        """The settings from :meth:`as_record` (e.g. a results folder's manifest)."""
+        from gemsim.sensitivity import Factor
+
+        factors = []
+        for spec in record["parameters"]:
+            spec = dict(spec)
+            if spec["kind"] == "categorical":
+                spec.update(low=0, high=0, levels=tuple(spec["levels"]))
+            factors.append(Factor(**spec))
+        return cls(
+            method=record["method"],
+            n=record["n"],
+            base_scenario=record["base_scenario"],
+            replications=record["replications"],
+            factors=tuple(factors),
+            outputs=tuple(record["outputs"]),
+            contrasts=tuple(
+                Contrast(c["name"], c["scenario"], c["reference"], tuple(c["outputs"]))
+                for c in record["contrasts"]
+            ),
+            calc_second_order=record["calc_second_order"],
+            options=dict(record["options"]),
+            num_resamples=record["num_resamples"],
+            conf_level=record["conf_level"],
+        )
+
+
+def _factor_record(factor: Factor) -> dict[str, Any]:
+    record: dict[str, Any] = {"name": factor.name, "kind": factor.kind, "dist": factor.dist}
+    if factor.kind == "categorical":
+        record["levels"] = list(factor.levels)
+    else:
+        record.update(low=factor.low, high=factor.high)
+    if factor.dist == "triang":
+        record["peak"] = factor.peak
+    return record
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _method_owners() -> dict[str, str]:
+    """Method option -> the method it belongs to (``calc_second_order`` -> ``sobol``)."""
+    from gemsim.sensitivity import METHODS
+
+    owners = {opt: m.name for m in METHODS.values() for opt in m.defaults}
+    for method in METHODS.values():
+        if method.supports_second_order:
+            owners["calc_second_order"] = method.name
+    return owners
+
+
+def _n_limits(method: str, options: Mapping[str, Any]) -> tuple[int, int, str]:
+    """``(smallest, largest, what is allowed)`` for ``[sensitivity] n`` of ``method``."""
+    if method == "sobol":
+        text = (
+            f"a power of two from 2 to {_MAX_SOBOL_N} (the Sobol' base sample; Sobol' "
+            "sequences are balanced only at powers of two)"
+        )
+        return 2, _MAX_SOBOL_N, text
+    if method == "morris":
+        return 2, _MAX_DESIGN_N, f"an integer from 2 to {_MAX_DESIGN_N} (trajectories)"
+    if method == "fast":
+        m = options.get("M", 4)
+        low = 4 * m * m + 1 if _is_int(m) else 65
+        text = (
+            f"an integer from {low} to {_MAX_DESIGN_N} (points per search curve; FAST needs "
+            "more than 4 M^2)"
+        )
+        return low, _MAX_DESIGN_N, text
+    return 1, _MAX_DESIGN_N, f"an integer from 1 to {_MAX_DESIGN_N}"
+
+
+def sensitivity_n_problem(value: Any, method: str, options: Mapping[str, Any]) -> str | None:
+    """What ``n`` must be if ``value`` is not a valid design size for ``method``, else None."""
+    low, high, text = _n_limits(method, options)
+    if not _is_int(value) or not low <= value <= high:
+        return text
+    if method == "sobol" and value & (value - 1):
+        return text
+    return None
+
+
+def _sensitivity_key_problems(raw: Mapping[str, Any], method: str | None) -> list[str]:
+    """Unknown keys, and options of another method."""
+    section = "[sensitivity]"
+    problems: list[str] = []
+    owners = _method_owners() if method else {}
+    for key in raw:
+        if key not in _SENSITIVITY_KEYS:
+            problems.append(
+                f"{section} unknown key {key!r}{_suggest(key, _SENSITIVITY_KEYS)}; allowed "
+                f"keys: {', '.join(_SENSITIVITY_KEYS)}"
+            )
+        elif method and key in owners and owners[key] != method:
+            problems.append(
+                f"{section} {key} is not allowed with method = {toml_value(method)}: it is an "
+                f"option of method {toml_value(owners[key])}"
+            )
+    return problems
+
+
+def _bad(section: str, key: str, value: Any, allowed: str) -> str:
+    return f"{section} {key} = {toml_value(value)} is not allowed: must be {allowed}"
+
+
+def _output_list_problems(section: str, key: str, value: Any) -> list[str]:
+    allowed = _SENSITIVITY_KEYS["outputs"]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        return [_bad(section, key, value, allowed)]
+    known = reporter_names()
+    problems = [
+        f"{section} {key}: unknown reporter {name!r}{_suggest(name, known)}; allowed: "
+        + ", ".join(known)
+        for name in value
+        if name not in known
+    ]
+    if len(set(value)) < len(value):
+        problems.append(_bad(section, key, value, allowed))
+    return problems
+
+
+def _natural_levels(name: str) -> tuple[Any, ...] | None:
+    """The values of a true/false or one-of parameter (None for numbers)."""
+    annotation = Parameters.model_fields[name].annotation
+    if annotation is bool:
+        return (False, True)
+    if typing.get_origin(annotation) is typing.Literal:
+        return tuple(annotation.__args__)
+    return None
+
+
+def _in_range(name: str, value: float) -> bool:
+    low, high = _bounds(name)
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _factor(name: str, spec: Any, fixed: Mapping[str, Any]) -> tuple[Any, list[str]]:
+    """One ``[sensitivity.parameters.<name>]`` table -> (Factor or None, problems)."""
+    from gemsim.sensitivity import Factor
+
+    section = f"[sensitivity.parameters.{name}]"
+    if name in _NOT_SAMPLED:
+        return None, [f"{section} is not allowed: {_NOT_SAMPLED[name]}"]
+    if name not in Parameters.model_fields:
+        return None, [
+            f"[sensitivity.parameters] unknown parameter {name!r}"
+            f"{_suggest(name, Parameters.model_fields)}; allowed: a parameter name listed by "
+            "`gemsim params`"
+        ]
+    if name in fixed:
+        return None, [
+            f"{section} is not allowed: {name} is also set in [parameters]; allowed: each "
+            "parameter in one of the two tables"
+        ]
+    if not isinstance(spec, dict):
+        return None, [
+            f"[sensitivity.parameters] {name} = {toml_value(spec)} is not allowed: must be a "
+            "table with low and high (or levels)"
+        ]
+    problems = [
+        f"{section} unknown key {key!r}{_suggest(key, _FACTOR_KEYS)}; allowed keys: "
+        + ", ".join(_FACTOR_KEYS)
+        for key in spec
+        if key not in _FACTOR_KEYS
+    ]
+    natural = _natural_levels(name)
+    if "levels" in spec or natural is not None:
+        factor, found = _categorical_factor(name, spec, natural)
+    else:
+        factor, found = _numeric_factor(name, spec)
+    problems += found
+    if problems:
+        return None, problems
+    try:
+        return Factor(**factor), []
+    except ValueError as error:  # a rule of Factor not covered above
+        return None, [f"{section} is not allowed: {error}"]
+
+
+def _categorical_factor(
+    name: str, spec: Mapping[str, Any], natural: tuple[Any, ...] | None
+) -> tuple[dict[str, Any], list[str]]:
+    section = f"[sensitivity.parameters.{name}]"
+    problems = [
+        f"{section} {key} is not allowed with levels: a parameter sampled over levels draws "
+        "each level with equal probability"
+        for key in ("low", "high", "dist", "peak")
+        if key in spec
+    ]
+    levels = spec.get("levels", list(natural or ()))
+    allowed = f"a non-empty list of different values, each {allowed_range(name)}"
+    if not isinstance(levels, list) or not levels:
+        return {}, [*problems, _bad(section, "levels", levels, allowed)]
+    for value in levels:
+        if not _type_ok(name, value) or parameter_problems(section, {name: value}):
+            problems.append(_bad(section, "levels", value, allowed_range(name)))
+    if len({toml_value(v) for v in levels}) < len(levels):
+        problems.append(_bad(section, "levels", levels, allowed))
+    values = tuple(_normalised(name, v) for v in levels)
+    return {"name": name, "low": 0, "high": 0, "kind": "categorical", "levels": values}, problems
+
+
+def _numeric_factor(name: str, spec: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    section = f"[sensitivity.parameters.{name}]"
+    is_int = Parameters.model_fields[name].annotation is int
+    dist = spec.get("dist", "unif")
+    problems: list[str] = []
+    if dist not in _FACTOR_DISTS:
+        allowed = "one of " + ", ".join(_FACTOR_DISTS)
+        return {}, [_bad(section, "dist", dist, allowed)]
+    if is_int and dist != "unif":
+        problems.append(
+            _bad(
+                section,
+                "dist",
+                dist,
+                '"unif" for an integer parameter (its values low..high '
+                "are drawn with equal probability)",
+            )
+        )
+    if "peak" in spec and dist != "triang":
+        problems.append(f'{section} peak is not allowed: only with dist = "triang"')
+    for key in ("low", "high"):
+        if key not in spec:
+            problems.append(
+                f"{section} {key} is missing: must be {_bound_allowed(name, key, dist)}"
+            )
+        elif not (_is_int(spec[key]) if is_int else _is_number(spec[key])):
+            problems.append(_bad(section, key, spec[key], _bound_allowed(name, key, dist)))
+    if problems:
+        return {}, problems
+    low, high = spec["low"], spec["high"]
+    if dist in ("unif", "triang"):
+        for key, value in (("low", low), ("high", high)):
+            if not _in_range(name, value):
+                problems.append(_bad(section, key, value, _bound_allowed(name, key, dist)))
+        if not low < high:
+            problems.append(
+                f"{section} low = {toml_value(low)}, high = {toml_value(high)} is not allowed: "
+                "must be low < high"
+            )
+    else:
+        centre = low if dist == "norm" else _exp(low)
+        if centre is None or not _in_range(name, centre):
+            problems.append(_bad(section, "low", low, _bound_allowed(name, "low", dist)))
+        if not high > 0:
+            problems.append(_bad(section, "high", high, _bound_allowed(name, "high", dist)))
+    factor: dict[str, Any] = {
+        "name": name,
+        "low": low,
+        "high": high,
+        "kind": "int" if is_int else "float",
+        "dist": dist,
+    }
+    if dist == "triang":
+        peak = spec.get("peak", 0.5)
+        if not _is_number(peak) or not 0 <= peak < 1:
+            problems.append(_bad(section, "peak", peak, "a number from 0 to below 1"))
+        factor["peak"] = peak
+    return factor, problems
+
+
+def _exp(value: float) -> float | None:
+    try:
+        return math.exp(value)
+    except OverflowError:
+        return None
+
+
+def _bound_allowed(name: str, key: str, dist: str) -> str:
+    within = f"within the parameter's allowed range ({allowed_range(name)})"
+    if dist == "norm":
+        return f"the mean, {within}" if key == "low" else "the standard deviation, a number > 0"
+    if dist == "lognorm":
+        if key == "low":
+            return f"the mean of ln(value), with exp(low) {within}"
+        return "the standard deviation of ln(value), a number > 0"
+    return within
+
+
+def parse_sensitivity(
+    raw: Mapping[str, Any], fixed: Mapping[str, Any]
+) -> tuple[SensitivitySettings | None, list[str]]:
+    """Parse and check a ``[sensitivity]`` table (everything that needs no scenario files).
+
+    ``fixed`` are the experiment's ``[parameters]`` (a sampled parameter must not be set
+    there too). Returns the settings (None if there are problems) and the problems.
+    """
+    from gemsim.sensitivity import METHODS
+
+    section = "[sensitivity]"
+    method = raw.get("method", "sobol")
+    problems: list[str] = []
+    if method not in METHODS:
+        allowed = _SENSITIVITY_KEYS["method"].format(methods=", ".join(sorted(METHODS)))
+        problems.append(_bad(section, "method", method, allowed) + _suggest(str(method), METHODS))
+        method = None
+    problems += _sensitivity_key_problems(raw, method)
+    options: dict[str, Any] = {}
+    if method:
+        for key, default in METHODS[method].defaults.items():
+            options[key] = raw.get(key, default)
+    if "num_levels" in options:
+        value = options["num_levels"]
+        if not _is_int(value) or not 2 <= value <= 100 or value % 2:
+            problems.append(_bad(section, "num_levels", value, _SENSITIVITY_KEYS["num_levels"]))
+    if "M" in options:
+        value = options["M"]
+        if not _is_int(value) or not 1 <= value <= 100:
+            problems.append(_bad(section, "M", value, _SENSITIVITY_KEYS["M"]))
+    if "n" not in raw:
+        allowed = _n_limits(method, options)[2] if method else "the design size"
+        problems.append(f"{section} n is missing: must be {allowed}")
+    elif method and (text := sensitivity_n_problem(raw["n"], method, options)):
+        problems.append(_bad(section, "n", raw["n"], text))
+    if "base_scenario" not in raw:
+        problems.append(
+            f"{section} base_scenario is missing: must be {_SENSITIVITY_KEYS['base_scenario']}"
+        )
+    elif not isinstance(raw["base_scenario"], str):
+        problems.append(
+            _bad(section, "base_scenario", raw["base_scenario"], _SENSITIVITY_KEYS["base_scenario"])
+        )
+    checks = {
+        "replications": lambda v: _is_int(v) and 1 <= v <= 100_000,
+        "calc_second_order": lambda v: isinstance(v, bool),
+        "num_resamples": lambda v: _is_int(v) and 10 <= v <= 100_000,
+        "conf_level": lambda v: _is_number(v) and 0 < v < 1,
+    }
+    for key, ok in checks.items():
+        if key in raw and not ok(raw[key]):
+            problems.append(_bad(section, key, raw[key], _SENSITIVITY_KEYS[key]))
+    outputs = raw.get("outputs", list(DEFAULT_SENSITIVITY_OUTPUTS))
+    output_problems = _output_list_problems(section, "outputs", outputs)
+    problems += output_problems
+    factors, found = _factors(raw, fixed)
+    problems += found
+    default = list(DEFAULT_SENSITIVITY_OUTPUTS) if output_problems else outputs
+    contrasts, found = _contrasts(raw.get("contrasts", []), default)
+    problems += found
+    if problems:
+        return None, problems
+    settings = SensitivitySettings(
+        method=method,
+        n=raw["n"],
+        base_scenario=raw["base_scenario"],
+        replications=raw.get("replications", 1),
+        factors=tuple(factors),
+        outputs=tuple(outputs),
+        contrasts=tuple(contrasts),
+        calc_second_order=raw.get("calc_second_order", False),
+        options=options,
+        num_resamples=raw.get("num_resamples", 1000),
+        conf_level=float(raw.get("conf_level", 0.95)),
+    )
+    return settings, []
+
+
+def _factors(raw: Mapping[str, Any], fixed: Mapping[str, Any]) -> tuple[list[Any], list[str]]:
+    tables = raw.get("parameters")
+    if tables is None:
+        return [], [
+            "[sensitivity] parameters is missing: must be "
+            + _SENSITIVITY_KEYS["parameters"]
+            + ", e.g. [sensitivity.parameters.crowding_out_sd] low = 0.0, high = 0.6"
+        ]
+    if not isinstance(tables, dict) or not tables:
+        return [], [_bad("[sensitivity]", "parameters", tables, _SENSITIVITY_KEYS["parameters"])]
+    factors, problems = [], []
+    for name, spec in tables.items():
+        factor, found = _factor(name, spec, fixed)
+        problems += found
+        if factor is not None:
+            factors.append(factor)
+    return factors, problems
+
+
+def _contrasts(raw: Any, default_outputs: Any) -> tuple[list[Contrast], list[str]]:
+    if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+        return [], [_bad("[sensitivity]", "contrasts", raw, _SENSITIVITY_KEYS["contrasts"])]
+    contrasts: list[Contrast] = []
+    problems: list[str] = []
+    for number, table in enumerate(raw, start=1):
+        section = f"[[sensitivity.contrasts]] #{number}"
+        problems += [
+            f"{section} unknown key {key!r}{_suggest(key, _CONTRAST_KEYS)}; allowed keys: "
+            + ", ".join(_CONTRAST_KEYS)
+            for key in table
+            if key not in _CONTRAST_KEYS
+        ]
+        found: list[str] = []
+        for key in ("scenario", "reference"):
+            if key not in table:
+                found.append(f"{section} {key} is missing: must be a scenario name")
+            elif not isinstance(table[key], str):
+                found.append(_bad(section, key, table[key], "a scenario name"))
+        if not found and table["scenario"] == table["reference"]:
+            found.append(
+                f"{section} reference = {toml_value(table['reference'])} is not allowed: must "
+                "differ from scenario"
+            )
+        outputs = table.get("outputs", default_outputs)
+        found += _output_list_problems(section, "outputs", outputs)
+        name = table.get("name")
+        if name is None and not found:
+            name = f"{_UNSAFE_NAME.sub('_', table['scenario'])}_vs_" + _UNSAFE_NAME.sub(
+                "_", table["reference"]
+            )
+        if name is not None and (not isinstance(name, str) or not re.match(NAME_PATTERN, name)):
+            found.append(_bad(section, "name", name, NAME_ALLOWED))
+        elif name is not None and any(c.name == name for c in contrasts):
+            found.append(_bad(section, "name", name, "a name no other contrast has"))
+        problems += found
+        if not found:
+            contrasts.append(Contrast(name, table["scenario"], table["reference"], tuple(outputs)))
+    return contrasts, problems
+
+
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+#: Top-level keys that mean something else in a sensitivity experiment.
+_NOT_IN_SENSITIVITY = {
+    "replications": "set [sensitivity] replications (runs per sample point and scenario)",
+    "baseline": "set [sensitivity] base_scenario (contrasts name their own reference)",
+    "sweep": "a sensitivity experiment samples its parameters: use [sensitivity.parameters]",
+    "outputs": "set [sensitivity] outputs (and the outputs of each contrast)",
+}
+
+
 class Experiment(BaseModel):
     """An experiment file: which scenarios to run, how often, how long, and what to report.
 
     Scenario entries are names or paths; they are resolved (relative to the experiment
     file's folder, then the scenario folders) by :func:`load_experiment`, which also
     checks that every combination of scenario, ``[parameters]`` and sweep point is valid.
-    A later version adds a ``[sensitivity]`` table as one more optional field.
+
+    An experiment with a ``[sensitivity]`` table is a global sensitivity analysis (run with
+    ``gemsim sensitivity``; schema in the module docstring, runs in
+    :mod:`gemsim.sensitivity_plan`). In such a file ``replications``, ``baseline``,
+    ``outputs`` and ``[sweep]`` are replaced by keys of ``[sensitivity]``.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
@@ -501,6 +1154,12 @@ class Experiment(BaseModel):
         default_factory=list,
         json_schema_extra=_allowed("a list of reporter names (empty: the report's default)"),
     )
+    sensitivity: dict[str, Any] | None = Field(
+        None,
+        json_schema_extra=_allowed(
+            "a [sensitivity] table (method, n, base_scenario, [sensitivity.parameters.<name>])"
+        ),
+    )
 
     _source: Path | None = PrivateAttr(None)
     _resolved: dict[str, Scenario] | None = PrivateAttr(None)
@@ -510,6 +1169,13 @@ class Experiment(BaseModel):
         problems = parameter_problems("[parameters]", self.parameters, forbidden=_HORIZON_ONLY)
         problems += _sweep_problems(self.sweep, self.parameters)
         problems += _output_problems(self.outputs)
+        if self.sensitivity is not None:
+            problems += [
+                f"{key} is not allowed in a sensitivity experiment: {reason}"
+                for key, reason in _NOT_IN_SENSITIVITY.items()
+                if key in self.model_fields_set
+            ]
+            problems += parse_sensitivity(self.sensitivity, self.parameters)[1]
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -533,8 +1199,37 @@ class Experiment(BaseModel):
 
     @property
     def baseline_name(self) -> str:
-        """The baseline as a scenario name (the ``baseline`` key may also be a path)."""
+        """The baseline as a scenario name (the ``baseline`` key may also be a path); in a
+        sensitivity experiment the base scenario."""
+        settings = self.sensitivity_settings
+        if settings is not None:
+            return settings.base_scenario
         return _baseline_name(self.baseline, self.scenarios, self.resolved_scenarios)
+
+    @property
+    def sensitivity_settings(self) -> SensitivitySettings | None:
+        """The parsed ``[sensitivity]`` table (None without one), with scenario entries
+        turned into scenario names once the experiment is resolved."""
+        if self.sensitivity is None:
+            return None
+        settings, problems = parse_sensitivity(self.sensitivity, self.parameters)
+        if settings is None:  # cannot happen after validation
+            raise ScenarioError(problems)
+        if self._resolved is None:
+            return settings
+        name = _scenario_namer(self.scenarios, self._resolved)
+        contrasts = tuple(
+            dataclasses.replace(c, scenario=name(c.scenario), reference=name(c.reference))
+            for c in settings.contrasts
+        )
+        return dataclasses.replace(
+            settings, base_scenario=name(settings.base_scenario), contrasts=contrasts
+        )
+
+    @property
+    def is_sensitivity(self) -> bool:
+        """Whether this is a sensitivity experiment (it has a ``[sensitivity]`` table)."""
+        return self.sensitivity is not None
 
     @property
     def horizon(self) -> int:
@@ -573,7 +1268,17 @@ class Experiment(BaseModel):
 
     @property
     def run_count(self) -> int:
+        settings = self.sensitivity_settings
+        if settings is not None:
+            return len(self.scenarios) * settings.n_points * settings.replications
         return len(self.scenarios) * len(self.points()) * self.replications
+
+    @property
+    def runs_per_point(self) -> int:
+        """Replications per scenario and point (``[sensitivity] replications`` in a
+        sensitivity experiment)."""
+        settings = self.sensitivity_settings
+        return settings.replications if settings is not None else self.replications
 
     # -------------------------------------------------------------- building
     def resolve(self, base_dir: Path | None = None) -> Experiment:
@@ -582,7 +1287,10 @@ class Experiment(BaseModel):
         where = show_path(self._source) if self._source else "experiment"
         base = base_dir or (self._source.parent if self._source else None)
         resolved = _resolve_entries(where, self.scenarios, scenario_search_dirs(base), base)
-        problems = _baseline_problems(where, self.baseline, self.scenarios, resolved)
+        if self.sensitivity is None:
+            problems = _baseline_problems(where, self.baseline, self.scenarios, resolved)
+        else:
+            problems = _sensitivity_scenario_problems(where, self, resolved)
         problems += _combination_problems(where, self, resolved)
         if problems:
             raise ScenarioError(problems)
@@ -597,14 +1305,30 @@ class Experiment(BaseModel):
         replications: int | None = None,
         months: int | None = None,
         seed: int | None = None,
+        n: int | None = None,
     ) -> Experiment:
-        """A copy with command-line overrides applied (validated; options named in errors)."""
+        """A copy with command-line overrides applied (validated; options named in errors).
+
+        In a sensitivity experiment ``replications`` and ``n`` set ``[sensitivity]
+        replications`` and ``n``; elsewhere ``n`` is not allowed.
+        """
         given = {"replications": replications, "months": months, "seed": seed}
-        update = {k: v for k, v in given.items() if v is not None}
+        update: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+        if self.sensitivity is not None:
+            table = dict(self.sensitivity)
+            for key, value in (("replications", replications), ("n", n)):
+                if value is not None:
+                    table[key] = update.pop(key, value)
+            problems = _sensitivity_override_problems(table, replications, n)
+            if problems:
+                raise ScenarioError(problems)
+            update["sensitivity"] = table
+        elif n is not None:
+            raise ScenarioError("--n is only allowed for an experiment with a [sensitivity] table")
         if not update:
             return self
         try:
-            copy = Experiment.model_validate({**self.model_dump(), **update})
+            copy = Experiment.model_validate({**self.model_dump(exclude_unset=True), **update})
         except ValidationError as error:
             raise ScenarioError(
                 [
@@ -622,10 +1346,28 @@ class Experiment(BaseModel):
         ``scenarios`` maps each scenario name (in order) to its file, ``extends`` chain,
         description and merged parameters; ``scenario_entries`` are the entries as written;
         ``baseline`` is the baseline's name and ``months`` the horizon actually run;
-        ``points`` the sweep grid (``[{}]`` without a sweep).
+        ``points`` the sweep grid (``[{}]`` without a sweep). A sensitivity experiment has
+        ``sensitivity`` (:meth:`SensitivitySettings.as_record`), ``replications`` per sample
+        point and ``points``, the number of sample points (the points are in the results'
+        ``sample.parquet``).
         """
+        settings = self.sensitivity_settings
+        if settings is not None:
+            return {
+                **self._record(),
+                "baseline": settings.base_scenario,
+                "replications": settings.replications,
+                "points": settings.n_points,
+                "sensitivity": settings.as_record(),
+            }
+        return self._record()
+
+    def _record(self) -> dict[str, Any]:
+        dump = self.model_dump()
+        if dump.get("sensitivity") is None:
+            dump.pop("sensitivity", None)
         return {
-            **self.model_dump(),
+            **dump,
             "file": show_path(self._source) if self._source else None,
             "scenarios": {
                 name: {
@@ -747,6 +1489,111 @@ def _combination_problems(
                 section, context = "[parameters]", f"scenario {name!r}"
             found = combination_problems(section, {**base, **point}, context)
             problems += [f"{where}: {p}" for p in found if f"{where}: {p}" not in problems]
+        problems += _factor_combination_problems(where, experiment, name, base)
+    return problems
+
+
+def _factor_values(factor: Any) -> list[Any]:
+    """The values of a factor that are checked against the scenarios before running: its
+    bounds (the mean for ``norm``, ``exp`` of it for ``lognorm``) or every level."""
+    if factor.kind == "categorical":
+        return list(factor.levels)
+    if factor.dist == "norm":
+        return [factor.low]
+    if factor.dist == "lognorm":
+        return [math.exp(factor.low)]
+    return [factor.low, factor.high]
+
+
+def _factor_combination_problems(
+    where: str, experiment: Experiment, scenario: str, base: Mapping[str, Any]
+) -> list[str]:
+    """Each sampled parameter at each of its bounds must fit every scenario (rules that
+    involve several parameters, e.g. ``initial_active_share <= initial_participation_share``).
+    Combinations of several sampled parameters are checked on the drawn sample before
+    anything runs (:func:`gemsim.sensitivity_plan.check_points`)."""
+    if experiment.sensitivity is None:
+        return []
+    settings, _ = parse_sensitivity(experiment.sensitivity, experiment.parameters)
+    problems: list[str] = []
+    for factor in settings.factors if settings else ():
+        for value in _factor_values(factor):
+            value = _normalised(factor.name, value)
+            context = f"scenario {scenario!r} at {factor.name} = {toml_value(value)}"
+            section = f"[sensitivity.parameters.{factor.name}]"
+            found = combination_problems(section, {**base, factor.name: value}, context)
+            problems += [f"{where}: {p}" for p in found]
+    return problems
+
+
+def _scenario_namer(entries: Sequence[str], resolved: Mapping[str, Scenario]) -> Any:
+    """``entry or name -> scenario name`` (unknown entries are returned unchanged)."""
+
+    def name(entry: str) -> str:
+        try:
+            return _baseline_name(entry, entries, resolved)
+        except KeyError:
+            return entry
+
+    return name
+
+
+def _sensitivity_scenario_problems(
+    where: str, experiment: Experiment, resolved: Mapping[str, Scenario]
+) -> list[str]:
+    """The base scenario and the contrasts' scenarios must be among the experiment's
+    scenarios, and every scenario must be used (each is run at every sample point)."""
+    settings, _ = parse_sensitivity(experiment.sensitivity or {}, experiment.parameters)
+    if settings is None:
+        return []
+    references = [("[sensitivity] base_scenario", settings.base_scenario)]
+    for number, contrast in enumerate(settings.contrasts, start=1):
+        section = f"[[sensitivity.contrasts]] #{number}"
+        references += [
+            (f"{section} scenario", contrast.scenario),
+            (f"{section} reference", contrast.reference),
+        ]
+    used: set[str] = set()
+    problems: list[str] = []
+    for label, entry in references:
+        try:
+            used.add(_baseline_name(entry, experiment.scenarios, resolved))
+        except KeyError:
+            problems.append(
+                f"{where}: {label} = {toml_value(entry)} is not one of the experiment's "
+                f"scenarios; allowed: {', '.join(resolved)}"
+            )
+    if problems:
+        return problems
+    for index, (entry, name) in enumerate(zip(experiment.scenarios, resolved, strict=True)):
+        if name not in used:
+            problems.append(
+                f"{where}: scenarios[{index}] = {toml_value(entry)} is not used by "
+                "[sensitivity] (every scenario is run at every sample point); allowed: the "
+                "base_scenario and the scenarios and references of [[sensitivity.contrasts]]"
+            )
+    return problems
+
+
+def _sensitivity_override_problems(
+    table: Mapping[str, Any], replications: int | None, n: int | None
+) -> list[str]:
+    """Problems of ``--replications`` and ``--n`` for a sensitivity experiment."""
+    from gemsim.sensitivity import get_method
+
+    problems: list[str] = []
+    if replications is not None and not 1 <= replications <= 100_000:
+        problems.append(
+            f"--replications {replications} is not allowed: must be "
+            + _SENSITIVITY_KEYS["replications"]
+        )
+    if n is not None:
+        method = table.get("method", "sobol")
+        defaults = get_method(method).defaults
+        options = {key: table.get(key, default) for key, default in defaults.items()}
+        text = sensitivity_n_problem(n, method, options)
+        if text:
+            problems.append(f"--n {n} is not allowed: must be {text}")
     return problems
 
 

@@ -12,6 +12,24 @@
   they pull in matplotlib).
 * :func:`ishigami`, :data:`ISHIGAMI_PROBLEM`, :func:`ishigami_indices`: a test function
   with known indices.
+
+Your own model or function (any ``params dict -> {output: float}``)::
+
+    from gemsim.sensitivity import Factor, Problem, run_sensitivity
+
+    problem = Problem(
+        factors=(Factor("x", 0.0, 1.0), Factor("k", 1, 5, kind="int"),
+                 Factor.categorical("rule", ["a", "b"])),
+        outputs=("y",),
+    )
+    result = run_sensitivity(f, problem, method="sobol", n=256, seed=0)
+    result.indices                      # output, parameter, S1, S1_conf, ST, ST_conf
+    result.convergence()                # the same on growing parts of the sample
+
+The gemsim model itself: write an experiment file with a ``[sensitivity]`` table
+(``experiments/sobol.toml``, ``experiments/morris.toml``) and run
+``gemsim sensitivity FILE`` or, from Python, :func:`gemsim.jobs.run_sensitivity_job`
+(parallel, resumable, common random numbers across regimes, ``sensitivity.html``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,638 @@
+"""``sensitivity.html``: one self-contained page on which assumptions drive the answer.
+
+Written by :func:`gemsim.analysis.sensitivity_outputs.build_sensitivity_outputs` from the
+tables it computed; figures are embedded as base64 PNGs, so the file can be mailed on its
+own. The page is for researchers (which parameters drive trust, participation and
+wellbeing) and for policymakers and advocates (which assumptions decide whether one funding
+route beats another, and where that conclusion flips). It says what the indices mean and
+what their intervals do and do not show.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gemsim.analysis.sensitivity_outputs import (
+    CONTRASTS_FILE,
+    CONVERGENCE_FILE,
+    FLIPS_FILE,
+    INDICES_FILE,
+    OUTPUTS_FILE,
+    SCENARIO_OUTPUTS_FILE,
+    SECOND_ORDER_FILE,
+    TOP_DECIDING,
+    SensitivityData,
+    SensitivityTables,
+    deciding,
+    rank_column,
+    ranked,
+    write_text,
+)
+from gemsim.parameters import Parameters
+
+__all__ = ["convergence_check", "index_summary", "write_sensitivity_report"]
+
+_METHOD_NAMES = {
+    "sobol": "Sobol' indices (Saltelli design, Jansen/Saltelli estimators)",
+    "morris": "Morris elementary effects (screening)",
+    "fast": "extended FAST (Fourier amplitude sensitivity test)",
+}
+
+_CSS = """
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
+       color: #222; line-height: 1.45; }
+h1 { font-size: 1.7em; } h2 { margin-top: 2em; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: right; }
+th { background: #f2f2f2; } td.name, th.name { text-align: left; }
+.note { background: #fff8e0; border-left: 4px solid #e0b000; padding: 0.5em 1em; }
+.key { background: #eef5ff; border-left: 4px solid #3070c0; padding: 0.5em 1em; }
+img { max-width: 100%; margin: 0.5em 0; } code { background: #f4f4f4; padding: 0 0.2em; }
+figure { margin: 1em 0; } figcaption { font-size: 0.85em; color: #555; }
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _num(value: Any, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    if isinstance(value, float | np.floating):
+        return f"{value:.{digits}g}"
+    return _e(value)
+
+
+def _share(value: float) -> str:
+    return "–" if not math.isfinite(value) else f"{value:.0%}"
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[Any]], name_columns: int = 1) -> str:
+    head = "".join(
+        f'<th class="name">{_e(h)}</th>' if i < name_columns else f"<th>{_e(h)}</th>"
+        for i, h in enumerate(header)
+    )
+    body = []
+    for row in rows:
+        cells = "".join(
+            f'<td class="name">{c}</td>' if i < name_columns else f"<td>{c}</td>"
+            for i, c in enumerate(row)
+        )
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def _figure(figures: Mapping[str, Path], key: str, caption: str) -> str:
+    path = figures.get(key)
+    if path is None or not Path(path).is_file():
+        return ""
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return (
+        f'<figure><img alt="{_e(caption)}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{_e(caption)}</figcaption></figure>"
+    )
+
+
+def convergence_check(tables: SensitivityTables) -> pd.DataFrame:
+    """Per output: how much the ranking index moved between the last two sample sizes.
+
+    Columns ``output, n_previous, n, largest_change, top_previous, top, top_stable``.
+    Empty if there is no convergence table.
+    """
+    columns = ["output", "n_previous", "n", "largest_change", "top_previous", "top", "top_stable"]
+    conv = tables.convergence
+    if conv is None or conv.empty:
+        return pd.DataFrame(columns=columns)
+    index = rank_column(tables.indices)
+    rows = []
+    for output, part in conv.groupby("output", sort=False):
+        sizes = sorted(part["n"].unique())
+        if len(sizes) < 2:
+            continue
+        last = part[part["n"] == sizes[-1]].set_index("parameter")[index]
+        previous = part[part["n"] == sizes[-2]].set_index("parameter")[index]
+        if last.isna().all():
+            continue
+        change = (last - previous.reindex(last.index)).abs().max()
+        top = last.idxmax()
+        top_previous = previous.idxmax() if previous.notna().any() else "–"
+        rows.append(
+            [output, sizes[-2], sizes[-1], float(change), top_previous, top, top == top_previous]
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+# ----------------------------------------------------------------------------- sections
+def _setup(data: SensitivityData) -> str:
+    settings = data.settings
+    experiment = data.experiment
+    manifest = data.manifest
+    runs = len(settings.scenarios) * len(data.sample) * settings.replications
+    region = experiment.get("parameters") or {}
+    items = [
+        f"<b>Method</b>: {_e(_METHOD_NAMES.get(settings.method, settings.method))}, "
+        f"n = {settings.n}"
+        + (", with second-order indices" if settings.calc_second_order else "")
+        + "".join(f", {_e(k)} = {_e(v)}" for k, v in settings.options.items()),
+        f"<b>Parameters sampled</b>: {len(settings.factors)} (table at the end)",
+        f"<b>Sample points</b>: {len(data.sample):,}; at each point every scenario "
+        f"({_e(', '.join(settings.scenarios))}) ran {settings.replications} replication(s) "
+        "with the same seeds at every point and in every scenario (common random numbers); "
+        "an output at a point is the mean over its replications",
+        f"<b>Runs</b>: {runs:,} of {data.horizon} months; outputs are read at month {data.horizon}",
+        f"<b>Base scenario</b>: {_e(settings.base_scenario)}; <b>root seed</b>: {data.seed}",
+    ]
+    if region:
+        shown = ", ".join(f"{_e(k)} = {_e(v)}" for k, v in region.items())
+        items.append(f"<b>Set for every scenario</b> ([parameters]): {shown}")
+    if manifest.get("command"):
+        items.append(f"<b>Reproduce</b>: <code>{_e(manifest['command'])}</code>")
+    if manifest.get("wall_time_s") is not None:
+        items.append(
+            f"<b>Status</b>: {_e(manifest.get('status'))}, wall time "
+            f"{manifest['wall_time_s'] / 60:.1f} min on {_e(manifest.get('executor', ''))}"
+        )
+    return "<h2>What was run</h2><ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+
+
+def _reading_guide(method: str) -> str:
+    if method == "morris":
+        indices = """
+<p><b>μ*</b> (mu_star) is the mean absolute <i>elementary effect</i>: how much the output changes
+when one parameter moves by a step of its range while the others stay put, averaged over many
+starting points. It is given in output units per whole range of the parameter (a parameter
+swept from its low to its high end), so μ* values of different outputs cannot be compared, but
+the ranking within an output can. <b>σ</b> is the spread of those effects: a σ comparable to or
+above μ* (above the dashed line in the μ*–σ plane) means the effect depends on where the
+other parameters are (interactions) or is non-linear. <b>μ</b> (signed mean) near zero while μ*
+is large means the effect changes direction across the sample. Morris is a <i>screening</i>:
+it ranks parameters cheaply so that the important ones can be studied with Sobol' indices;
+it does not split the output variance.</p>"""
+    else:
+        indices = """
+<p><b>S1</b> (first-order index) is the share of the output's variance across the sample that
+one parameter explains on its own, averaging over all the others. <b>ST</b> (total index) is
+the share in which the parameter plays any part, alone or in interaction with others.
+ST − S1 is the part that comes from interactions. A parameter with ST near zero can be fixed
+anywhere in its range without changing the answer; a parameter with a large ST is one whose
+value must be known to know the answer. The S1 add up to at most 1 (the rest is
+interaction); the ST add up to at least 1.</p>"""
+    return f"""
+<h2>How to read the indices</h2>
+{indices}
+<p>All indices are relative to the <b>ranges</b> chosen for the parameters (table at the end):
+widen a parameter's range and its index grows. They rank assumptions <i>given these
+ranges</i>; they are not a verdict on the parameters themselves.</p>
+<p><b>Noise floor.</b> The model is stochastic. The same seeds are used at every point, but
+changing any parameter sends a run down another random path, so the randomness left after
+averaging over the replications looks like an effect of every parameter: it adds about the
+same amount to every ST (and to every μ* and σ), while S1 is not biased by it (only made
+noisier). A parameter that the scenarios do not use leaves every run unchanged and gets
+exactly zero; the smallest <i>positive</i> index of an outcome is therefore an upper bound
+for this floor. Read the other indices against it (table below). A sum of ST far above 1
+means strong interactions, noise, or both. More replications per point and a larger region lower the
+floor; the ranking of the parameters is less affected than the values.</p>
+<div class="note"><p><b>What the intervals mean.</b> The ± values and whiskers are bootstrap
+confidence intervals: the spread of the estimator when the sample points already computed
+are resampled with replacement. They are <b>not the estimation error</b> of the indices: they
+do not cover the error of using a finite (quasi-random) sample, nor the model's replication
+noise, nor the choice of ranges and distributions. Whether n was large enough is shown by the
+<b>convergence</b> check: the same indices recomputed on growing parts of the sample. If the
+values and the ranking still move at the full n, run again with a larger <code>--n</code>.</p>
+</div>"""
+
+
+def index_summary(tables: SensitivityTables) -> pd.DataFrame:
+    """Per analysed output: the sums of S1 and ST (Sobol', FAST), the noise-floor bound (the
+    smallest positive ranking index: ST or mu_star) and the largest index."""
+    indices = tables.indices
+    index = rank_column(indices)
+    rows = []
+    for output, part in indices.groupby("output", sort=False):
+        row: dict[str, Any] = {"output": output}
+        if index == "ST":
+            row.update(sum_S1=part["S1"].sum(min_count=1), sum_ST=part["ST"].sum(min_count=1))
+        positive = part.loc[part[index] > 0, index]
+        row.update(floor=positive.min() if len(positive) else math.nan, top=part[index].max())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _summary_table(tables: SensitivityTables) -> str:
+    summary = index_summary(tables)
+    index = rank_column(tables.indices)
+    if summary.empty:
+        return ""
+    header = ["output"]
+    header += ["sum of S1", "sum of ST"] if index == "ST" else []
+    header += [f"smallest positive {index} (floor bound)", f"largest {index}"]
+    rows = []
+    for row in summary.to_dict("records"):
+        cells = [_e(row["output"])]
+        if index == "ST":
+            cells += [_num(row["sum_S1"], 2), _num(row["sum_ST"], 2)]
+        cells += [_num(row["floor"], 2), _num(row["top"], 2)]
+        rows.append(cells)
+    return _table(header, rows)
+
+
+def _contrast_section(
+    data: SensitivityData, tables: SensitivityTables, figures: Mapping[str, Path]
+) -> str:
+    settings = data.settings
+    if not settings.contrasts:
+        return ""
+    index = rank_column(tables.indices)
+    parts = [
+        "<h2>Regime contrasts: which assumptions decide the comparison</h2>",
+        "<p>A contrast is the difference in an outcome between two scenarios at the same "
+        "parameter point, with the same seeds (a paired comparison). Positive values mean "
+        f"the first scenario scores higher. The deciding parameters are ranked by {index} of "
+        "the contrast itself (not of either scenario's outcome).</p>",
+    ]
+    for contrast in settings.contrasts:
+        rows = tables.contrasts[tables.contrasts["contrast"] == contrast.name]
+        parts.append(
+            f"<h3>{_e(contrast.name)}: {_e(contrast.scenario)} − {_e(contrast.reference)}</h3>"
+        )
+        header = [
+            "output",
+            "mean over sample",
+            "5%–95% of sample",
+            "points < 0",
+            "< 0 beyond noise",
+            "points > 0",
+            f"deciding parameters (by {index})",
+        ]
+        body = [
+            [
+                _e(r.output),
+                _num(r.mean),
+                f"{_num(r.q05)} to {_num(r.q95)}",
+                _share(r.share_negative),
+                _share(r.share_negative_beyond_noise),
+                _share(r.share_positive),
+                _e(r.deciding_parameters or "–"),
+            ]
+            for r in rows.itertuples()
+        ]
+        parts.append(_table(header, body))
+        parts.append(
+            "<p><i>Beyond noise</i>: the contrast is more than two standard errors (of its mean "
+            "over the replications at that point) below zero; – with one replication.</p>"
+        )
+        for r in rows.itertuples():
+            parts.append(_contrast_finding(contrast, r, tables, index))
+            parts.append(
+                _figure(
+                    figures,
+                    f"contrast:{r.column}",
+                    f"{r.output}: {contrast.scenario} − {contrast.reference} over the sample "
+                    "points (left) and against its top parameter (right).",
+                )
+            )
+            parts.append(
+                _figure(
+                    figures,
+                    f"indices:{r.column}",
+                    f"Sensitivity indices of the contrast in {r.output} (whiskers: bootstrap "
+                    "intervals).",
+                )
+            )
+    return "".join(parts)
+
+
+def _contrast_finding(contrast: Any, row: Any, tables: SensitivityTables, index: str) -> str:
+    """Plain sentences: who decides the contrast in one output, and where it flips."""
+    top = deciding(tables.indices, row.column)
+    named = [
+        f"<b>{_e(t.parameter)}</b> ({index} = {_num(getattr(t, index))}"
+        + (f" ± {_num(getattr(t, index + '_conf'))}" if f"{index}_conf" in top.columns else "")
+        + ")"
+        for t in top.itertuples()
+    ]
+    sign = "higher" if row.mean >= 0 else "lower"
+    text = (
+        f"<p><b>{_e(row.output)}</b>: on average over the sample, {_e(contrast.scenario)} ends "
+        f"{_num(abs(row.mean))} {sign} than {_e(contrast.reference)}. "
+    )
+    text += (
+        "Deciding parameters: " + ", ".join(named) + ". "
+        if named
+        else "No parameter stands out (the contrast is constant, or no index is positive). "
+    )
+    if row.flipped_share == 0:
+        text += (
+            f"The sign does not change: {_e(contrast.scenario)} − {_e(contrast.reference)} is "
+            f"{'≥' if row.mean >= 0 else '≤'} 0 at every sample point.</p>"
+        )
+        return f'<div class="key">{text}</div>'
+    flips = tables.flips[tables.flips["column"] == row.column].head(TOP_DECIDING)
+    minority = "below" if row.mean >= 0 else "above"
+    beyond = row.share_negative_beyond_noise if row.mean >= 0 else row.share_positive_beyond_noise
+    noise = (
+        f", and more than two standard errors {minority} zero at {_share(beyond)}"
+        if math.isfinite(beyond)
+        else ""
+    )
+    if row.flipped_share > 0.25:
+        text += (
+            f"The sign is <b>not robust</b>: the contrast is {minority} zero at "
+            f"{_share(row.flipped_share)} of the sample points{noise}. "
+        )
+    else:
+        text += (
+            f"The conclusion <b>flips</b> at {_share(row.flipped_share)} of the sample points "
+            f"(the contrast is {minority} zero there{noise}). "
+        )
+    described = [
+        f"{_e(f.parameter)} {'higher' if f.standardised_difference > 0 else 'lower'} "
+        f"(mean {_num(f.mean_flipped)} vs {_num(f.mean_other)}, median "
+        f"{_num(f.median_flipped)} vs {_num(f.median_other)})"
+        for f in flips.itertuples()
+        if abs(f.standardised_difference) > 0
+    ]
+    if described:
+        text += "At those points: " + "; ".join(described) + "."
+    text += "</p>"
+    table = _table(
+        ["parameter", "mean where flipped", "mean elsewhere", "standardised difference"],
+        [
+            [
+                _e(f.parameter),
+                _num(f.mean_flipped),
+                _num(f.mean_other),
+                _num(f.standardised_difference, 2),
+            ]
+            for f in tables.flips[tables.flips["column"] == row.column].head(6).itertuples()
+        ],
+    )
+    return f'<div class="key">{text}{table}</div>'
+
+
+def _overview(data: SensitivityData, tables: SensitivityTables) -> str:
+    """Parameters x base outputs: ST (Sobol', FAST) or mu_star relative to the output's
+    largest (Morris)."""
+    settings = data.settings
+    indices = tables.indices
+    index = rank_column(indices)
+    base = indices[indices["output"].isin(settings.outputs)]
+    if base.empty:
+        return ""
+    matrix = base.pivot(index="parameter", columns="output", values=index)
+    matrix = matrix.reindex(columns=list(settings.outputs))
+    if index == "mu_star":
+        matrix = matrix / matrix.max(axis=0).replace(0, np.nan)
+        what = "μ* relative to the largest μ* of that outcome (1 = most influential)"
+    else:
+        what = "total index ST (share of variance the parameter takes part in)"
+    order = matrix.max(axis=1).sort_values(ascending=False, na_position="last").index
+    rows = []
+    for parameter in order:
+        cells = [_e(parameter)]
+        for output in matrix.columns:
+            value = matrix.loc[parameter, output]
+            shade = 0.0 if not np.isfinite(value) else max(0.0, min(1.0, float(value)))
+            colour = f"rgba(48,112,192,{0.6 * shade:.2f})"
+            cells.append(
+                f'<span style="background:{colour};padding:0 0.3em">{_num(value, 2)}</span>'
+            )
+        rows.append(cells)
+    return (
+        f"<h2>What drives the outcomes of {_e(settings.base_scenario)}</h2>"
+        f"<p>Each cell: {what}, at month {data.horizon}. Rows are ordered by their largest "
+        "value.</p>" + _table(["parameter", *matrix.columns], rows)
+    )
+
+
+def _output_details(
+    data: SensitivityData, tables: SensitivityTables, figures: Mapping[str, Path]
+) -> str:
+    settings = data.settings
+    indices = tables.indices
+    index = rank_column(indices)
+    columns = [c for c in indices.columns if c not in ("output", "parameter")]
+    parts = ["<h2>Per outcome</h2>"]
+    for output in settings.outputs:
+        top = ranked(indices, output).head(5)
+        parts.append(f"<h3>{_e(output)}</h3>")
+        parts.append(
+            _table(
+                ["parameter", *columns],
+                [[_e(r["parameter"]), *(_num(r[c]) for c in columns)] for _, r in top.iterrows()],
+            )
+        )
+        parts.append(
+            _figure(
+                figures, f"indices:{output}", f"{output}: indices by {index} (bootstrap whiskers)."
+            )
+        )
+        parts.append(_second_order(tables, output))
+        parts.append(
+            _figure(
+                figures,
+                f"morris:{output}",
+                f"{output}: Morris μ*–σ plane (above the dashed line: interactions or "
+                "non-linear effects).",
+            )
+        )
+    return "".join(parts)
+
+
+def _second_order(tables: SensitivityTables, output: str, top: int = 3) -> str:
+    """The strongest pairwise interactions (Sobol' S2) of one output, if computed."""
+    if tables.second_order is None:
+        return ""
+    pairs = tables.second_order[tables.second_order["output"] == output]
+    pairs = pairs.sort_values("S2", ascending=False, na_position="last").head(top)
+    if pairs.empty or not pairs["S2"].notna().any():
+        return ""
+    rows = [
+        [_e(r.parameter_1), _e(r.parameter_2), _num(r.S2), _num(r.S2_conf)]
+        for r in pairs.itertuples()
+    ]
+    return "<p>Strongest pairwise interactions (second-order S2):</p>" + _table(
+        ["parameter", "with", "S2", "S2_conf"], rows, name_columns=2
+    )
+
+
+def _convergence_section(
+    data: SensitivityData, tables: SensitivityTables, figures: Mapping[str, Path]
+) -> str:
+    if tables.convergence is None:
+        return (
+            "<h2>Convergence</h2><p>This method's design cannot be cut into smaller valid "
+            "designs (FAST), so no convergence check was made: run again with a larger and a "
+            "smaller <code>--n</code> and compare.</p>"
+        )
+    check = convergence_check(tables)
+    index = rank_column(tables.indices)
+    rows = [
+        [
+            _e(r.output),
+            f"{r.n_previous} → {r.n}",
+            _num(r.largest_change, 2),
+            _e(r.top_previous),
+            _e(r.top),
+            "yes" if r.top_stable else "<b>no</b>",
+        ]
+        for r in check.itertuples()
+    ]
+    parts = [
+        "<h2>Convergence: was n large enough?</h2>",
+        f"<p>The indices recomputed on growing parts of the sample. The table gives the largest "
+        f"change of {index} between the last two sizes and whether the top parameter stayed "
+        f"the same. Large changes or a changing top parameter mean n was too small for that "
+        f"outcome. Full numbers: <code>{CONVERGENCE_FILE}</code>.</p>",
+        _table(
+            [
+                "output",
+                "n",
+                f"largest change of {index}",
+                "top before",
+                "top at full n",
+                "top stable",
+            ],
+            rows,
+        ),
+    ]
+    for output in data.settings.analysed_outputs:
+        parts.append(
+            _figure(
+                figures,
+                f"convergence:{output}",
+                f"{output}: indices of its top parameters against the sample size (bands: "
+                "bootstrap intervals).",
+            )
+        )
+    return "".join(parts)
+
+
+def _factor_table(data: SensitivityData) -> str:
+    settings = data.settings
+    scenario = data.experiment.get("scenarios", {}).get(settings.base_scenario, {})
+    base_values = {
+        **(scenario.get("parameters") or {}),
+        **(data.experiment.get("parameters") or {}),
+    }
+    rows = []
+    for factor in settings.factors:
+        field = Parameters.model_fields[factor.name]
+        extra = field.json_schema_extra or {}
+        if factor.kind == "categorical":
+            values = "levels: " + ", ".join(_e(v) for v in factor.levels)
+        elif factor.dist == "norm":
+            values = f"normal, mean {_num(factor.low)}, sd {_num(factor.high)}"
+        elif factor.dist == "lognorm":
+            values = f"log-normal, ln-mean {_num(factor.low)}, ln-sd {_num(factor.high)}"
+        elif factor.dist == "triang":
+            values = f"triangular {_num(factor.low)} to {_num(factor.high)}, peak {factor.peak}"
+        else:
+            values = f"{_num(factor.low)} to {_num(factor.high)}"
+        if factor.kind == "int":
+            values += " (integers)"
+        base = base_values.get(factor.name, field.default)
+        rows.append(
+            [
+                _e(factor.name),
+                values,
+                _num(base),
+                _e(extra.get("unit", "")),
+                _e(extra.get("source", "")),
+            ]
+        )
+    return (
+        "<h2>Parameters sampled</h2><p>Uniform unless stated. Integers are drawn on "
+        "[low, high + 1) and rounded down, so each integer is equally likely; parameters with "
+        "levels (true/false, one-of) draw each level with equal probability.</p>"
+        + _table(
+            ["parameter", "range", f"value in {settings.base_scenario}", "unit", "source"],
+            rows,
+            name_columns=5,
+        )
+    )
+
+
+def _notes(data: SensitivityData, tables: SensitivityTables) -> str:
+    notes = list(tables.warnings)
+    clipped = (data.experiment.get("sensitivity") or {}).get("clipped") or {}
+    notes += [
+        f"{count} drawn values of {name} were outside its allowed range and clipped to it"
+        for name, count in clipped.items()
+        if count
+    ]
+    if not notes:
+        return ""
+    return "<h2>Notes</h2><ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>"
+
+
+def _files(data: SensitivityData, tables: SensitivityTables) -> str:
+    files = [
+        ("sample.parquet", "parameter values of every sample point, as run"),
+        ("design.parquet", "SALib's raw sample (to re-analyse)"),
+        (SCENARIO_OUTPUTS_FILE, "every scenario's outputs per point (mean over replications)"),
+        (OUTPUTS_FILE, "the analysed outputs per point, contrasts as <contrast>:<output>"),
+        (INDICES_FILE, "indices with bootstrap intervals, SALib's column names"),
+    ]
+    if tables.second_order is not None:
+        files.append((SECOND_ORDER_FILE, "second-order indices per pair of parameters"))
+    if tables.convergence is not None:
+        files.append((CONVERGENCE_FILE, "indices on growing parts of the sample"))
+    files += [
+        (CONTRASTS_FILE, "each contrast's distribution, sign shares, deciding parameters"),
+        (FLIPS_FILE, "parameter values where each contrast flips vs elsewhere"),
+        ("figures/sensitivity_*.png", "the figures of this page"),
+    ]
+    items = "".join(f"<li><code>{_e(name)}</code>: {_e(what)}</li>" for name, what in files)
+    return (
+        f"<h2>Files</h2><p>In {_e(data.folder.name)}/ next to this page; rebuild everything "
+        f"without rerunning with <code>gemsim report {_e(data.folder.name)}</code>.</p>"
+        f"<ul>{items}</ul>"
+    )
+
+
+def render(data: SensitivityData, tables: SensitivityTables, figures: Mapping[str, Path]) -> str:
+    """The whole page as a string."""
+    name = data.experiment.get("name", data.folder.name)
+    description = data.experiment.get("description", "")
+    body = [
+        f"<h1>Sensitivity analysis: {_e(name)}</h1>",
+        f"<p>{_e(description)}</p>" if description else "",
+        "<p>Which assumptions drive trust, participation and wellbeing, which ones decide the "
+        "comparison of funding routes, and where that conclusion flips. Every number comes "
+        "from the runs stored in this folder.</p>",
+        _setup(data),
+        _contrast_section(data, tables, figures),
+        _overview(data, tables),
+        _reading_guide(data.settings.method),
+        _summary_table(tables),
+        _convergence_section(data, tables, figures),
+        _output_details(data, tables, figures),
+        _factor_table(data),
+        _notes(data, tables),
+        _files(data, tables),
+    ]
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>gemsim sensitivity: {_e(name)}</title><style>{_CSS}</style></head>"
+        f"<body>{''.join(body)}</body></html>\n"
+    )
+
+
+def write_sensitivity_report(
+    data: SensitivityData,
+    tables: SensitivityTables,
+    figures: Mapping[str, Path],
+    path: Path,
+) -> Path:
+    """Write ``sensitivity.html`` (self-contained) and return its path."""
+    return write_text(path, render(data, tables, figures))

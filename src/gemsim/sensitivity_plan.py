@@ -1,0 +1,220 @@
+"""The runs of a sensitivity experiment: SALib design, decoded sample points, run specs.
+
+A sensitivity experiment (an experiment file with a ``[sensitivity]`` table, see
+:class:`gemsim.scenario.SensitivitySettings`) is planned as:
+
+1. **Design.** ``gemsim.sensitivity.sample_design`` draws SALib's raw sample ``X`` for the
+   sampled parameters (method, ``n`` and the experiment's root ``seed``), one row per
+   *sample point*.
+2. **Decoding.** :meth:`gemsim.sensitivity.Problem.decode_rows` turns each row into parameter
+   values: floats as drawn; integers drawn on ``[low, high + 1)`` and floored (each of
+   ``low..high`` equally likely); true/false and one-of parameters (and any parameter given
+   ``levels``) drawn on ``[0, k)`` and floored to one of their ``k`` levels. Values a
+   ``norm`` or ``lognorm`` factor draws outside the parameter's allowed range are clipped to
+   it (and counted).
+3. **Runs.** Every scenario of the experiment (the base scenario and those of the contrasts)
+   is run at every point with ``R`` replications: ``build_specs`` with ``point`` = the
+   sample index, the scenario's parameters updated by the point's values, and the seeds
+   ``replication_seeds(seed, R)``, the same for every scenario and every point (common
+   random numbers). A contrast at a point is thus a paired difference.
+
+The sample is stored with the results as ``sample.parquet`` (decoded values, as run) and
+``design.parquet`` (SALib's raw matrix, needed to re-analyse), both with a ``point`` column.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from gemsim.experiments import RunSpec, build_specs, replication_seeds
+from gemsim.parameters import ParameterError, Parameters
+from gemsim.scenario import (
+    Experiment,
+    ScenarioError,
+    SensitivitySettings,
+    show_path,
+    toml_value,
+)
+
+__all__ = [
+    "DESIGN_FILE",
+    "SAMPLE_FILE",
+    "SensitivityPlan",
+    "check_points",
+    "plan_sensitivity",
+    "read_design",
+    "screening_range",
+    "write_design",
+    "write_parquet",
+]
+
+SAMPLE_FILE = "sample.parquet"
+DESIGN_FILE = "design.parquet"
+#: Problems shown when drawn points break a rule across parameters (the rest are counted).
+_SHOWN_PROBLEMS = 5
+
+
+@dataclass(frozen=True)
+class SensitivityPlan:
+    """Everything a sensitivity job runs.
+
+    Attributes:
+        settings: the ``[sensitivity]`` table.
+        X: SALib's raw sample, one row per point (continuous stand-ins for discrete factors).
+        sample: decoded parameter values as run, one row per point (index ``point``).
+        specs: the runs: scenarios x points x replications.
+        clipped: per factor, how many drawn values were clipped to the allowed range.
+    """
+
+    settings: SensitivitySettings
+    X: np.ndarray
+    sample: pd.DataFrame
+    specs: list[RunSpec]
+    clipped: dict[str, int]
+
+    @property
+    def points(self) -> int:
+        return len(self.sample)
+
+
+def _allowed_bounds(name: str) -> tuple[float, float]:
+    low, high = -math.inf, math.inf
+    for meta in Parameters.model_fields[name].metadata:
+        low = getattr(meta, "ge", low)
+        high = getattr(meta, "le", high)
+    return low, high
+
+
+def decode_sample(
+    settings: SensitivitySettings, X: np.ndarray
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Decode SALib's sample into parameter values per point (clipping ``norm``/``lognorm``
+    draws to the allowed range); returns the points and the clip counts per factor."""
+    points = settings.problem().decode_rows(X)
+    clipped: dict[str, int] = {}
+    for factor in settings.factors:
+        if factor.dist not in ("norm", "lognorm"):
+            continue
+        low, high = _allowed_bounds(factor.name)
+        count = 0
+        for point in points:
+            value = point[factor.name]
+            if not low <= value <= high:
+                point[factor.name] = float(min(max(value, low), high))
+                count += 1
+        clipped[factor.name] = count
+    return points, clipped
+
+
+def check_points(
+    experiment: Experiment, points: Sequence[Mapping[str, Any]], where: str | None = None
+) -> None:
+    """Every scenario at every point must be a valid parameter set; raises ScenarioError
+    naming the first few points that break a rule across parameters."""
+    where = where or (show_path(experiment.source) if experiment.source else "experiment")
+    problems: list[str] = []
+    bad = 0
+    for scenario, overrides in experiment.scenario_overrides().items():
+        for index, point in enumerate(points):
+            try:
+                Parameters.build({**overrides, **point})
+            except ParameterError as error:
+                bad += 1
+                if len(problems) < _SHOWN_PROBLEMS:
+                    values = ", ".join(f"{k} = {toml_value(v)}" for k, v in point.items())
+                    problems.append(
+                        f"{where}: [sensitivity.parameters] sample point {index} ({values}) "
+                        f"breaks a rule for scenario {scenario!r}: {error}; allowed: ranges "
+                        "whose every combination is valid"
+                    )
+    if problems:
+        if bad > len(problems):
+            problems.append(f"{where}: ... and {bad - len(problems)} more invalid points")
+        raise ScenarioError(problems)
+
+
+def plan_sensitivity(experiment: Experiment) -> SensitivityPlan:
+    """Design, decoded points and run specs of a sensitivity experiment (module docstring).
+
+    Raises ScenarioError if the experiment has no ``[sensitivity]`` table or a drawn point
+    is not a valid parameter set for one of the scenarios.
+    """
+    from gemsim.sensitivity import sample_design
+
+    settings = experiment.sensitivity_settings
+    if settings is None:
+        raise ScenarioError("the experiment has no [sensitivity] table")
+    X = sample_design(
+        settings.problem(),
+        settings.method,
+        settings.n,
+        experiment.seed,
+        calc_second_order=settings.calc_second_order,
+        **settings.options,
+    )
+    points, clipped = decode_sample(settings, X)
+    check_points(experiment, points)
+    sample = pd.DataFrame(points, columns=settings.parameter_names)
+    sample.index.name = "point"
+    specs = build_specs(
+        experiment.scenario_overrides(),
+        seeds=replication_seeds(experiment.seed, settings.replications),
+        months=experiment.horizon,
+        points=points,
+    )
+    return SensitivityPlan(settings=settings, X=X, sample=sample, specs=specs, clipped=clipped)
+
+
+def write_design(out_dir: Path | str, plan: SensitivityPlan) -> dict[str, Path]:
+    """Write ``sample.parquet`` and ``design.parquet`` (atomically) into ``out_dir``."""
+    folder = Path(out_dir)
+    design = pd.DataFrame(plan.X, columns=plan.settings.parameter_names)
+    design.index.name = "point"
+    return {
+        "sample": write_parquet(plan.sample.reset_index(), folder / SAMPLE_FILE),
+        "design": write_parquet(design.reset_index(), folder / DESIGN_FILE),
+    }
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> Path:
+    """Write ``frame`` (without its index) to ``path`` through a temporary file and
+    ``os.replace``, so that readers never see a half-written file."""
+    table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_design(out_dir: Path | str) -> tuple[np.ndarray, pd.DataFrame]:
+    """SALib's raw sample matrix and the decoded sample (index ``point``) of a results folder."""
+    folder = Path(out_dir)
+    design = pd.read_parquet(folder / DESIGN_FILE).set_index("point").sort_index()
+    sample = pd.read_parquet(folder / SAMPLE_FILE).set_index("point").sort_index()
+    return design.to_numpy(dtype=float), sample
+
+
+def screening_range(name: str, centre: float) -> tuple[float, float]:
+    """The screening range used by ``experiments/morris.toml``: half to twice ``centre``
+    (the base scenario's value), clipped to the parameter's allowed range; for integer
+    parameters ``floor(centre / 2)`` to ``ceil(2 centre)``."""
+    low, high = _allowed_bounds(name)
+    if Parameters.model_fields[name].annotation is int:
+        return max(low, math.floor(centre / 2)), min(high, math.ceil(2 * centre))
+    return max(low, centre / 2), min(high, 2 * centre)

@@ -1,0 +1,541 @@
+"""`gemsim sensitivity` end to end: tiny Sobol' and Morris experiments on the model.
+
+Each tiny experiment runs the shipped groeiplan and subsidy_channel scenarios on one
+municipality of six buurten for a year, so the numbers mean nothing; the tests check the
+files, their columns and the behaviour of the command (workers, resume, errors).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from itertools import count
+from pathlib import Path
+
+import matplotlib.image
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+import gemsim.jobs
+import gemsim.sensitivity
+from gemsim.cli import main
+from gemsim.experiments import ResultStore
+from gemsim.parameters import Parameters
+from gemsim.scenario import ScenarioError, load_experiment
+from gemsim.sensitivity_plan import plan_sensitivity, screening_range
+from gemsim.simulation import simulate
+
+REPO = Path(__file__).resolve().parents[1]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SOBOL_COLUMNS = ["output", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
+MORRIS_COLUMNS = ["output", "parameter", "mu", "mu_star", "sigma", "mu_star_conf"]
+CONTRAST = "groeiplan_vs_subsidy_channel"
+
+TINY = """\
+name = "{name}"
+description = "tiny sensitivity experiment"
+scenarios = ["{groeiplan}", "{subsidy_channel}"]
+months = 12
+seed = 5
+
+[parameters]
+n_municipalities = 1
+neighbourhoods_per_municipality = 6
+
+[sensitivity]
+method = "{method}"
+n = {n}
+base_scenario = "groeiplan"
+replications = {replications}
+num_resamples = 100
+outputs = ["trust_government", "participation"]
+{options}
+[sensitivity.parameters.initial_trust_local_share]
+low = 0.3
+high = 0.7
+
+[sensitivity.parameters.fund_decision_months]
+low = 0
+high = 6
+
+[sensitivity.parameters.allocation_rule]
+levels = ["need_weighted", "first_come"]
+
+[[sensitivity.contrasts]]
+scenario = "groeiplan"
+reference = "subsidy_channel"
+outputs = ["trust_government", "participation"]
+"""
+
+
+def write_experiment(
+    folder: Path,
+    *,
+    name: str = "tiny_sobol",
+    method: str = "sobol",
+    n: int = 8,
+    replications: int = 2,
+    options: str = "",
+    replace: tuple[str, str] | None = None,
+) -> Path:
+    text = TINY.format(
+        name=name,
+        method=method,
+        n=n,
+        replications=replications,
+        options=options,
+        groeiplan=REPO / "scenarios" / "groeiplan.toml",
+        subsidy_channel=REPO / "scenarios" / "subsidy_channel.toml",
+    )
+    if replace is not None:
+        assert replace[0] in text, replace[0]
+        text = text.replace(*replace)
+    path = folder / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_quietly(*args: str | Path) -> int:
+    return main([str(a) for a in (*args, "--quiet")])
+
+
+@pytest.fixture(scope="module")
+def sobol(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny Sobol' experiment run on one worker (``--n 4`` overrides the file's n = 8)."""
+    folder = tmp_path_factory.mktemp("sobol")
+    experiment = write_experiment(folder)
+    out = folder / "out"
+    assert run_quietly("sensitivity", experiment, "--n", "4", "--workers", "1", "--out", out) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def morris(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("morris")
+    experiment = write_experiment(
+        folder, name="tiny_morris", method="morris", n=4, replications=1, options="num_levels = 4"
+    )
+    out = folder / "out"
+    assert run_quietly("sensitivity", experiment, "--workers", "1", "--out", out) == 0
+    return out
+
+
+def figures(folder: Path) -> list[Path]:
+    return sorted((folder / "figures").glob("sensitivity_*.png"))
+
+
+# --------------------------------------------------------------------------- Sobol' files
+def test_sample_is_stored_with_decoded_values_per_point(sobol: Path):
+    sample = pd.read_parquet(sobol / "sample.parquet")
+    design = pd.read_parquet(sobol / "design.parquet")
+    names = ["initial_trust_local_share", "fund_decision_months", "allocation_rule"]
+    assert list(sample.columns) == ["point", *names]
+    assert len(sample) == 4 * (3 + 2) == len(design)
+    assert list(sample["point"]) == list(range(20))
+    assert sample["initial_trust_local_share"].between(0.3, 0.7).all()
+    assert sample["fund_decision_months"].dtype.kind == "i"
+    assert sample["fund_decision_months"].between(0, 6).all()
+    assert set(sample["allocation_rule"]) <= {"need_weighted", "first_come"}
+    # the raw design holds SALib's continuous stand-ins: [low, high + 1) and [0, levels)
+    assert design["fund_decision_months"].between(0, 7).all()
+    assert design["allocation_rule"].between(0, 2).all()
+
+
+def test_every_scenario_runs_at_every_point_with_the_same_seeds(sobol: Path):
+    runs = ResultStore(sobol).read_runs()
+    assert len(runs) == 20 * 2 * 2
+    assert set(runs["scenario"]) == {"groeiplan", "subsidy_channel"}
+    seeds = runs.groupby("replication")["seed"].nunique()
+    assert (seeds == 1).all()  # common random numbers across scenarios and points
+    sample = pd.read_parquet(sobol / "sample.parquet").set_index("point")
+    stored = runs.set_index(["scenario", "point", "replication"])
+    for point in (0, 7, 19):
+        for scenario in ("groeiplan", "subsidy_channel"):
+            row = stored.loc[(scenario, point, 1)]
+            assert row["fund_decision_months"] == sample.loc[point, "fund_decision_months"]
+            assert row["allocation_rule"] == sample.loc[point, "allocation_rule"]
+
+
+def test_outputs_are_replication_means_and_paired_contrasts(sobol: Path):
+    outputs = pd.read_parquet(sobol / "outputs.parquet").set_index("point")
+    contrast = f"{CONTRAST}:trust_government"
+    assert list(outputs.columns) == [
+        "trust_government",
+        "participation",
+        contrast,
+        f"{CONTRAST}:participation",
+    ]
+    means = pd.read_parquet(sobol / "scenario_outputs.parquet")
+    assert (means["replications"] == 2).all()
+    by = means.set_index(["point", "scenario"])["trust_government"]
+    values = ResultStore(sobol).read_timeseries(
+        columns=["scenario", "point", "trust_government"], filters=[("month", "==", 12)]
+    )
+    expected = values[values["scenario"] == "groeiplan"].groupby("point")["trust_government"]
+    assert outputs["trust_government"].to_numpy() == pytest.approx(expected.mean().to_numpy())
+    difference = by.xs("groeiplan", level="scenario") - by.xs("subsidy_channel", level="scenario")
+    assert outputs[contrast].to_numpy() == pytest.approx(difference.to_numpy())
+
+
+def test_indices_csv_has_salib_columns_for_every_output_and_parameter(sobol: Path):
+    indices = pd.read_csv(sobol / "indices.csv")
+    assert list(indices.columns) == SOBOL_COLUMNS
+    outputs = pd.read_parquet(sobol / "outputs.parquet").columns[1:]
+    assert list(dict.fromkeys(indices["output"])) == list(outputs)
+    assert len(indices) == len(outputs) * 3
+
+
+def test_figures_are_valid_pngs(sobol: Path):
+    found = {p.name for p in figures(sobol)}
+    for kind in ("indices", "convergence"):
+        assert f"sensitivity_{kind}_trust_government.png" in found
+    assert f"sensitivity_contrast_{CONTRAST}__participation.png" in found
+    for path in figures(sobol):
+        assert path.read_bytes()[:8] == PNG_SIGNATURE
+        height, width = matplotlib.image.imread(path).shape[:2]
+        assert height > 100 and width > 100
+
+
+def test_convergence_is_checked_on_growing_parts_of_the_sample(sobol: Path):
+    conv = pd.read_csv(sobol / "convergence.csv")
+    assert list(conv.columns) == ["output", "parameter", "n", "points", *SOBOL_COLUMNS[2:]]
+    assert sorted(conv["n"].unique()) == [2, 4]
+    assert set(conv.loc[conv["n"] == 4, "points"]) == {20}
+    full = conv[conv["n"] == 4].drop(columns=["n", "points"]).reset_index(drop=True)
+    indices = pd.read_csv(sobol / "indices.csv")
+    assert_frame_equal(full, indices, check_dtype=False)
+
+
+def test_contrasts_csv_reports_sign_shares_and_deciding_parameters(sobol: Path):
+    contrasts = pd.read_csv(sobol / "contrasts.csv")
+    assert list(contrasts["column"]) == [
+        f"{CONTRAST}:trust_government",
+        f"{CONTRAST}:participation",
+    ]
+    shares = contrasts[["share_negative", "share_zero", "share_positive"]].sum(axis=1)
+    assert shares.to_numpy() == pytest.approx(1.0)
+    indices = pd.read_csv(sobol / "indices.csv")
+    for row in contrasts.itertuples():
+        top = indices[indices["output"] == row.column].sort_values("ST", ascending=False)
+        if isinstance(row.deciding_parameters, str):
+            assert row.deciding_parameters.startswith(top["parameter"].iloc[0])
+    flips = pd.read_csv(sobol / "flips.csv")
+    assert {"mean_flipped", "mean_other", "standardised_difference"} <= set(flips.columns)
+
+
+def test_report_is_self_contained_and_names_the_deciding_parameters(sobol: Path):
+    html = (sobol / "sensitivity.html").read_text(encoding="utf-8")
+    assert html.count('src="data:image/png;base64,') == len(figures(sobol))
+    assert 'src="figures/' not in html and "<script" not in html
+    assert "not the estimation error" in html and "Noise floor" in html
+    assert "groeiplan − subsidy_channel" in html
+    contrasts = pd.read_csv(sobol / "contrasts.csv")
+    section = html.split("Regime contrasts", 1)[1].split("What drives the outcomes", 1)[0]
+    named = contrasts["deciding_parameters"].dropna()
+    assert not named.empty
+    for text in named:
+        for parameter in re.findall(r"(\w+) \(ST", text):
+            assert f"<b>{parameter}</b>" in section
+
+
+def test_manifest_records_the_sensitivity_settings_and_the_command(sobol: Path):
+    manifest = json.loads((sobol / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert manifest["run_count"] == manifest["runs_planned"] == 80
+    assert len(manifest["seeds"]) == 2
+    experiment = manifest["experiment"]
+    assert experiment["kind"] == "sensitivity" and experiment["points"] == 20
+    settings = experiment["sensitivity"]
+    assert (settings["method"], settings["n"], settings["replications"]) == ("sobol", 4, 2)
+    assert [p["name"] for p in settings["parameters"]] == [
+        "initial_trust_local_share",
+        "fund_decision_months",
+        "allocation_rule",
+    ]
+    assert settings["contrasts"][0]["name"] == CONTRAST
+    assert manifest["command"].startswith("gemsim sensitivity ")
+    assert "--n 4 --replications 2" in manifest["command"]
+
+
+def test_report_command_rebuilds_identical_tables(capsys, sobol: Path):
+    before = (sobol / "indices.csv").read_bytes(), (sobol / "contrasts.csv").read_bytes()
+    code, out, _ = cli(capsys, "report", sobol)
+    assert code == 0 and "sensitivity.html" in out
+    assert ((sobol / "indices.csv").read_bytes(), (sobol / "contrasts.csv").read_bytes()) == before
+
+
+# ----------------------------------------------------------------- workers, resume, force
+def test_two_workers_give_identical_indices(tmp_path: Path, sobol: Path):
+    experiment = write_experiment(tmp_path)
+    out = tmp_path / "out"
+    assert run_quietly("sensitivity", experiment, "--n", "4", "--workers", "2", "--out", out) == 0
+    for name in ("indices.csv", "convergence.csv", "contrasts.csv", "flips.csv"):
+        assert (out / name).read_bytes() == (sobol / name).read_bytes(), name
+    assert_frame_equal(
+        pd.read_parquet(out / "outputs.parquet"), pd.read_parquet(sobol / "outputs.parquet")
+    )
+
+
+def counting(calls: list[str], interrupt_after: int | None = None):
+    """A run function that records run ids (and raises KeyboardInterrupt like Ctrl-C)."""
+    number = count()
+
+    def run(spec):
+        if next(number) == interrupt_after:
+            raise KeyboardInterrupt
+        calls.append(spec.run_id)
+        return simulate(spec)
+
+    return run
+
+
+def test_resume_after_an_interruption_runs_only_the_missing_runs(
+    capsys, tmp_path: Path, sobol: Path, monkeypatch: pytest.MonkeyPatch
+):
+    experiment = write_experiment(tmp_path)
+    out = tmp_path / "out"
+    args = ["sensitivity", experiment, "--n", "4", "--workers", "1", "--out", out, "--quiet"]
+    first: list[str] = []
+    with monkeypatch.context() as patch:
+        patch.setattr(gemsim.jobs, "_simulate", lambda: counting(first, interrupt_after=30))
+        code, _, err = cli(capsys, *args)
+    assert code == 130 and "--resume" in err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
+    stored = ResultStore(out).completed_run_ids()
+    assert 0 < len(stored) < 80 and stored <= set(first)
+
+    second: list[str] = []
+    with monkeypatch.context() as patch:
+        patch.setattr(gemsim.jobs, "_simulate", lambda: counting(second))
+        code, _, _ = cli(capsys, *args, "--resume")
+    assert code == 0
+    assert not stored & set(second)
+    assert len(second) == 80 - len(stored)
+    assert (out / "indices.csv").read_bytes() == (sobol / "indices.csv").read_bytes()
+
+
+def test_existing_results_need_resume_or_force(capsys, tmp_path: Path, sobol: Path):
+    experiment = write_experiment(tmp_path)
+    code, _, err = cli(capsys, "sensitivity", experiment, "--n", "4", "--out", sobol)
+    assert code == 2 and "--resume" in err and "--force" in err
+
+
+# --------------------------------------------------------------------------------- Morris
+def test_morris_writes_elementary_effects_and_planes(morris: Path):
+    indices = pd.read_csv(morris / "indices.csv")
+    assert list(indices.columns) == MORRIS_COLUMNS
+    assert len(pd.read_parquet(morris / "sample.parquet")) == 4 * (3 + 1)
+    assert len(ResultStore(morris).read_runs()) == 16 * 2
+    names = {p.name for p in figures(morris)}
+    assert "sensitivity_morris_trust_government.png" in names
+    assert f"sensitivity_convergence_{CONTRAST}__participation.png" in names
+    for path in figures(morris):
+        assert path.read_bytes()[:8] == PNG_SIGNATURE
+    html = (morris / "sensitivity.html").read_text(encoding="utf-8")
+    assert "μ*" in html and "not the estimation error" in html
+    assert pd.read_csv(morris / "convergence.csv")["n"].max() == 4
+
+
+# --------------------------------------------------------------------------------- errors
+BAD_TABLES = {
+    "unknown method": (('method = "sobol"', 'method = "sobel"'), 'method = "sobel"', "morris"),
+    "n not a power of two": (("n = 8", "n = 6"), "n = 6", "power of two"),
+    "unknown parameter": (
+        ("initial_trust_local_share]", "initial_trust_locale_share]"),
+        "unknown parameter 'initial_trust_locale_share'",
+        "gemsim params",
+    ),
+    "bound outside the allowed range": (
+        ("low = 0.3", "low = 0.0"),
+        "[sensitivity.parameters.initial_trust_local_share] low = 0.0",
+        "a number from 0.01 to 0.99",
+    ),
+    "low not below high": (
+        ("low = 0\nhigh = 6", "low = 4\nhigh = 2"),
+        "[sensitivity.parameters.fund_decision_months] low = 4, high = 2",
+        "low < high",
+    ),
+    "integer parameter with a fractional bound": (
+        ("high = 6", "high = 6.5"),
+        "[sensitivity.parameters.fund_decision_months] high = 6.5",
+        "an integer from 0 to 24",
+    ),
+    "bad level": (
+        ('"first_come"]', '"lottery"]'),
+        '[sensitivity.parameters.allocation_rule] levels = "lottery"',
+        "one of need_weighted",
+    ),
+    "unknown base scenario": (
+        ('base_scenario = "groeiplan"', 'base_scenario = "hybrid"'),
+        '[sensitivity] base_scenario = "hybrid"',
+        "groeiplan, subsidy_channel",
+    ),
+    "unknown contrast scenario": (
+        ('reference = "subsidy_channel"', 'reference = "status_quo"'),
+        '[[sensitivity.contrasts]] #1 reference = "status_quo"',
+        "groeiplan, subsidy_channel",
+    ),
+    "unknown output": (
+        ('outputs = ["trust_government", "participation"]\n', 'outputs = ["trust"]\n'),
+        "[sensitivity] outputs: unknown reporter 'trust'",
+        "trust_government",
+    ),
+    "unknown key": (("num_resamples = 100", "num_resample = 100"), "'num_resample'", "allowed"),
+    "option of another method": (
+        ("num_resamples = 100", "num_levels = 4"),
+        "[sensitivity] num_levels",
+        'method "morris"',
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_TABLES))
+def test_bad_sensitivity_table_exits_2_naming_file_and_key(capsys, tmp_path: Path, kind: str):
+    replace, key, allowed = BAD_TABLES[kind]
+    experiment = write_experiment(tmp_path, name="bad", replace=replace)
+    code, out, err = cli(capsys, "sensitivity", experiment, "--out", tmp_path / "out")
+    assert code == 2 and out == ""
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if key in line]
+    assert lines, err
+    assert all(line.startswith("gemsim: error: ") and "bad.toml" in line for line in lines)
+    assert any(allowed in line for line in lines), err
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_command_line_n_is_named(capsys, tmp_path: Path):
+    experiment = write_experiment(tmp_path)
+    code, _, err = cli(capsys, "sensitivity", experiment, "--n", "5", "--out", tmp_path / "o")
+    assert code == 2 and "--n 5 is not allowed: must be a power of two" in err
+
+
+def test_drawn_points_that_break_a_rule_across_parameters_are_refused(capsys, tmp_path: Path):
+    extra = (
+        "[sensitivity.parameters.initial_active_share]\nlow = 0.2\nhigh = 0.45\n"
+        "[sensitivity.parameters.initial_participation_share]\nlow = 0.3\nhigh = 0.6\n"
+    )
+    experiment = write_experiment(
+        tmp_path, replace=("[[sensitivity.contrasts]]", extra + "[[sensitivity.contrasts]]")
+    )
+    code, _, err = cli(capsys, "sensitivity", experiment, "--out", tmp_path / "out")
+    assert code == 2 and "sample point" in err and "initial_participation_share" in err
+
+
+def test_sensitivity_and_plain_experiments_need_their_own_command(capsys, tmp_path: Path):
+    experiment = write_experiment(tmp_path)
+    code, _, err = cli(capsys, "compare", experiment)
+    assert code == 2 and "gemsim sensitivity" in err
+    code, _, err = cli(capsys, "sensitivity", REPO / "experiments" / "smoke.toml")
+    assert code == 2 and "has no [sensitivity] table" in err
+
+
+def test_sensitivity_command_has_help(capsys):
+    code, out, _ = cli(capsys, "sensitivity", "--help")
+    assert code == 0 and out.startswith("usage: gemsim sensitivity")
+    assert "--n N" in out and "--resume" in out and "--workers" in out
+
+
+def test_normal_draws_outside_the_allowed_range_are_clipped_and_counted(tmp_path: Path):
+    normal = (
+        '[sensitivity.parameters.initial_trust_local_share]\nlow = 0.9\nhigh = 0.2\ndist = "norm"\n'
+    )
+    experiment = load_experiment(
+        write_experiment(
+            tmp_path,
+            replace=(
+                "[sensitivity.parameters.initial_trust_local_share]\nlow = 0.3\nhigh = 0.7\n",
+                normal,
+            ),
+        )
+    )
+    plan = plan_sensitivity(experiment)
+    values = plan.sample["initial_trust_local_share"]
+    assert values.max() == 0.99 and values.min() >= 0.01
+    assert plan.clipped["initial_trust_local_share"] == int((values == 0.99).sum()) > 0
+    assert len(plan.specs) == 40 * 2 * 2
+
+
+def test_validate_describes_a_sensitivity_experiment(capsys, tmp_path: Path):
+    code, out, _ = cli(capsys, "validate", write_experiment(tmp_path))
+    assert code == 0
+    assert "sobol, 3 parameters, n = 8: 40 points x 2 scenarios x 2 replications = 160 runs" in out
+
+
+# ---------------------------------------------------------------------- shipped files
+def test_shipped_sobol_experiment_covers_the_uncertain_assumptions():
+    experiment = load_experiment(REPO / "experiments" / "sobol.toml")
+    settings = experiment.sensitivity_settings
+    assert settings.method == "sobol" and settings.base_scenario == "groeiplan"
+    names = set(settings.parameter_names)
+    assert len(names) >= 8
+    assert {
+        "channel_layer_overhead_share",
+        "handling_cost_eur",
+        "municipal_compliance_cost_share",
+        "reporting_burden_multiplier",
+        "municipal_reporting_hours",
+        "crowding_out_sd",
+        "trust_asymmetry",
+        "threshold_sd",
+        "initiator_share",
+        "approval_quality_bias",
+        "project_effectiveness",
+    } <= names
+    contrast = settings.contrasts[0]
+    assert (contrast.scenario, contrast.reference) == ("groeiplan", "subsidy_channel")
+    assert experiment.run_count <= 8000  # affordable on two cores (see the file's header)
+
+
+MORRIS_EXCLUDED = {
+    "months",
+    "n_municipalities",
+    "neighbourhoods_per_municipality",
+    "inhabitants_per_neighbourhood",
+    "inhabitants_per_agent",
+    "national_population",
+}
+ORDERED_PAIRS = {
+    "initial_active_share",
+    "initial_participation_share",
+    "municipal_decision_months_min",
+    "municipal_decision_months_max",
+}
+
+
+def test_shipped_morris_experiment_screens_every_numeric_parameter_by_its_rule():
+    experiment = load_experiment(REPO / "experiments" / "morris.toml")
+    settings = experiment.sensitivity_settings
+    numeric = {
+        name for name, field in Parameters.model_fields.items() if field.annotation in (int, float)
+    }
+    assert set(settings.parameter_names) == numeric - MORRIS_EXCLUDED
+    base = experiment.resolved_scenarios["groeiplan"].parameters
+    for factor in settings.factors:
+        if factor.name in ORDERED_PAIRS:
+            continue
+        centre = base.get(factor.name, Parameters.model_fields[factor.name].default)
+        assert (factor.low, factor.high) == pytest.approx(screening_range(factor.name, centre)), (
+            factor.name
+        )
+
+
+def test_sensitivity_package_docstring_points_to_the_python_api():
+    doc = gemsim.sensitivity.__doc__
+    assert "run_sensitivity" in doc and "run_sensitivity_job" in doc
+
+
+def test_n_override_is_validated_for_the_method():
+    experiment = load_experiment(REPO / "experiments" / "sobol.toml")
+    with pytest.raises(ScenarioError, match="--n 100 is not allowed"):
+        experiment.with_overrides(n=100)
+    smaller = experiment.with_overrides(n=32, replications=1)
+    assert (smaller.sensitivity_settings.n, smaller.runs_per_point) == (32, 1)
+    assert smaller.run_count == 32 * 14 * 2
