@@ -454,3 +454,19 @@ def test_ctrl_c_stops_with_exit_130_and_marks_the_manifest_interrupted(tmp_path:
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "interrupted"
     assert manifest["run_count"] == len(ResultStore(out).completed_run_ids())
+
+
+def test_bench_quick_prints_a_table_and_writes_json(tmp_path, capsys):
+    import json
+
+    from gemsim.cli import main
+
+    assert main(["bench", "--quick", "--out", str(tmp_path)]) == 0
+    table = capsys.readouterr().out
+    for row in ("regional run", "national run", "vectorised vs loop", "sweep throughput"):
+        assert row in table
+    (written,) = tmp_path.glob("*.json")
+    results = json.loads(written.read_text())
+    assert results["vectorised_vs_loop"]["same_states"] is True
+    assert results["regional"]["citizens"] > 5_000
+    assert results["sweep"]["runs_per_s_1_worker"] > 0

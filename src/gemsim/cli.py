@@ -43,6 +43,7 @@ examples:
   gemsim sensitivity experiments/sobol.toml --workers 2
   gemsim report results/compare_regimes
   gemsim params --format markdown
+  gemsim bench
 """
 
 
@@ -224,6 +225,22 @@ def build_parser() -> argparse.ArgumentParser:
         default="table",
         help="output format (default: %(default)s)",
     )
+
+    bench = commands.add_parser(
+        "bench",
+        help="measure speed on this machine",
+        description="Time one regional and one national run, the vectorised citizen rules "
+        "against a per-citizen loop, and sweep throughput with 1 and 2 workers; print a "
+        "table and write results/bench/<date>.json.",
+    )
+    bench.add_argument(
+        "--out",
+        type=Path,
+        default=Path("results/bench"),
+        metavar="DIR",
+        help="folder for the JSON results (default: %(default)s)",
+    )
+    bench.add_argument("--quick", action="store_true", help="fewer and shorter runs")
     return parser
 
 
@@ -472,6 +489,11 @@ def _dispatch(args: argparse.Namespace, argv: Sequence[str]) -> int:
             return _validate(args)
         case "params":
             return _params(args)
+        case "bench":
+            from gemsim.bench import main as bench
+
+            bench(args.out, quick=args.quick)
+            return EXIT_OK
     raise UsageError(f"unknown command {args.command!r}")
 
 
