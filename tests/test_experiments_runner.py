@@ -212,12 +212,13 @@ def test_failed_run_then_resume_redoes_only_missing_runs(tmp_path, monkeypatch, 
     assert store.completed_run_ids() == {s.run_id for s in specs[:6]}
     assert toy_run.calls(calls_dir) == {s.run_id: 1 for s in specs[:8]}
 
-    # Resume in fresh worker processes; the failure is gone.
+    # Resume in fresh worker processes; the failure is gone. Spawned workers see the
+    # changed environment (forked ones would inherit a fork server's older environment).
     monkeypatch.delenv(toy_run.FAIL_RUN_ENV)
     for path in calls_dir.iterdir():
         path.unlink()
     store.prepare(resume=True)
-    with ProcessExecutor(2) as executor:
+    with ProcessExecutor(2, start_method="spawn") as executor:
         summary = run_experiment(
             specs, toy_run.counting_walk, store, executor, batch_size=2, progress=False
         )
