@@ -25,8 +25,6 @@ The sample is stored with the results as ``sample.parquet`` (decoded values, as 
 from __future__ import annotations
 
 import math
-import os
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,9 +32,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
+from gemsim.atomic import write_parquet
 from gemsim.experiments import RunSpec, build_specs, replication_seeds
 from gemsim.parameters import ParameterError, Parameters
 from gemsim.scenario import (
@@ -56,7 +53,6 @@ __all__ = [
     "read_design",
     "screening_range",
     "write_design",
-    "write_parquet",
 ]
 
 SAMPLE_FILE = "sample.parquet"
@@ -185,21 +181,6 @@ def write_design(out_dir: Path | str, plan: SensitivityPlan) -> dict[str, Path]:
         "sample": write_parquet(plan.sample.reset_index(), folder / SAMPLE_FILE),
         "design": write_parquet(design.reset_index(), folder / DESIGN_FILE),
     }
-
-
-def write_parquet(frame: pd.DataFrame, path: Path) -> Path:
-    """Write ``frame`` (without its index) to ``path`` through a temporary file and
-    ``os.replace``, so that readers never see a half-written file."""
-    table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def read_design(out_dir: Path | str) -> tuple[np.ndarray, pd.DataFrame]:

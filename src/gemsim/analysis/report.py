@@ -11,8 +11,6 @@ from __future__ import annotations
 import base64
 import html
 import math
-import os
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,6 +33,7 @@ from gemsim.analysis.outcomes import (
     horizon_text,
 )
 from gemsim.analysis.summary import COST_DEFINITION, NO_GAIN
+from gemsim.atomic import write_text
 
 __all__ = [
     "compute_tables",
@@ -652,16 +651,8 @@ def render_report(
 
 
 def write_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    """Write ``text`` to ``path`` atomically (see :mod:`gemsim.atomic`)."""
+    return write_text(path, text)
 
 
 def write_report(

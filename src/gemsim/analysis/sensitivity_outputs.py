@@ -28,9 +28,7 @@ significant digits, so rebuilding from the same results gives identical CSV file
 from __future__ import annotations
 
 import math
-import os
 import re
-import uuid
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,10 +37,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gemsim.atomic import write_parquet, write_text
 from gemsim.experiments import ResultStore
 from gemsim.experiments.store import MANIFEST
 from gemsim.scenario import SensitivitySettings, show_path
-from gemsim.sensitivity_plan import read_design, write_parquet
+from gemsim.sensitivity_plan import read_design
 
 __all__ = [
     "OWNED_FILES",
@@ -602,19 +601,6 @@ def plot_contrast(
 # ----------------------------------------------------------------------------- writing
 def _csv(frame: pd.DataFrame) -> str:
     return frame.to_csv(index=False, float_format="%.10g", lineterminator="\n")
-
-
-def write_text(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def build_sensitivity_outputs(folder: Path | str) -> dict[str, Path]:

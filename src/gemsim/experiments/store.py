@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
-import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from gemsim.atomic import TMP_SUFFIX, write_parquet, write_text
 from gemsim.experiments.specs import KEY_COLUMNS, RunSpec
 
 __all__ = ["ResultStore", "ResultsExistError"]
@@ -39,7 +38,6 @@ TIMESERIES = "timeseries"
 RUNS = "runs"
 MANIFEST = "manifest.json"
 RUN_COLUMNS: tuple[str, ...] = (*KEY_COLUMNS, "months")
-_TMP_SUFFIX = ".tmp"
 
 Filters = ds.Expression | list[Any] | None
 
@@ -138,7 +136,7 @@ class ResultStore:
         removed: list[Path] = []
         for folder in (self.out_dir, self.timeseries_dir, self.runs_dir):
             if folder.is_dir():
-                for tmp in folder.glob(f".*{_TMP_SUFFIX}"):
+                for tmp in folder.glob(f".*{TMP_SUFFIX}"):
                     tmp.unlink(missing_ok=True)
                     removed.append(tmp)
         committed = {p.name for p in self._part_files(self.runs_dir)}
@@ -189,27 +187,12 @@ class ResultStore:
 
     @staticmethod
     def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-        table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}{_TMP_SUFFIX}")
-        try:
-            pq.write_table(table, tmp, compression="zstd")
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        write_parquet(frame, path)
 
     def write_json(self, name: str, obj: Any) -> Path:
         """Write ``obj`` as indented JSON to ``out_dir/name`` atomically; return the path."""
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        path = self.out_dir / name
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}{_TMP_SUFFIX}")
-        try:
-            tmp.write_text(json.dumps(obj, indent=2, allow_nan=False) + "\n", encoding="utf-8")
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        return path
+        text = json.dumps(obj, indent=2, allow_nan=False) + "\n"
+        return write_text(self.out_dir / name, text)
 
     def read_json(self, name: str) -> Any:
         """Read ``out_dir/name`` as JSON."""
