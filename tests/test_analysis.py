@@ -475,3 +475,12 @@ def test_write_report_alone_computes_what_it_needs(results_dir, outputs):
     html = path.read_text(encoding="utf-8")
     assert path == results_dir / "report.html"
     assert html.count("data:image/png;base64,") == 5
+
+
+def test_report_opens_with_a_table_of_differences_to_the_baseline(outputs):
+    html = outputs["report"].read_text(encoding="utf-8")
+    glance = html[html.index("At a glance") : html.index("After ")]
+    assert "Difference to status_quo" in glance
+    assert "Trust in local government" in glance
+    assert "Wellbeing gap" in glance
+    assert html.index("At a glance") < html.index("<h2>Figures</h2>")

@@ -352,6 +352,46 @@ def _seed_text(seeds: Sequence[Any]) -> str:
     return f"{len(seeds)} seeds: {', '.join(seeds[:3])}, …, {seeds[-1]}"
 
 
+def _glance_html(results: Results, summary: pd.DataFrame) -> str:
+    """One table to start from: each scenario's difference to the baseline at the horizon,
+    per key outcome and equity gap, with its 95% CI; blank where there is no clear
+    difference."""
+    horizon = max(results.horizons)
+    rows_at = summary[summary["horizon_month"] == horizon]
+    others = [s for s in results.scenarios if s != results.baseline]
+    rows = []
+    for outcome in (*HEADLINE_OUTCOMES, *EQUITY_GAPS):
+        info = describe(outcome)
+        cells = [f"{info.label} ({info.diff_unit})"]
+        for scenario in others:
+            match = rows_at[(rows_at["scenario"] == scenario) & (rows_at["outcome"] == outcome)]
+            if match.empty or not math.isfinite(match["diff_mean"].iloc[0]):
+                cells.append("n/a")
+                continue
+            row = match.iloc[0]
+            if _is_clear(row["diff_ci_low"], row["diff_ci_high"]):
+                cells.append(
+                    _ci_text(
+                        row["diff_mean"],
+                        row["diff_ci_low"],
+                        row["diff_ci_high"],
+                        info.scale,
+                        sign=True,
+                    )
+                )
+            else:
+                cells.append("no clear difference")
+        rows.append(cells)
+    header = [f"Difference to {results.baseline}, {horizon_text(horizon)}", *others]
+    return (
+        "<h3>At a glance</h3>"
+        + _table(header, rows, numeric=frozenset(range(1, len(others) + 1)))
+        + "<p class='box'>Mean difference over paired replications with its 95% confidence "
+        "interval in brackets. For the gaps between high- and low-SES neighbourhoods, below "
+        "zero means low-SES neighbourhoods catch up.</p>"
+    )
+
+
 def _headlines_html(results: Results, summary: pd.DataFrame, cost: pd.DataFrame) -> str:
     if not results.baseline:
         wanted = results.experiment.get("baseline") or "status_quo"
@@ -365,7 +405,7 @@ def _headlines_html(results: Results, summary: pd.DataFrame, cost: pd.DataFrame)
             "<h2>Main results</h2><p class='box'>Only one scenario was run, so there is no "
             "comparison; the figures and tables describe it on its own.</p>"
         )
-    parts = ["<h2>Main results</h2>"]
+    parts = ["<h2>Main results</h2>", _glance_html(results, fold_points(summary))]
     for horizon in reversed(results.horizons):
         sentences = headline_sentences(
             fold_points(summary), fold_points(cost), horizon, scenarios=results.scenarios
