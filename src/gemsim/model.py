@@ -637,7 +637,7 @@ class CommunityModel(mesa.Model):
         collective with a chance that grows with their buurt's unaddressed need and with
         movement support (per inhabitant they stand for, so the founding rate does not
         depend on the scale). The type follows the largest unaddressed gap."""
-        params, c, table, _region = self.params, self.citizens, self.collectives, self.region
+        params, c, table = self.params, self.citizens, self.collectives
         candidates = np.flatnonzero(
             c.capable_initiator
             & (c.state >= OCCASIONAL)

@@ -30,6 +30,7 @@ class Network:
         # Row-normalised adjacency: (mean_operator @ x)[i] is the mean of x over i's contacts.
         self._mean_operator = csr_matrix((weights, self.indices, self.indptr), shape=(n, n))
         self._isolated = degree == 0
+        self._sources = np.repeat(np.arange(n), degree)
 
     @property
     def degree(self) -> np.ndarray:
@@ -38,7 +39,7 @@ class Network:
     @property
     def sources(self) -> np.ndarray:
         """The citizen each entry of ``indices`` belongs to."""
-        return np.repeat(np.arange(self.indptr.size - 1), self.degree)
+        return self._sources
 
     def neighbour_mean(self, values: np.ndarray) -> np.ndarray:
         """Mean of ``values`` over each citizen's contacts (own value where none)."""

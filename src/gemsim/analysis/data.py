@@ -135,7 +135,8 @@ def load_results(results_dir: Path | str) -> Results:
         columns=keys + horizon_columns, filters=[("month", "in", horizons)]
     )
     baseline = str(experiment.get("baseline") or DEFAULT_BASELINE)
-    listed = list(scenario_descriptions(manifest))
+    descriptions = scenario_descriptions(manifest)
+    listed = list(descriptions)
     present = list(dict.fromkeys(runs["scenario"]))
     ordered = [s for s in listed if s in present] + [s for s in present if s not in listed]
     return Results(
@@ -147,7 +148,7 @@ def load_results(results_dir: Path | str) -> Results:
         horizons=horizons,
         baseline=baseline if baseline in present else "",
         scenarios=scenario_order(ordered, baseline),
-        descriptions=scenario_descriptions(manifest),
+        descriptions=descriptions,
     )
 
 
