@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 from gemsim.experiments.specs import RunSpec
-from gemsim.simulation import simulate
+from gemsim.study.simulation import simulate
 
 MARKER_VARIABLE = "GEMSIM_TEST_KILL_MARKER"
 VICTIM_VARIABLE = "GEMSIM_TEST_KILL_RUN"

@@ -44,8 +44,8 @@ from gemsim.experiments import (
     replication_seeds,
     run_experiment,
 )
-from gemsim.parameters import parameter_table
-from gemsim.simulation import simulate
+from gemsim.model.parameters import parameter_table
+from gemsim.study.simulation import simulate
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 COMMAND = "gemsim run experiments/tiny.toml --out RESULTS"
@@ -409,7 +409,7 @@ def test_build_outputs_twice_gives_the_same_tables(results_dir, outputs):
 
 
 def test_build_outputs_never_runs_the_model(results_dir, outputs, monkeypatch):
-    import gemsim.model
+    import gemsim.model.model
 
     def forbidden(*args, **kwargs):
         raise AssertionError("the analysis must not run the model")

@@ -14,7 +14,7 @@ def test_dashboard_renders_with_the_model():
 
 def test_neighbourhood_panel_draws_for_a_running_model():
     from gemsim import app
-    from gemsim.model import CommunityModel
+    from gemsim.model.model import CommunityModel
 
     model = CommunityModel(rng=1, n_municipalities=1, months=3)
     model.step()

@@ -17,12 +17,12 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 import gemsim.analysis
-import gemsim.jobs
+import gemsim.study.jobs
 from gemsim.cli import main
 from gemsim.experiments import ResultStore
 from gemsim.experiments.manifest import MANIFEST_KEYS
-from gemsim.model import MODEL_REPORTERS, MONEY_REPORTERS
-from gemsim.simulation import simulate
+from gemsim.model.model import MODEL_REPORTERS, MONEY_REPORTERS
+from gemsim.study.simulation import simulate
 
 REPO = Path(__file__).resolve().parents[1]
 HAS_ANALYSIS = hasattr(gemsim.analysis, "build_outputs")
@@ -306,7 +306,7 @@ def test_interrupted_run_keeps_batches_and_resume_gives_the_same_results(
     experiment = write_experiment(tmp_path)
     out = tmp_path / "out"
     with monkeypatch.context() as patch:
-        patch.setattr(gemsim.jobs, "_simulate", lambda: interrupting_after(3))
+        patch.setattr(gemsim.study.jobs, "_simulate", lambda: interrupting_after(3))
         code, _, err = cli(capsys, "compare", experiment, "--workers", "1", "--out", out, "--quiet")
     assert code == 130
     assert "--resume" in err
@@ -326,7 +326,7 @@ def test_a_failing_run_is_reported_and_marks_the_experiment_interrupted(
     def broken(spec):
         raise ValueError("model bug")
 
-    monkeypatch.setattr(gemsim.jobs, "_simulate", lambda: broken)
+    monkeypatch.setattr(gemsim.study.jobs, "_simulate", lambda: broken)
     out = tmp_path / "out"
     code, _, err = cli(
         capsys, "compare", write_experiment(tmp_path), "--workers", "1", "--out", out

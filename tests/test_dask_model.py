@@ -13,7 +13,7 @@ from gemsim.experiments import (
     replication_seeds,
     run_experiment,
 )
-from gemsim.simulation import simulate
+from gemsim.study.simulation import simulate
 
 TINY = {"n_municipalities": 1, "neighbourhoods_per_municipality": 6}
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from gemsim.model import MODEL_REPORTERS, MONEY_REPORTERS
-from gemsim.parameters import Parameters, parameter_table
-from gemsim.regimes import REGIMES
+from gemsim.model.model import MODEL_REPORTERS, MONEY_REPORTERS
+from gemsim.model.parameters import Parameters, parameter_table
+from gemsim.model.regimes import REGIMES
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
 
@@ -112,7 +112,7 @@ def test_citizen_state_table_matches_the_code(odd):
     """Section 2.1 lists exactly the per-citizen arrays of ``citizens.Citizens``."""
     from dataclasses import fields
 
-    from gemsim.citizens import Citizens
+    from gemsim.model.citizens import Citizens
 
     scalars = {"threshold_mean", "active_margin"}  # described below the table
     arrays = {f.name for f in fields(Citizens)} - scalars
@@ -122,6 +122,6 @@ def test_citizen_state_table_matches_the_code(odd):
 
 def test_collective_state_table_matches_the_code(odd):
     """Section 2.2 lists exactly the columns of ``collectives.CollectiveTable``."""
-    from gemsim.collectives import _FIELDS
+    from gemsim.model.collectives import _FIELDS
 
     assert _state_variables(odd, "### 2.2 ", "**The six types**") == set(_FIELDS)

@@ -7,8 +7,8 @@ import pytest
 from model_config import ALL_STREAMS, REGIMES, SMALL
 
 from gemsim import CommunityModel, Parameters
-from gemsim.model import MODEL_REPORTERS, MONEY_REPORTERS
-from gemsim.parameters import ParameterError
+from gemsim.model.model import MODEL_REPORTERS, MONEY_REPORTERS
+from gemsim.model.parameters import ParameterError
 
 SHARES = (
     "trust_government",
@@ -178,8 +178,8 @@ def test_mesa_batch_run_is_supported():
 
 def test_agents_are_mesa_agents_in_agent_sets():
     model = CommunityModel(rng=1, **SMALL)
-    from gemsim.collectives import Collective
-    from gemsim.municipality import Municipality
+    from gemsim.model.collectives import Collective
+    from gemsim.model.municipality import Municipality
 
     assert len(model.agents_by_type[Municipality]) == model.params.n_municipalities
     assert len(model.agents_by_type[Collective]) == model.collective_count()

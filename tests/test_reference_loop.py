@@ -7,8 +7,8 @@ import pytest
 from model_config import ALL_STREAMS, SMALL
 
 from gemsim import CommunityModel
-from gemsim.citizens import CitizenDraws, monthly_update
-from gemsim.reference_loop import STATE_COLUMNS, LoopPopulation
+from gemsim.model.citizens import CitizenDraws, monthly_update
+from gemsim.model.reference_loop import STATE_COLUMNS, LoopPopulation
 
 
 @pytest.mark.parametrize("regime", ["subsidy_channel", "hybrid"])

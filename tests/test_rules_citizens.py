@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy.special import ndtr
 
-from gemsim import citizens as rules
-from gemsim.citizens import ACTIVE, INACTIVE, INITIATOR, OCCASIONAL
+from gemsim.model import citizens as rules
+from gemsim.model.citizens import ACTIVE, INACTIVE, INITIATOR, OCCASIONAL
 
 
 def test_latent_intercept_gives_the_target_share():
@@ -145,7 +145,7 @@ def test_weighted_share_uses_population_weights():
 
 @pytest.fixture
 def small_params():
-    from gemsim.parameters import Parameters
+    from gemsim.model.parameters import Parameters
 
     return Parameters()
 

@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
-from gemsim.collectives import (
+from gemsim.model.collectives import (
     CollectiveTable,
     approval_probability,
     choose_projects,
     work_off_reporting,
 )
-from gemsim.handprint import CATEGORY_TO_SDG, TYPE_TO_SDG, handprint_by_sdg
-from gemsim.infrastructure import (
+from gemsim.model.handprint import CATEGORY_TO_SDG, TYPE_TO_SDG, handprint_by_sdg
+from gemsim.model.infrastructure import (
     N_CATEGORIES,
     cost_to_raise,
     deficits,
@@ -18,10 +18,10 @@ from gemsim.infrastructure import (
     in_order,
     stock_gain,
 )
-from gemsim.ledger import Ledger, LedgerError, to_cents
-from gemsim.municipality import grouped_fits, rank_within_groups
-from gemsim.parameters import Parameters
-from gemsim.world import build_network, build_region
+from gemsim.model.ledger import Ledger, LedgerError, to_cents
+from gemsim.model.municipality import grouped_fits, rank_within_groups
+from gemsim.model.parameters import Parameters
+from gemsim.model.world import build_network, build_region
 
 # --- Ledger -----------------------------------------------------------------------------
 

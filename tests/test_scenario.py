@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 import gemsim
-from gemsim.parameters import Parameters
-from gemsim.regimes import REGIMES
-from gemsim.scenario import (
+from gemsim.model.parameters import Parameters
+from gemsim.model.regimes import REGIMES
+from gemsim.study.scenario import (
     Experiment,
     ScenarioError,
     load_experiment,

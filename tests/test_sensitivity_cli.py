@@ -17,14 +17,14 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-import gemsim.jobs
 import gemsim.sensitivity
+import gemsim.study.jobs
 from gemsim.cli import main
 from gemsim.experiments import ResultStore
-from gemsim.parameters import Parameters
-from gemsim.scenario import ScenarioError, load_experiment
-from gemsim.sensitivity_plan import plan_sensitivity, screening_range
-from gemsim.simulation import simulate
+from gemsim.model.parameters import Parameters
+from gemsim.study.plans import plan_sensitivity, screening_range
+from gemsim.study.scenario import ScenarioError, load_experiment
+from gemsim.study.simulation import simulate
 
 REPO = Path(__file__).resolve().parents[1]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -304,7 +304,7 @@ def test_resume_after_an_interruption_runs_only_the_missing_runs(
     args = ["sensitivity", experiment, "--n", "4", "--workers", "1", "--out", out, "--quiet"]
     first: list[str] = []
     with monkeypatch.context() as patch:
-        patch.setattr(gemsim.jobs, "_simulate", lambda: counting(first, interrupt_after=30))
+        patch.setattr(gemsim.study.jobs, "_simulate", lambda: counting(first, interrupt_after=30))
         code, _, err = cli(capsys, *args)
     assert code == 130 and "--resume" in err
     manifest = json.loads((out / "manifest.json").read_text())
@@ -314,7 +314,7 @@ def test_resume_after_an_interruption_runs_only_the_missing_runs(
 
     second: list[str] = []
     with monkeypatch.context() as patch:
-        patch.setattr(gemsim.jobs, "_simulate", lambda: counting(second))
+        patch.setattr(gemsim.study.jobs, "_simulate", lambda: counting(second))
         code, _, _ = cli(capsys, *args, "--resume")
     assert code == 0
     assert not stored & set(second)

@@ -13,9 +13,9 @@ from typing import Any
 __version__ = "0.1.0"
 
 _LAZY = {
-    "CommunityModel": "gemsim.model",
-    "Parameters": "gemsim.parameters",
-    "load_scenario": "gemsim.scenario",
+    "CommunityModel": "gemsim.model.model",
+    "Parameters": "gemsim.model.parameters",
+    "load_scenario": "gemsim.study.scenario",
 }
 
 __all__ = ["CommunityModel", "Parameters", "__version__", "load_scenario"]

@@ -11,8 +11,8 @@ import solara
 from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz, make_plot_component
 
-from gemsim.model import CommunityModel
-from gemsim.regimes import REGIMES
+from gemsim.model.model import CommunityModel
+from gemsim.model.regimes import REGIMES
 
 SMALL_REGION = {"n_municipalities": 3, "months": 120}
 

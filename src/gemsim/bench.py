@@ -3,7 +3,7 @@
 1. one run of the default regional scenario (about 10,000 citizen agents, 120 months);
 2. one national-scale run (342 municipalities, 13,808 buurten, 1:100);
 3. the vectorised monthly citizen update against the per-citizen Python loop
-   (:mod:`gemsim.reference_loop`) on the same population with the same draws;
+   (:mod:`gemsim.model.reference_loop`) on the same population with the same draws;
 4. sweep throughput: runs per second for short runs with 1 and with 2 worker processes.
 
 Runs 1 and 2 each run in a fresh subprocess so that their peak memory (max RSS) is their
@@ -41,7 +41,7 @@ TARGETS = {
 
 def _timed_run(overrides: dict[str, Any], seed: int = 1) -> dict[str, float]:
     """Build and run one model in this process; time both parts."""
-    from gemsim.model import CommunityModel
+    from gemsim.model.model import CommunityModel
 
     started = time.perf_counter()
     model = CommunityModel(rng=seed, **overrides)
@@ -76,9 +76,9 @@ def _in_subprocess(overrides: dict[str, Any]) -> dict[str, float]:
 def vectorised_vs_loop(months: int = 3) -> dict[str, float]:
     """Time the citizens' monthly rules, vectorised vs one Python object per citizen, on the
     default population with identical inputs and draws (the loop is the tests' oracle)."""
-    from gemsim.citizens import CitizenDraws, monthly_update
-    from gemsim.model import CommunityModel
-    from gemsim.reference_loop import LoopPopulation
+    from gemsim.model.citizens import CitizenDraws, monthly_update
+    from gemsim.model.model import CommunityModel
+    from gemsim.model.reference_loop import LoopPopulation
 
     model = CommunityModel(rng=1, regime="hybrid")
     for _ in range(13):
@@ -116,7 +116,7 @@ def sweep_throughput(runs: int = 200, months: int = 24) -> dict[str, float]:
 
     from gemsim.experiments import ResultStore, make_executor, run_experiment
     from gemsim.experiments.specs import RunSpec
-    from gemsim.simulation import simulate
+    from gemsim.study.simulation import simulate
 
     specs = [
         RunSpec(f"bench-p0000-r{i:04d}", "bench", i, 1_000 + i, months, {"n_municipalities": 2})

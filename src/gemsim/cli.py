@@ -1,5 +1,5 @@
-"""The ``gemsim`` command: thin argument parsing over :mod:`gemsim.scenario` and
-:mod:`gemsim.jobs`.
+"""The ``gemsim`` command: thin argument parsing over :mod:`gemsim.study.scenario` and
+:mod:`gemsim.study.jobs`.
 
 Exit codes: 0 success; 1 a run or the report failed; 2 a usage or file problem (one line
 ``gemsim: error: ...`` per problem, no traceback); 130 interrupted (finished batches kept;
@@ -18,8 +18,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from gemsim.errors import UserError
+
 if TYPE_CHECKING:
-    from gemsim.scenario import Experiment
+    from gemsim.study.scenario import Experiment
 
 __all__ = ["build_parser", "main"]
 
@@ -47,7 +49,7 @@ examples:
 """
 
 
-class UsageError(Exception):
+class UsageError(UserError):
     """A bad command line (reported as one line, exit code 2)."""
 
 
@@ -260,7 +262,12 @@ def _reproducing_command(args: argparse.Namespace, target: str, experiment: Expe
 
 def _load_for_command(args: argparse.Namespace) -> tuple[Experiment, str]:
     """The experiment a running command asks for, with overrides; and its target as given."""
-    from gemsim.scenario import ScenarioError, experiment_for_scenario, load_experiment, show_path
+    from gemsim.study.scenario import (
+        ScenarioError,
+        experiment_for_scenario,
+        load_experiment,
+        show_path,
+    )
 
     overrides = {"replications": args.replications, "months": args.months, "seed": args.seed}
     if args.command == "run":
@@ -293,8 +300,8 @@ def _load_for_command(args: argparse.Namespace) -> tuple[Experiment, str]:
 
 
 def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    from gemsim.jobs import RunOptions, default_out_dir, run_job
-    from gemsim.scenario import show_path
+    from gemsim.study.jobs import RunOptions, default_out_dir, run_job
+    from gemsim.study.scenario import show_path
 
     experiment, target = _load_for_command(args)
     out_dir = args.out if args.out is not None else default_out_dir(experiment)
@@ -333,7 +340,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
 
 def _describe_output(value: Any) -> str:
-    from gemsim.scenario import show_path
+    from gemsim.study.scenario import show_path
 
     if isinstance(value, str | Path):
         return show_path(value)
@@ -346,8 +353,8 @@ def _describe_output(value: Any) -> str:
 
 def _report(args: argparse.Namespace) -> int:
     from gemsim.experiments import ResultStore
-    from gemsim.jobs import build_report
-    from gemsim.scenario import show_path
+    from gemsim.study.jobs import build_report
+    from gemsim.study.scenario import show_path
 
     status = ResultStore(args.results_dir).manifest_status()
     if status not in (None, "complete"):
@@ -365,7 +372,13 @@ def _plural(count: int, noun: str) -> str:
 
 def _validate_one(name: str) -> str:
     """Validate one file; return its OK line (raises ScenarioError)."""
-    from gemsim.scenario import file_kind, load_experiment, read_scenario, read_toml, show_path
+    from gemsim.study.scenario import (
+        file_kind,
+        load_experiment,
+        read_scenario,
+        read_toml,
+        show_path,
+    )
 
     path = Path(name)
     if not path.is_file():  # a scenario name, or a missing file (reported by read_scenario)
@@ -401,7 +414,7 @@ def _validate_one(name: str) -> str:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from gemsim.scenario import ScenarioError
+    from gemsim.study.scenario import ScenarioError
 
     failed = False
     for name in args.files:
@@ -422,7 +435,7 @@ def _format_value(value: Any) -> str:
 
 
 def _params(args: argparse.Namespace) -> int:
-    from gemsim.parameters import parameter_table
+    from gemsim.model.parameters import parameter_table
 
     columns = ["name", "unit", "default", "allowed", "source"]
     rows = [
@@ -464,9 +477,9 @@ def _error(message: str) -> None:
 def _user_errors() -> tuple[type[BaseException], ...]:
     """Exceptions reported as ``gemsim: error: ...`` with exit code 2."""
     from gemsim.experiments import MissingDependencyError, ResultsExistError, ResumeMismatchError
-    from gemsim.jobs import JobError
-    from gemsim.parameters import ParameterError
-    from gemsim.scenario import ScenarioError
+    from gemsim.model.parameters import ParameterError
+    from gemsim.study.jobs import JobError
+    from gemsim.study.scenario import ScenarioError
 
     return (
         UsageError,
@@ -521,7 +534,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_FAILED
     except Exception as error:
-        from gemsim.jobs import ReportError
+        from gemsim.study.jobs import ReportError
 
         if not isinstance(error, ReportError):
             raise

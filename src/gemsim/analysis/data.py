@@ -27,6 +27,7 @@ from gemsim.analysis.outcomes import (
     SPENDING_COLUMNS,
 )
 from gemsim.analysis.summary import default_horizons, scenario_order
+from gemsim.errors import UserError
 from gemsim.experiments.store import RUN_COLUMNS, ResultStore
 
 __all__ = [
@@ -44,7 +45,7 @@ DEFAULT_BASELINE = "status_quo"
 _KEYS = ["run_id", "scenario", "replication", "seed", "point", "month"]
 
 
-class NoResultsError(ValueError):
+class NoResultsError(UserError, ValueError):
     """The results folder holds no stored runs."""
 
 
@@ -199,7 +200,7 @@ def experiment_command(manifest: Mapping[str, Any]) -> str:
 
 
 def _parameter_defaults() -> dict[str, Any]:
-    from gemsim.parameters import Parameters
+    from gemsim.model.parameters import Parameters
 
     return {name: f.default for name, f in Parameters.model_fields.items()}
 
@@ -207,7 +208,7 @@ def _parameter_defaults() -> dict[str, Any]:
 def neighbourhood_count(runs: pd.DataFrame) -> int | None:
     """Number of neighbourhoods in the simulated region, if the same in every run.
 
-    Mirrors :func:`gemsim.world.build_region`: ``max(m, round(m * per_municipality))``.
+    Mirrors :func:`gemsim.model.world.build_region`: ``max(m, round(m * per_municipality))``.
     """
     defaults = _parameter_defaults()
     counts = set()

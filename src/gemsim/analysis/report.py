@@ -544,7 +544,7 @@ def _value_used(name: str, default: Any, settings: pd.DataFrame, scenarios: Sequ
 
 
 def _assumptions_html(results: Results) -> str:
-    from gemsim.parameters import parameter_table
+    from gemsim.model.parameters import parameter_table
 
     settings = non_default_parameters(results.runs)
     scenarios = [c for c in settings.columns if c not in ("parameter", "default")]

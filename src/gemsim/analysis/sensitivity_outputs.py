@@ -38,10 +38,11 @@ import numpy as np
 import pandas as pd
 
 from gemsim.atomic import write_parquet, write_text
+from gemsim.errors import UserError
 from gemsim.experiments import ResultStore
 from gemsim.experiments.store import MANIFEST
-from gemsim.scenario import SensitivitySettings, show_path
-from gemsim.sensitivity_plan import read_design
+from gemsim.study.plans import read_design
+from gemsim.study.scenario import SensitivitySettings, show_path
 
 __all__ = [
     "OWNED_FILES",
@@ -85,7 +86,7 @@ TOP_DECIDING = 3
 CONVERGENCE_STEPS = 5
 
 
-class SensitivityResultsError(RuntimeError):
+class SensitivityResultsError(UserError, RuntimeError):
     """The folder holds no complete sensitivity experiment."""
 
 

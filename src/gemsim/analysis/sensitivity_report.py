@@ -36,7 +36,7 @@ from gemsim.analysis.sensitivity_outputs import (
     ranked,
     write_text,
 )
-from gemsim.parameters import Parameters
+from gemsim.model.parameters import Parameters
 
 __all__ = ["convergence_check", "index_summary", "write_sensitivity_report"]
 

@@ -20,6 +20,8 @@ from itertools import islice
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar, runtime_checkable
 
+from gemsim.errors import UserError
+
 if TYPE_CHECKING:
     from distributed import Client, LocalCluster
 
@@ -38,7 +40,7 @@ R = TypeVar("R")
 _DASK_HINT = "pip install 'gemsim[dask]'"
 
 
-class MissingDependencyError(ImportError):
+class MissingDependencyError(UserError, ImportError):
     """An optional dependency (such as dask.distributed) is not installed."""
 
 

@@ -25,6 +25,7 @@ from functools import partial
 import pandas as pd
 from tqdm import tqdm
 
+from gemsim.errors import RunError, UserError
 from gemsim.experiments.executors import Executor
 from gemsim.experiments.specs import KEY_COLUMNS, RunSpec
 from gemsim.experiments.store import ResultStore
@@ -49,7 +50,7 @@ MAX_BATCH_SIZE = 50
 BATCHES_PER_WORKER = 4
 
 
-class RunFailedError(RuntimeError):
+class RunFailedError(RunError, RuntimeError):
     """A run function raised; carries the run id and the worker-side traceback."""
 
     def __init__(self, run_id: str, detail: str) -> None:
@@ -61,7 +62,7 @@ class RunFailedError(RuntimeError):
         return f"run {self.run_id} failed:\n{self.detail}"
 
 
-class ResumeMismatchError(RuntimeError):
+class ResumeMismatchError(UserError, RuntimeError):
     """Stored runs have the ids of the requested runs but other seeds, horizons or params."""
 
 

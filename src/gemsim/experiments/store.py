@@ -30,6 +30,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from gemsim.atomic import TMP_SUFFIX, write_parquet, write_text
+from gemsim.errors import UserError
 from gemsim.experiments.specs import KEY_COLUMNS, RunSpec
 
 __all__ = ["ResultStore", "ResultsExistError"]
@@ -42,7 +43,7 @@ RUN_COLUMNS: tuple[str, ...] = (*KEY_COLUMNS, "months")
 Filters = ds.Expression | list[Any] | None
 
 
-class ResultsExistError(RuntimeError):
+class ResultsExistError(UserError, RuntimeError):
     """The results folder already holds results and neither force nor resume was given."""
 
 

@@ -28,7 +28,7 @@ Your own model or function (any ``params dict -> {output: float}``)::
 
 The gemsim model itself: write an experiment file with a ``[sensitivity]`` table
 (``experiments/sobol.toml``, ``experiments/morris.toml``) and run
-``gemsim sensitivity FILE`` or, from Python, :func:`gemsim.jobs.run_sensitivity_job`
+``gemsim sensitivity FILE`` or, from Python, :func:`gemsim.study.jobs.run_sensitivity_job`
 (parallel, resumable, common random numbers across regimes, ``sensitivity.html``).
 """
 

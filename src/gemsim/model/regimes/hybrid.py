@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gemsim.regimes.base import register
-from gemsim.regimes.direct_fund import DirectFund
+from gemsim.model.regimes.base import register
+from gemsim.model.regimes.direct_fund import DirectFund
 
 if TYPE_CHECKING:
-    from gemsim.model import CommunityModel
+    from gemsim.model.model import CommunityModel
 
 
 @register

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from gemsim.collectives import MUNICIPAL, NO_CHANNEL, approval_probability
-from gemsim.ledger import to_cents
+from gemsim.model.collectives import MUNICIPAL, NO_CHANNEL, approval_probability
+from gemsim.model.ledger import to_cents
 
 if TYPE_CHECKING:
-    from gemsim.model import CommunityModel
+    from gemsim.model.model import CommunityModel
 
 BUDGET_ACCOUNT = "held:municipal"
 

@@ -19,6 +19,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from gemsim.errors import RunError
+
 SOURCE, HELD = "source", "held"
 ENDS = ("spent", "overhead", "applicant_cost", "unspent")
 
@@ -28,7 +30,7 @@ def to_cents(euros: float | np.ndarray) -> np.ndarray:
     return np.rint(np.asarray(euros, dtype=np.float64) * 100).astype(np.int64)
 
 
-class LedgerError(AssertionError):
+class LedgerError(RunError, AssertionError):
     """Money was created or destroyed: an accounting bug."""
 
 

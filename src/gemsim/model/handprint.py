@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gemsim.collective_types import COLLECTIVE_TYPES
-from gemsim.infrastructure import CATEGORIES
+from gemsim.model.collective_types import COLLECTIVE_TYPES
+from gemsim.model.infrastructure import CATEGORIES
 
 N_SDGS = 17
 CATEGORY_SDGS: dict[str, tuple[int, ...]] = {

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gemsim.infrastructure import N_CATEGORIES, cost_to_raise, deficits, stock_gain
-from gemsim.ledger import to_cents
+from gemsim.model.infrastructure import N_CATEGORIES, cost_to_raise, deficits, stock_gain
+from gemsim.model.ledger import to_cents
 
 if TYPE_CHECKING:
-    from gemsim.model import CommunityModel
+    from gemsim.model.model import CommunityModel
 
 SOCIAL_ACCOUNT = "held:social_infrastructure"
 

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from gemsim.collectives import MUNICIPAL
+from gemsim.model.collectives import MUNICIPAL
 
 if TYPE_CHECKING:
-    from gemsim.model import CommunityModel
+    from gemsim.model.model import CommunityModel
 
 REGIMES: dict[str, type[FundingRegime]] = {}
 
@@ -54,7 +54,7 @@ class FundingRegime:
 
     def decide(self, model: CommunityModel) -> None:
         """Decide the applications that are due."""
-        from gemsim.municipality import decide_municipal_applications
+        from gemsim.model.municipality import decide_municipal_applications
 
         decide_municipal_applications(model)
 

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from gemsim.collective_types import COLLECTIVE_TYPES, SERVES
+from gemsim.model.collective_types import COLLECTIVE_TYPES, SERVES
 
 if TYPE_CHECKING:
-    from gemsim.model import CommunityModel
+    from gemsim.model.model import CommunityModel
 
 NO_CHANNEL, MUNICIPAL, FUND = -1, 0, 1
 

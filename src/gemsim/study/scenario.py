@@ -85,7 +85,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from gemsim.parameters import ParameterError, Parameters, allowed_range
+from gemsim.errors import UserError
+from gemsim.model.parameters import ParameterError, Parameters, allowed_range
 
 if TYPE_CHECKING:  # gemsim.sensitivity imports SALib: only when a [sensitivity] table is read
     from gemsim.sensitivity import Factor, Problem
@@ -117,10 +118,10 @@ EXPERIMENT_ONLY_KEYS = frozenset(
     {"scenarios", "baseline", "replications", "months", "seed", "sweep", "outputs", "sensitivity"}
 )
 #: The repository's own scenarios folder, when running from a source checkout.
-SHIPPED_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+SHIPPED_SCENARIOS = Path(__file__).resolve().parents[3] / "scenarios"
 
 
-class ScenarioError(ValueError):
+class ScenarioError(UserError, ValueError):
     """An invalid scenario or experiment file; one line per problem, each naming the file,
     the key and what is allowed."""
 
@@ -481,8 +482,8 @@ def scenario_parameters(name_or_path: str | Path) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- experiments
 def reporter_names() -> tuple[str, ...]:
     """Every reporter a model run produces (valid names for an experiment's ``outputs``)."""
-    from gemsim.collective_types import TYPE_NAMES
-    from gemsim.model import MODEL_REPORTERS, MONEY_REPORTERS
+    from gemsim.model.collective_types import TYPE_NAMES
+    from gemsim.model.model import MODEL_REPORTERS, MONEY_REPORTERS
 
     return (
         *MODEL_REPORTERS,
@@ -1115,7 +1116,7 @@ class Experiment(BaseModel):
 
     An experiment with a ``[sensitivity]`` table is a global sensitivity analysis (run with
     ``gemsim sensitivity``; schema in the module docstring, runs in
-    :mod:`gemsim.sensitivity_plan`). In such a file ``replications``, ``baseline``,
+    :mod:`gemsim.study.plans`). In such a file ``replications``, ``baseline``,
     ``outputs`` and ``[sweep]`` are replaced by keys of ``[sensitivity]``.
     """
 
@@ -1511,7 +1512,7 @@ def _factor_combination_problems(
     """Each sampled parameter at each of its bounds must fit every scenario (rules that
     involve several parameters, e.g. ``initial_active_share <= initial_participation_share``).
     Combinations of several sampled parameters are checked on the drawn sample before
-    anything runs (:func:`gemsim.sensitivity_plan.check_points`)."""
+    anything runs (:func:`gemsim.study.plans.check_points`)."""
     if experiment.sensitivity is None:
         return []
     settings, _ = parse_sensitivity(experiment.sensitivity, experiment.parameters)

@@ -1,6 +1,6 @@
 """Citizens as Mesa agents: read-only views onto the columnar state, for inspection.
 
-The model's rules run on the columns in ``gemsim.citizens``; these agents exist so that a
+The model's rules run on the columns in ``gemsim.model.citizens``; these agents exist so that a
 user (or Mesa's visualisation) can look at one citizen the way Mesa users expect.
 """
 
@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from gemsim.citizens import STATE_NAMES
+from gemsim.model.citizens import STATE_NAMES
 
 if TYPE_CHECKING:
-    from gemsim.model import CommunityModel
+    from gemsim.model.model import CommunityModel
 
 
 class Citizen(mesa.Agent):

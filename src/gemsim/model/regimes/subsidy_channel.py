@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gemsim.regimes.base import FundingRegime, register
+from gemsim.model.regimes.base import FundingRegime, register
 
 if TYPE_CHECKING:
-    from gemsim.model import CommunityModel
+    from gemsim.model.model import CommunityModel
 
 
 @register

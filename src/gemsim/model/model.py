@@ -26,10 +26,10 @@ import numpy as np
 import pandas as pd
 from mesa.agent import AgentSet
 
-from gemsim import citizens as rules
-from gemsim.citizens import ACTIVE, INITIATOR, NO_COLLECTIVE, OCCASIONAL, Citizens
-from gemsim.collective_types import COLLECTIVE_TYPES, TYPE_NAMES
-from gemsim.collectives import (
+from gemsim.model import citizens as rules
+from gemsim.model.citizens import ACTIVE, INITIATOR, NO_COLLECTIVE, OCCASIONAL, Citizens
+from gemsim.model.collective_types import COLLECTIVE_TYPES, TYPE_NAMES
+from gemsim.model.collectives import (
     FULL_PROVISION,
     NO_CHANNEL,
     Collective,
@@ -40,19 +40,19 @@ from gemsim.collectives import (
     type_column,
     work_off_reporting,
 )
-from gemsim.fund import FUND_ACCOUNT, pay_fund_tranches
-from gemsim.handprint import handprint_by_sdg
-from gemsim.infrastructure import CATEGORIES, cost_to_raise, deficits, depreciate, in_order
-from gemsim.ledger import Ledger, to_cents
-from gemsim.municipality import BUDGET_ACCOUNT, Municipality, rank_within_groups
-from gemsim.parameters import Parameters
-from gemsim.regimes import make_regime
-from gemsim.streams import (
+from gemsim.model.fund import FUND_ACCOUNT, pay_fund_tranches
+from gemsim.model.handprint import handprint_by_sdg
+from gemsim.model.infrastructure import CATEGORIES, cost_to_raise, deficits, depreciate, in_order
+from gemsim.model.ledger import Ledger, to_cents
+from gemsim.model.municipality import BUDGET_ACCOUNT, Municipality, rank_within_groups
+from gemsim.model.parameters import Parameters
+from gemsim.model.regimes import make_regime
+from gemsim.model.streams import (
     movement_infrastructure_month,
     social_infrastructure_month,
     support_fraction,
 )
-from gemsim.world import build_region
+from gemsim.model.world import build_region
 
 COLLECTIVES_ACCOUNT = "held:collectives"
 MONTHLY_COST = type_column("monthly_cost_eur")
@@ -881,7 +881,7 @@ class CommunityModel(mesa.Model):
 
     def citizen_agents(self) -> AgentSet:
         """Citizens as Mesa agents (views onto the columns), created on first request."""
-        from gemsim.citizen_agent import Citizen
+        from gemsim.model.agents import Citizen
 
         if not hasattr(self, "_citizen_agents"):
             self._citizen_agents = AgentSet(

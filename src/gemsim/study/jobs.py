@@ -14,7 +14,7 @@ The command line (:mod:`gemsim.cli`) only parses arguments and calls :func:`run_
 5. builds the summary, figures and report with ``gemsim.analysis.build_outputs``.
 
 A sensitivity experiment (:func:`run_sensitivity_job`) is planned by
-:func:`gemsim.sensitivity_plan.plan_sensitivity` instead (every scenario x sample point x
+:func:`gemsim.study.plans.plan_sensitivity` instead (every scenario x sample point x
 replication, common random numbers), stores its sample next to the runs before running,
 and is analysed by :func:`gemsim.analysis.sensitivity_outputs.build_sensitivity_outputs`
 (indices, convergence, contrasts, ``sensitivity.html``).
@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from gemsim.errors import RunError, UserError
 from gemsim.experiments import (
     Executor,
     ResultStore,
@@ -46,7 +47,7 @@ from gemsim.experiments import (
     run_experiment,
 )
 from gemsim.experiments.store import MANIFEST
-from gemsim.scenario import Experiment, show_path
+from gemsim.study.scenario import Experiment, show_path
 
 __all__ = [
     "JobError",
@@ -64,11 +65,11 @@ Log = Callable[[str], None]
 _SOURCE_DIR = Path(__file__).resolve().parent
 
 
-class JobError(RuntimeError):
+class JobError(UserError, RuntimeError):
     """A problem the user can fix (bad results folder, unreachable cluster...)."""
 
 
-class ReportError(RuntimeError):
+class ReportError(RunError, RuntimeError):
     """Building the summary, figures or report failed (the results themselves are stored)."""
 
 
@@ -267,15 +268,15 @@ def run_sensitivity_job(
     """Run a sensitivity experiment (one with a ``[sensitivity]`` table) and analyse it.
 
     Every scenario the ``[sensitivity]`` table names is run at every sample point with the
-    same replication seeds (see :mod:`gemsim.sensitivity_plan`); ``sample.parquet`` and
+    same replication seeds (see :mod:`gemsim.study.plans`); ``sample.parquet`` and
     ``design.parquet`` are written before the runs. Afterwards (``options.report``) the
     indices, convergence check, contrasts, figures and ``sensitivity.html`` are built from
     the stored runs. Interrupting and ``resume`` work as for :func:`run_job`; the results do
     not depend on the executor or the number of workers. From Python::
 
         from pathlib import Path
-        from gemsim.jobs import RunOptions, run_sensitivity_job
-        from gemsim.scenario import load_experiment
+        from gemsim.study.jobs import RunOptions, run_sensitivity_job
+        from gemsim.study.scenario import load_experiment
 
         experiment = load_experiment("experiments/sobol.toml").with_overrides(n=32)
         result = run_sensitivity_job(
@@ -289,7 +290,7 @@ def run_sensitivity_job(
         ResultsExistError, JobError, ResumeMismatchError, ReportError: as for
             :func:`run_job`.
     """
-    from gemsim.sensitivity_plan import plan_sensitivity, write_design
+    from gemsim.study.plans import plan_sensitivity, write_design
 
     plan = plan_sensitivity(experiment)
     settings = plan.settings
@@ -387,7 +388,7 @@ def _stopped(
 
 def _simulate() -> Callable[[RunSpec], Any]:
     # Imported here: the model (and mesa) load only when something actually runs.
-    from gemsim.simulation import simulate
+    from gemsim.study.simulation import simulate
 
     return simulate
 

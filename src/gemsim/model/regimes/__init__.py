@@ -1,7 +1,7 @@
 """Funding regimes: interchangeable strategies registered by name.
 
 Adding a regime means adding one module to this package that defines a subclass of
-:class:`~gemsim.regimes.base.FundingRegime` decorated with :func:`register`; modules here
+:class:`~gemsim.model.regimes.base.FundingRegime` decorated with :func:`register`; modules here
 are imported automatically.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pkgutil
 from importlib import import_module
 
-from gemsim.regimes.base import REGIMES, FundingRegime, register
+from gemsim.model.regimes.base import REGIMES, FundingRegime, register
 
 for _module in pkgutil.iter_modules(__path__):
     if _module.name != "base":

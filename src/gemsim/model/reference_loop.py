@@ -3,7 +3,7 @@
 Each citizen is a plain Mesa agent with scalar attributes and a list of contacts; one
 month is ``step()`` (decide the new state from last month's state of the contacts) then
 ``advance()`` (adopt it) for every agent. It implements exactly the rules of
-:func:`gemsim.citizens.monthly_update`, one citizen at a time, so it serves two purposes:
+:func:`gemsim.model.citizens.monthly_update`, one citizen at a time, so it serves two purposes:
 
 - the tests' oracle: given the same inputs and random draws, it must produce the same new
   state as the vectorised rules;
@@ -19,7 +19,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from gemsim.citizens import (
+from gemsim.model.citizens import (
     ACTIVE,
     INACTIVE,
     INITIATOR,
@@ -28,8 +28,8 @@ from gemsim.citizens import (
     CitizenInputs,
     Citizens,
 )
-from gemsim.parameters import Parameters
-from gemsim.world import Network
+from gemsim.model.parameters import Parameters
+from gemsim.model.world import Network
 
 STATE_COLUMNS = (
     "trust_local",

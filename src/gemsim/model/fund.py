@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gemsim.collectives import FUND, NO_CHANNEL
-from gemsim.infrastructure import deficits
-from gemsim.municipality import charge_handling, grouped_fits
+from gemsim.model.collectives import FUND, NO_CHANNEL
+from gemsim.model.infrastructure import deficits
+from gemsim.model.municipality import charge_handling, grouped_fits
 
 if TYPE_CHECKING:
-    from gemsim.model import CommunityModel
+    from gemsim.model.model import CommunityModel
 
 FUND_ACCOUNT = "held:fund"
 

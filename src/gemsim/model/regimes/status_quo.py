@@ -1,6 +1,6 @@
 """status_quo: only today's municipal small subsidies; no extra money."""
 
-from gemsim.regimes.base import FundingRegime, register
+from gemsim.model.regimes.base import FundingRegime, register
 
 
 @register

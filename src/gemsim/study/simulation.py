@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from gemsim.experiments.specs import RunSpec
-from gemsim.model import CommunityModel
+from gemsim.model.model import CommunityModel
 
 
 def simulate(spec: RunSpec) -> pd.DataFrame:

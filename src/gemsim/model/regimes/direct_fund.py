@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gemsim.collectives import FUND, MUNICIPAL
-from gemsim.regimes.base import FundingRegime, register
+from gemsim.model.collectives import FUND, MUNICIPAL
+from gemsim.model.regimes.base import FundingRegime, register
 
 if TYPE_CHECKING:
-    from gemsim.model import CommunityModel
+    from gemsim.model.model import CommunityModel
 
 
 @register
@@ -49,7 +49,7 @@ class DirectFund(FundingRegime):
         return model.params.fund_decision_months
 
     def decide(self, model: CommunityModel) -> None:
-        from gemsim.fund import decide_fund_applications
+        from gemsim.model.fund import decide_fund_applications
 
         super().decide(model)
         decide_fund_applications(model, self.co_decision_weight(model))

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from gemsim.infrastructure import initial_stock
-from gemsim.parameters import Parameters
+from gemsim.model.infrastructure import initial_stock
+from gemsim.model.parameters import Parameters
 
 
 @dataclass

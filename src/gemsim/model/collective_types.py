@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gemsim.infrastructure import CATEGORIES
+from gemsim.model.infrastructure import CATEGORIES
 
 
 @dataclass(frozen=True)

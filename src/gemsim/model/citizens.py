@@ -2,7 +2,7 @@
 
 One row per citizen agent (who stands for ``weight`` inhabitants). Each rule is a small
 pure function of arrays, so it can be read next to its description in ``docs/ODD.md``,
-tested alone and compared with the per-citizen loop in ``gemsim.reference_loop``.
+tested alone and compared with the per-citizen loop in ``gemsim.model.reference_loop``.
 
 Participation follows Granovetter's (1978) threshold model: a citizen is willing to
 participate when the share of participating contacts, plus the pull of intrinsic
@@ -20,8 +20,8 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import expit, ndtr, ndtri
 
-from gemsim.parameters import Parameters
-from gemsim.world import Network, Region
+from gemsim.model.parameters import Parameters
+from gemsim.model.world import Network, Region
 
 INACTIVE, OCCASIONAL, ACTIVE, INITIATOR = 0, 1, 2, 3
 STATE_NAMES = ("inactive", "occasional", "active", "initiator")

@@ -1,7 +1,7 @@
 """The runs of a sensitivity experiment: SALib design, decoded sample points, run specs.
 
 A sensitivity experiment (an experiment file with a ``[sensitivity]`` table, see
-:class:`gemsim.scenario.SensitivitySettings`) is planned as:
+:class:`gemsim.study.scenario.SensitivitySettings`) is planned as:
 
 1. **Design.** ``gemsim.sensitivity.sample_design`` draws SALib's raw sample ``X`` for the
    sampled parameters (method, ``n`` and the experiment's root ``seed``), one row per
@@ -35,8 +35,8 @@ import pandas as pd
 
 from gemsim.atomic import write_parquet
 from gemsim.experiments import RunSpec, build_specs, replication_seeds
-from gemsim.parameters import ParameterError, Parameters
-from gemsim.scenario import (
+from gemsim.model.parameters import ParameterError, Parameters
+from gemsim.study.scenario import (
     Experiment,
     ScenarioError,
     SensitivitySettings,

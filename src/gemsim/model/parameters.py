@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from gemsim.errors import UserError
+
 AllocationRule = Literal["need_weighted", "per_capita", "first_come", "participatory_vote"]
 
 ASSUMPTION = "assumption"
@@ -47,7 +49,7 @@ def param(
     )
 
 
-class ParameterError(ValueError):
+class ParameterError(UserError, ValueError):
     """An invalid parameter value; the message names the parameter and the allowed range."""
 
 
@@ -61,7 +63,7 @@ class Parameters(BaseModel):
         "status_quo",
         unit="-",
         source="proposal",
-        doc="Funding regime, by registered name (see gemsim.regimes).",
+        doc="Funding regime, by registered name (see gemsim.model.regimes).",
     )
     extra_funding_eur_per_year: float = param(
         50_000_000,
@@ -1023,7 +1025,7 @@ class Parameters(BaseModel):
     @field_validator("regime")
     @classmethod
     def _known_regime(cls, value: str) -> str:
-        from gemsim.regimes import REGIMES
+        from gemsim.model.regimes import REGIMES
 
         if value not in REGIMES:
             raise ValueError(f"unknown regime {value!r}; allowed: {', '.join(sorted(REGIMES))}")
@@ -1064,7 +1066,7 @@ def allowed_range(name: str) -> str:
     if annotation is bool:
         return "true or false"
     if name == "regime":
-        from gemsim.regimes import REGIMES
+        from gemsim.model.regimes import REGIMES
 
         return "one of " + ", ".join(sorted(REGIMES))
     if hasattr(annotation, "__args__"):
