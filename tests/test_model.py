@@ -108,6 +108,16 @@ def test_scenario_can_be_parameters_or_a_mapping():
     pd.testing.assert_frame_equal(a, b)
 
 
+def test_a_mesa_scenario_gives_parameters_and_seed():
+    """Mesa's tools (SolaraViz's Reset) pass a Mesa Scenario; its rng seeds the model."""
+    from mesa.experimental.scenarios import Scenario
+
+    via_mesa = CommunityModel(Scenario(rng=5, **{**SMALL, "months": 3, "regime": "direct_fund"}))
+    via_keywords = CommunityModel(rng=5, **{**SMALL, "months": 3, "regime": "direct_fund"})
+    assert via_mesa.params == via_keywords.params
+    pd.testing.assert_frame_equal(via_mesa.run(), via_keywords.run())
+
+
 def test_overrides_win_over_the_scenario():
     model = CommunityModel({"months": 10}, rng=1, months=3)
     assert model.params.months == 3

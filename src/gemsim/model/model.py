@@ -19,12 +19,14 @@ One step is one month. The schedule of a month (docs/ODD.md, "Process overview")
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 import mesa
 import numpy as np
 import pandas as pd
 from mesa.agent import AgentSet
+from mesa.experimental.scenarios import Scenario
 
 from gemsim.model import citizens as rules
 from gemsim.model.citizens import ACTIVE, INITIATOR, NO_COLLECTIVE, OCCASIONAL, Citizens
@@ -98,6 +100,28 @@ MONEY_REPORTERS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _parameter_values(
+    scenario: Parameters | Scenario | Mapping[str, Any] | None,
+    rng: int | np.random.Generator | None,
+) -> tuple[dict[str, Any], int | np.random.Generator | None]:
+    """Parameter values and seed from any accepted form of ``scenario``.
+
+    Mesa's tools (SolaraViz's Reset, Mesa >= 3.5) pass a Mesa ``Scenario``: its
+    attributes other than ``rng`` are parameter values, and its ``rng`` seeds the model
+    when no ``rng`` is given.
+    """
+    if isinstance(scenario, Parameters):
+        return scenario.model_dump(), rng
+    if isinstance(scenario, Scenario):
+        values = {
+            key: value
+            for key, value in scenario.to_dict().items()
+            if key not in ("rng", "model", "_scenario_id")
+        }
+        return values, scenario.rng if rng is None else rng
+    return dict(scenario or {}), rng
+
+
 class CommunityModel(mesa.Model):
     """Community investment in a region of Dutch municipalities and neighbourhoods.
 
@@ -107,21 +131,23 @@ class CommunityModel(mesa.Model):
     et al. 2020), under the funding regimes of the Groeiplan Versterking Gemeenschapskracht.
 
     Args:
-        scenario: a mapping of parameter values or a :class:`Parameters` (e.g. from
-            :func:`gemsim.load_scenario`); ``None`` for the defaults.
+        scenario: a mapping of parameter values, a :class:`Parameters` (e.g. from
+            :func:`gemsim.load_scenario`) or a Mesa ``Scenario`` whose attributes are
+            parameter values (its ``rng`` seeds the model unless ``rng`` is given);
+            ``None`` for the defaults.
         rng: seed or generator; one seed gives bit-identical results.
         **overrides: flat parameter values that override the scenario.
     """
 
     def __init__(
         self,
-        scenario: Parameters | dict[str, Any] | None = None,
+        scenario: Parameters | Scenario | Mapping[str, Any] | None = None,
         *,
         rng: int | np.random.Generator | None = None,
         **overrides: Any,
     ) -> None:
+        base, rng = _parameter_values(scenario, rng)
         super().__init__(rng=rng)
-        base = scenario.model_dump() if isinstance(scenario, Parameters) else dict(scenario or {})
         self.params = Parameters.build(base, **overrides)
         self.regime = make_regime(self.params.regime)
         self.month = 0
