@@ -29,8 +29,9 @@ from mesa.agent import AgentSet
 from mesa.experimental.scenarios import Scenario
 
 from gemsim.model import citizens as rules
+from gemsim.model import outcomes
 from gemsim.model.citizens import ACTIVE, INITIATOR, NO_COLLECTIVE, OCCASIONAL, Citizens
-from gemsim.model.collective_types import COLLECTIVE_TYPES, TYPE_NAMES
+from gemsim.model.collective_types import COLLECTIVE_TYPES
 from gemsim.model.collectives import (
     FULL_PROVISION,
     NO_CHANNEL,
@@ -62,41 +63,11 @@ OWN_INCOME = type_column("own_income_eur")
 HOURS_NEEDED = type_column("hours_needed")
 PROJECT_SIZE = type_column("project_size_eur")
 
-MODEL_REPORTERS = (
-    "trust_government",
-    "trust_national",
-    "social_trust",
-    "participation",
-    "active_share",
-    "volunteer_hours",
-    "wellbeing",
-    "satisfied_share",
-    "neighbourhoods_in_order",
-    "collectives",
-    "funds_disbursed_eur",
-    "overhead_eur",
-    "applicant_cost_eur",
-    "handprint_eur",
-    "handprint_cumulative_eur",
-    "trust_gap_ses",
-    "participation_gap_ses",
-    "wellbeing_gap_ses",
-    "mean_infrastructure",
-)
-
-# Cumulative money flows (euros) for the per-channel accounts in reports.
+#: Names of the outcome reporters and ledger accounts of the money reporters, derived from
+#: the one declaration per reporter in :data:`gemsim.model.outcomes.OUTCOMES`.
+MODEL_REPORTERS: tuple[str, ...] = tuple(o.name for o in outcomes.OUTCOMES if o.kind == "outcome")
 MONEY_REPORTERS: dict[str, tuple[str, ...]] = {
-    "money_in_eur": ("source",),
-    "grants_municipal_eur": ("granted:municipal",),
-    "grants_fund_eur": ("granted:fund",),
-    "social_infrastructure_eur": ("spent:social_infrastructure",),
-    "movement_support_eur": ("spent:movement_support",),
-    "spent_projects_eur": ("spent:projects",),
-    "overhead_channel_layer_eur": ("overhead:channel_layer",),
-    "overhead_handling_eur": ("overhead:municipal_handling", "overhead:fund_handling"),
-    "overhead_social_infrastructure_eur": ("overhead:social_infrastructure",),
-    "unspent_eur": ("unspent",),
-    "held_eur": ("held",),
+    o.name: o.accounts for o in outcomes.OUTCOMES if o.kind == "money"
 }
 
 
@@ -773,14 +744,8 @@ class CommunityModel(mesa.Model):
         self.handprint_cumulative += float(self.handprint_sdg.sum())
 
     def _reporters(self) -> dict[str, Any]:
-        reporters: dict[str, Any] = {
-            name: getattr(type(self), f"_report_{name}") for name in MODEL_REPORTERS
-        }
-        for name, accounts in MONEY_REPORTERS.items():
-            reporters[name] = lambda m, accounts=accounts: m.money_eur(accounts)
-        for index, name in enumerate(TYPE_NAMES):
-            reporters[f"collectives_{name}"] = lambda m, k=index: m.collective_count(k)
-        return reporters
+        """The DataCollector's reporters: every declared outcome, in declaration order."""
+        return {outcome.name: outcome.function for outcome in outcomes.OUTCOMES}
 
     def money_eur(self, accounts: tuple[str, ...]) -> float:
         """Cumulative euros in ledger accounts (by prefix) or granted through a channel."""
@@ -798,75 +763,6 @@ class CommunityModel(mesa.Model):
         table = self.collectives
         rows = table.living()
         return int(rows.size if kind is None else (table.kind[rows] == kind).sum())
-
-    def _ses_gap(self, values: np.ndarray) -> float:
-        """Mean in high-SES minus low-SES buurten (population weighted)."""
-        c, region = self.citizens, self.region
-        high = region.neighbourhood_high_ses[c.neighbourhood]
-        low = region.neighbourhood_low_ses[c.neighbourhood]
-        return rules.weighted_mean(values[high], c.weight[high]) - rules.weighted_mean(
-            values[low], c.weight[low]
-        )
-
-    def _report_trust_government(self) -> float:
-        return rules.weighted_share(self.citizens.trust_local >= 0.5, self.citizens.weight)
-
-    def _report_trust_national(self) -> float:
-        return rules.weighted_share(self.citizens.trust_national >= 0.5, self.citizens.weight)
-
-    def _report_social_trust(self) -> float:
-        return rules.weighted_share(self.citizens.social_trust >= 0.5, self.citizens.weight)
-
-    def _report_participation(self) -> float:
-        return rules.weighted_share(self.citizens.participating, self.citizens.weight)
-
-    def _report_active_share(self) -> float:
-        return rules.weighted_share(self.citizens.state >= ACTIVE, self.citizens.weight)
-
-    def _report_volunteer_hours(self) -> float:
-        return float(np.dot(self._citizen_hours, self.citizens.weight))
-
-    def _report_wellbeing(self) -> float:
-        return rules.weighted_mean(self.citizens.wellbeing, self.citizens.weight)
-
-    def _report_satisfied_share(self) -> float:
-        return rules.weighted_share(self.citizens.wellbeing >= 7.0, self.citizens.weight)
-
-    def _report_neighbourhoods_in_order(self) -> float:
-        return float(in_order(self.stock, self.params.in_order_threshold).mean())
-
-    def _report_mean_infrastructure(self) -> float:
-        return float(self.stock.mean())
-
-    def _report_collectives(self) -> int:
-        return self.collective_count()
-
-    def _report_funds_disbursed_eur(self) -> float:
-        """Money that reached communities: grants, social infrastructure, movement support."""
-        grants = sum(v for k, v in self.counts.items() if k.startswith("granted_cents_"))
-        streams = self.ledger.flow_into(["spent:social_infrastructure", "spent:movement_support"])
-        return (grants + streams) / 100
-
-    def _report_overhead_eur(self) -> float:
-        return self.ledger.total("overhead") / 100
-
-    def _report_applicant_cost_eur(self) -> float:
-        return self.ledger.total("applicant_cost") / 100
-
-    def _report_handprint_eur(self) -> float:
-        return float(self.handprint_sdg.sum())
-
-    def _report_handprint_cumulative_eur(self) -> float:
-        return self.handprint_cumulative
-
-    def _report_trust_gap_ses(self) -> float:
-        return self._ses_gap((self.citizens.trust_local >= 0.5).astype(np.float64))
-
-    def _report_participation_gap_ses(self) -> float:
-        return self._ses_gap(self.citizens.participating.astype(np.float64))
-
-    def _report_wellbeing_gap_ses(self) -> float:
-        return self._ses_gap(self.citizens.wellbeing)
 
     # --- Inspection ------------------------------------------------------------------------------
 
