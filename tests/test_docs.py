@@ -1,12 +1,12 @@
 """docs/ODD.md stays in step with the code: every parameter, reporter and regime is
-described, the ODD sections exist, and the parameter table matches the code."""
+described, the ODD sections exist, and the parameter and reporter tables match the code."""
 
 import re
 from pathlib import Path
 
 import pytest
 
-from gemsim.model.model import MODEL_REPORTERS, MONEY_REPORTERS
+from gemsim.model.outcomes import OUTCOMES, outcome_table_markdown
 from gemsim.model.parameters import Parameters, parameter_table
 from gemsim.model.regimes import REGIMES
 
@@ -49,7 +49,7 @@ def test_every_parameter_is_documented(odd):
 
 
 def test_every_reporter_is_documented(odd):
-    names = [*MODEL_REPORTERS, *MONEY_REPORTERS]
+    names = [outcome.name for outcome in OUTCOMES]
     missing = [name for name in names if not mentioned(name, odd)]
     assert not missing, f"reporters missing from docs/ODD.md: {missing}"
 
@@ -95,6 +95,17 @@ def test_parameter_table_matches_the_code(odd):
             expected["description"],
         ), name
         assert _same_default(default, expected["default"]), (name, default, expected["default"])
+
+
+def outcome_block(odd: str) -> str:
+    """What ``docs/ODD.md`` holds between the outcome-table markers (section 4.11)."""
+    block = odd.split("<!-- outcome-table:start", 1)[1].split("<!-- outcome-table:end", 1)[0]
+    return block.split("-->", 1)[1].strip()
+
+
+def test_outcome_table_matches_the_code(odd):
+    """Regenerate the block with `python -m gemsim.model.outcomes` when this fails."""
+    assert outcome_block(odd) == outcome_table_markdown().strip()
 
 
 def _state_variables(odd: str, start: str, stop: str) -> set[str]:
