@@ -320,14 +320,6 @@ OUTCOMES: tuple[Outcome, ...] = (
         short="Monthly volunteering",
     ),
     Outcome(
-        "volunteer_hours",
-        "Volunteer hours",
-        "hours per month",
-        _volunteer_hours,
-        "$\\sum_i h_i w_i$: real volunteer hours per month of all inhabitants (in collectives "
-        "or elsewhere)",
-    ),
-    Outcome(
         "wellbeing",
         "Wellbeing (life satisfaction, 0-10)",
         "points",
@@ -364,6 +356,28 @@ OUTCOMES: tuple[Outcome, ...] = (
         "number of living collectives (per type: `collectives_<type>` below)",
     ),
     Outcome(
+        "volunteer_hours",
+        "Volunteer hours",
+        "hours per month",
+        _volunteer_hours,
+        "$\\sum_i h_i w_i$: real volunteer hours per month of all inhabitants (in collectives "
+        "or elsewhere)",
+    ),
+    Outcome(
+        "handprint_eur",
+        "Social Handprint value",
+        "EUR per month",
+        _handprint_eur,
+        "Social Handprint value created **this month** (€, section 7.22); 0 at month 0",
+    ),
+    Outcome(
+        "handprint_cumulative_eur",
+        "Social Handprint value, cumulative",
+        "EUR",
+        _handprint_cumulative_eur,
+        "sum of `handprint_eur` since the start",
+    ),
+    Outcome(
         "funds_disbursed_eur",
         "Money that reached communities, cumulative",
         "EUR",
@@ -391,20 +405,6 @@ OUTCOMES: tuple[Outcome, ...] = (
         "cumulative balance of `applicant_cost:*`: the share of grants consumed by applying "
         "and accounting",
         short="Applicants' cost",
-    ),
-    Outcome(
-        "handprint_eur",
-        "Social Handprint value",
-        "EUR per month",
-        _handprint_eur,
-        "Social Handprint value created **this month** (€, section 7.22); 0 at month 0",
-    ),
-    Outcome(
-        "handprint_cumulative_eur",
-        "Social Handprint value, cumulative",
-        "EUR",
-        _handprint_cumulative_eur,
-        "sum of `handprint_eur` since the start",
     ),
     _share(
         "trust_gap_ses",
