@@ -51,7 +51,7 @@ def decide_fund_applications(
 
     ``co_decision_weight`` (per municipality, 0-1) mixes the fund's ranking with the
     municipality's judgement of need made with residents (the hybrid regime)."""
-    table, params, month = model.collectives, model.params, model.month
+    table, params, month = model.collectives, model.params, model.current_month
     rows = table.living()
     due = rows[(table.app_channel[rows] == FUND) & (table.app_due[rows] <= month)]
     if due.size == 0:

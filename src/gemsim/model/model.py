@@ -150,7 +150,6 @@ class CommunityModel(mesa.Model):
         super().__init__(rng=rng)
         self.params = Parameters.build(base, **overrides)
         self.regime = make_regime(self.params.regime)
-        self.month = 0
 
         self.region = build_region(self.params, self.rng)
         self.population_share = self.region.population / self.params.national_population
@@ -187,6 +186,15 @@ class CommunityModel(mesa.Model):
         self.running = True
         self.datacollector.collect(self)
 
+    @property
+    def current_month(self) -> int:
+        """The month the model is in, counted from 0 (the ODD's *t*): the set-up and the first
+        step are month 0; between steps, the last month simulated.
+
+        Mesa's wrapped ``step()`` counts ``steps`` up before it runs ours, so during a step
+        this is ``steps - 1``; ``steps`` itself is the number of months simulated."""
+        return max(self.steps - 1, 0)
+
     # --- Set-up ---------------------------------------------------------------------------
 
     def _found_initial_collectives(self) -> None:
@@ -218,7 +226,7 @@ class CommunityModel(mesa.Model):
         """Register a collective (table row and Mesa agent), led by ``founder`` or by a
         resident chosen by :meth:`_pick_leader`."""
         municipality = int(self.region.neighbourhood_municipality[buurt])
-        row = self.collectives.add(kind, buurt, municipality, self.month)
+        row = self.collectives.add(kind, buurt, municipality, self.current_month)
         self._collective_agents[row] = Collective(self, row)
         if founder is None:
             founder = self._pick_leader(buurt)
@@ -387,7 +395,7 @@ class CommunityModel(mesa.Model):
     def step(self) -> None:
         """Advance the model by one month."""
         params, table = self.params, self.collectives
-        if self.month % 12 == 0:
+        if self.current_month % 12 == 0:
             self.regime.yearly_inflow(self)
 
         yearly = params.infrastructure_depreciation_per_year
@@ -431,9 +439,8 @@ class CommunityModel(mesa.Model):
 
         self._value_handprint()
         self.ledger.check(self.holdings())
-        self.month += 1
         self.datacollector.collect(self)
-        if self.month >= params.months:
+        if self.steps >= params.months:
             self.running = False
 
     def run(self) -> pd.DataFrame:
@@ -514,7 +521,7 @@ class CommunityModel(mesa.Model):
             (money_eur < reserve)
             & (table.members[rows] > 0)
             & (table.app_channel[rows] == NO_CHANNEL)
-            & (self.month - table.last_decision[rows] >= params.reapply_months)
+            & (self.current_month - table.last_decision[rows] >= params.reapply_months)
         )
         applicants = rows[wants]
         if applicants.size == 0:
@@ -540,8 +547,8 @@ class CommunityModel(mesa.Model):
         applicants, channel, amount = applicants[able], channel[able], amount[able]
         table.app_channel[applicants] = channel
         table.app_amount[applicants] = amount
-        table.app_submitted[applicants] = self.month
-        table.app_due[applicants] = self.month + self.regime.decision_months(self, channel)
+        table.app_submitted[applicants] = self.current_month
+        table.app_due[applicants] = self.current_month + self.regime.decision_months(self, channel)
         self.counts["applications"] += applicants.size
 
     def _run_projects(self) -> np.ndarray:

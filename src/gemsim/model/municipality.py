@@ -72,7 +72,7 @@ def grouped_fits(groups: np.ndarray, amounts: np.ndarray, budgets: np.ndarray) -
 
 def decide_municipal_applications(model: CommunityModel) -> None:
     """Decide the municipal applications that are due, within capacity and budget."""
-    table, params, month = model.collectives, model.params, model.month
+    table, params, month = model.collectives, model.params, model.current_month
     rows = table.living()
     pending = rows[table.app_channel[rows] == MUNICIPAL]
     if pending.size == 0:

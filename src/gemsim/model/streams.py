@@ -42,7 +42,7 @@ def social_infrastructure_month(model: CommunityModel) -> tuple[np.ndarray, np.n
         params.social_infrastructure_eur,
         params.social_infrastructure_years,
         model.population_share,
-        model.month,
+        model.current_month,
     )
     overhead = round(inflow * params.social_infrastructure_overhead_share)
     ledger.transfer("source:social_infrastructure", SOCIAL_ACCOUNT, inflow)
@@ -92,7 +92,7 @@ def movement_infrastructure_month(model: CommunityModel) -> None:
         params.movement_infrastructure_eur,
         params.movement_infrastructure_years,
         model.population_share,
-        model.month,
+        model.current_month,
     )
     model.ledger.transfer("source:movement_infrastructure", "spent:movement_support", amount)
     if amount == 0:

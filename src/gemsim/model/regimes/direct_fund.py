@@ -38,7 +38,7 @@ class DirectFund(FundingRegime):
         then the municipality."""
         table = model.collectives
         has_grant = table.fund_months_left[rows] > 0
-        recently_refused = model.month - table.fund_rejected[rows] < 12
+        recently_refused = model.current_month - table.fund_rejected[rows] < 12
         return np.where(has_grant | recently_refused, MUNICIPAL, FUND)
 
     def decision_months(self, model: CommunityModel, channel: np.ndarray) -> np.ndarray:
