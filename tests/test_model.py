@@ -39,8 +39,8 @@ def test_every_month_conserves_money_and_keeps_state_in_bounds(regime):
         assert np.all((c.wellbeing >= 0) & (c.wellbeing <= 10))
         assert np.all(table.view("money") >= 0)
         assert np.all(table.view("members") >= 0)
-        assert np.all(model.municipal_budget >= 0)
-        assert model.fund_committed <= model.ledger.balance["held:fund"]
+        assert np.all(model.municipal_budgets.cents >= 0)
+        assert 0 <= model.fund.committed <= model.ledger.balance["held:fund"]
         assert np.all((model.stock >= 0) & (model.stock <= 1))
     frame = model.results()
     for name in SHARES:

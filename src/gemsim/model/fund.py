@@ -19,12 +19,60 @@ import numpy as np
 
 from gemsim.model.collectives import FUND, NO_CHANNEL
 from gemsim.model.infrastructure import deficits
+from gemsim.model.ledger import Ledger
 from gemsim.model.municipality import charge_handling, grouped_fits
 
 if TYPE_CHECKING:
     from gemsim.model.model import CommunityModel
 
 FUND_ACCOUNT = "held:fund"
+
+
+class Fund:
+    """The societal fund's money: its balance is the ledger account ``held:fund``, and it
+    keeps the cents it has promised to running grants, so that it never promises what it
+    does not hold. Only the fund changes its commitments."""
+
+    def __init__(self, ledger: Ledger, layer_overhead_share: float) -> None:
+        self._ledger = ledger
+        self._layer_overhead_share = layer_overhead_share
+        self._committed = 0
+
+    @property
+    def committed(self) -> int:
+        """Cents still owed to running grants."""
+        return self._committed
+
+    def add(self, cents: int) -> None:
+        """Extra national money into the fund, after the fund organisation's overhead."""
+        layer = round(cents * self._layer_overhead_share)
+        self._ledger.transfer("source:national_fund", "overhead:channel_layer", layer)
+        self._ledger.transfer("source:national_fund", FUND_ACCOUNT, cents - layer)
+
+    def uncommitted(self) -> int:
+        """Cents held and not yet promised."""
+        return self._ledger.balance[FUND_ACCOUNT] - self._committed
+
+    def envelopes(self, population_shares: np.ndarray) -> np.ndarray:
+        """Per-capita allocation: in each decision round a municipality's collectives may
+        commit at most its population share of the fund's money not yet committed."""
+        envelopes = np.floor(self.uncommitted() * population_shares).astype(np.int64)
+        return np.maximum(envelopes, 0)
+
+    def commit(self, cents: int) -> None:
+        """Promise ``cents`` to newly granted collectives."""
+        self._committed += cents
+
+    def release(self, cents: int) -> None:
+        """Commitments that were paid out, or lapsed when a collective dissolved."""
+        self._committed -= cents
+
+    def pay_handling(self, cents: int) -> None:
+        """Handling cost of decisions: from money not yet promised (commitments come first),
+        the rest from the fund organisation's general budget (an extra source)."""
+        paid = min(cents, max(self.uncommitted(), 0))
+        self._ledger.transfer(FUND_ACCOUNT, "overhead:fund_handling", paid)
+        self._ledger.transfer("source:fund_admin", "overhead:fund_handling", cents - paid)
 
 
 def allocation_scores(model: CommunityModel, rows: np.ndarray) -> np.ndarray:
@@ -76,17 +124,19 @@ def decide_fund_applications(
     months = 12 * params.fund_grant_years
     totals = table.app_amount[ordered] // months * months  # whole cents per tranche
     if params.allocation_rule == "per_capita":
-        budgets = model.fund_envelopes()
+        budgets = model.fund.envelopes(
+            model.region.municipality_population / model.region.population
+        )
         groups = table.municipality[ordered]
     else:
-        budgets = np.array([model.fund_uncommitted()], dtype=np.int64)
+        budgets = np.array([model.fund.uncommitted()], dtype=np.int64)
         groups = np.zeros(ordered.size, dtype=np.int64)
     fits = grouped_fits(groups, totals, budgets) & (totals > 0)
     granted = ordered[fits]
 
     table.fund_tranche[granted] = totals[fits] // months
     table.fund_months_left[granted] = months
-    model.fund_committed += int(totals[fits].sum())
+    model.fund.commit(int(totals[fits].sum()))
     rejected = np.setdiff1d(due, granted)
     table.experience_fund[granted] += 1.0 - model.expected_approval
     table.experience_fund[rejected] -= model.expected_approval
@@ -114,7 +164,7 @@ def pay_fund_tranches(model: CommunityModel) -> None:
         return
     amounts = table.fund_tranche[running]
     model.pay_grants(running, amounts, FUND_ACCOUNT, "fund", params.fund_compliance_cost_share)
-    model.fund_committed -= int(amounts.sum())
+    model.fund.release(int(amounts.sum()))
     table.fund_months_left[running] -= 1
     yearly = running[
         (table.fund_months_left[running] % 12 == 0) & (table.fund_months_left[running] > 0)

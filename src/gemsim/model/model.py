@@ -42,11 +42,16 @@ from gemsim.model.collectives import (
     type_column,
     work_off_reporting,
 )
-from gemsim.model.fund import FUND_ACCOUNT, pay_fund_tranches
+from gemsim.model.fund import Fund, pay_fund_tranches
 from gemsim.model.handprint import handprint_by_sdg
 from gemsim.model.infrastructure import CATEGORIES, cost_to_raise, deficits, depreciate, in_order
 from gemsim.model.ledger import Ledger, to_cents
-from gemsim.model.municipality import BUDGET_ACCOUNT, Municipality, rank_within_groups
+from gemsim.model.municipality import (
+    BUDGET_ACCOUNT,
+    MunicipalBudgets,
+    Municipality,
+    rank_within_groups,
+)
 from gemsim.model.parameters import Parameters
 from gemsim.model.regimes import make_regime
 from gemsim.model.streams import (
@@ -166,8 +171,13 @@ class CommunityModel(mesa.Model):
         self.citizens: Citizens = rules.initial_citizens(self.params, self.region, self.rng)
 
         self.ledger = Ledger()
-        self.municipal_budget = np.zeros(self.region.n_municipalities, dtype=np.int64)
-        self.fund_committed = 0
+        self.municipal_budgets = MunicipalBudgets(
+            self.ledger,
+            self.region,
+            own_eur_per_inhabitant=self.params.municipal_subsidy_eur_per_inhabitant,
+            layer_overhead_share=self.params.channel_layer_overhead_share,
+        )
+        self.fund = Fund(self.ledger, layer_overhead_share=self.params.channel_layer_overhead_share)
         self.collectives = CollectiveTable()
         self.counts: Counter[str] = Counter()
         self.handprint_sdg = np.zeros(17)
@@ -289,43 +299,6 @@ class CommunityModel(mesa.Model):
         )
         relief = self.params.support_reporting_relief * support
         return hours * self.params.reporting_burden_multiplier * (1 - relief)
-
-    def replenish_municipal_budgets(self, extra_cents: int, replaced_share: float) -> None:
-        """January: last year's unspent pot returns to the general budget; the new pot is the
-        municipality's own (less any share the fund replaces) plus extra national money
-        after the channel's layer overhead, both by population."""
-        params, region = self.params, self.region
-        self.ledger.transfer(
-            BUDGET_ACCOUNT, "unspent:municipal_returned", int(self.municipal_budget.sum())
-        )
-        own = to_cents(
-            params.municipal_subsidy_eur_per_inhabitant
-            * (1 - replaced_share)
-            * region.municipality_population
-        )
-        self.ledger.transfer("source:municipal_budget", BUDGET_ACCOUNT, int(own.sum()))
-        layer = round(extra_cents * params.channel_layer_overhead_share)
-        self.ledger.transfer("source:national_fund", "overhead:channel_layer", layer)
-        shares = region.municipality_population / region.population
-        extra = np.floor((extra_cents - layer) * shares).astype(np.int64)
-        self.ledger.transfer("source:national_fund", BUDGET_ACCOUNT, int(extra.sum()))
-        self.municipal_budget = own + extra
-
-    def add_to_fund(self, cents: int) -> None:
-        """Extra national money into the fund, after the fund organisation's overhead."""
-        layer = round(cents * self.params.channel_layer_overhead_share)
-        self.ledger.transfer("source:national_fund", "overhead:channel_layer", layer)
-        self.ledger.transfer("source:national_fund", FUND_ACCOUNT, cents - layer)
-
-    def fund_uncommitted(self) -> int:
-        return self.ledger.balance[FUND_ACCOUNT] - self.fund_committed
-
-    def fund_envelopes(self) -> np.ndarray:
-        """Per-capita allocation: in each decision round a municipality's collectives may
-        commit at most its population share of the fund's money not yet committed."""
-        shares = self.region.municipality_population / self.region.population
-        envelopes = np.floor(self.fund_uncommitted() * shares).astype(np.int64)
-        return np.maximum(envelopes, 0)
 
     # --- Citizens and collectives bookkeeping ----------------------------------------------
 
@@ -727,9 +700,7 @@ class CommunityModel(mesa.Model):
         if ending.size == 0:
             return
         self._debit_collectives(ending, table.money[ending].copy(), "unspent:dissolved")
-        self.fund_committed -= int(
-            (table.fund_tranche[ending] * table.fund_months_left[ending]).sum()
-        )
+        self.fund.release(int((table.fund_tranche[ending] * table.fund_months_left[ending]).sum()))
         table.fund_months_left[ending] = 0
         table.app_channel[ending] = NO_CHANNEL
         table.alive[ending] = False
@@ -743,7 +714,7 @@ class CommunityModel(mesa.Model):
         """What entities hold, to be matched against the ledger."""
         return {
             COLLECTIVES_ACCOUNT: int(self.collectives.view("money").sum()),
-            BUDGET_ACCOUNT: int(self.municipal_budget.sum()),
+            BUDGET_ACCOUNT: self.municipal_budgets.total(),
         }
 
     def vote_shares(self) -> np.ndarray:
