@@ -11,10 +11,11 @@ costs, for ``dissolution_grace_months``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, overload
 
 import mesa
 import numpy as np
+import numpy.typing as npt
 
 from gemsim.model.collective_types import COLLECTIVE_TYPES, SERVES
 
@@ -23,57 +24,83 @@ if TYPE_CHECKING:
 
 NO_CHANNEL, MUNICIPAL, FUND = -1, 0, 1
 
-_FIELDS: dict[str, tuple[type, object]] = {
-    "alive": (np.bool_, False),
-    "kind": (np.int64, 0),
-    "neighbourhood": (np.int64, 0),
-    "municipality": (np.int64, 0),
-    "founded": (np.int64, 0),
-    "money": (np.int64, 0),  # cents
-    "project_category": (np.int64, -1),
-    "project_remaining": (np.float64, 0.0),  # euros still to spend on the current project
-    "members": (np.int64, 0),
-    "hours": (np.float64, 0.0),  # real volunteer hours this month
-    "mean_member_ses": (np.float64, 0.0),
-    "quality": (np.float64, 0.0),  # application quality 0-1
-    "app_channel": (np.int64, NO_CHANNEL),
-    "app_amount": (np.int64, 0),  # cents requested
-    "app_submitted": (np.int64, 0),
-    "app_due": (np.int64, 0),
-    "fund_tranche": (np.int64, 0),  # cents per month
-    "fund_months_left": (np.int64, 0),
-    "last_decision": (np.int64, -10_000),  # month of the last decision on an application
-    "fund_rejected": (np.int64, -10_000),  # month of the last rejection by the fund
-    "reporting_backlog": (np.float64, 0.0),  # hours
-    "controlling": (np.float64, 0.0),  # share of board time taken by reporting, 0-1
-    "months_without_members": (np.int64, 0),
-    "months_short": (np.int64, 0),
-    "stock_made": (np.float64, 0.0),  # cumulative stock added to its buurt
-    # This month's decision against expectation e: approval 1 - e, refusal -e, and
-    # -waiting_penalty per month overdue (municipal only).
-    "experience_local": (np.float64, 0.0),
-    "experience_fund": (np.float64, 0.0),
-    "grants_eur": (np.float64, 0.0),
-}
+
+class Column[T: np.generic]:
+    """A typed column of :class:`CollectiveTable`: reading ``table.name`` gives the column's
+    whole array (its capacity; ``table.view(name)`` gives the used rows). Columns are
+    written element-wise (``table.money[rows] += ...``), never replaced."""
+
+    def __init__(self, dtype: type[T], fill: bool | int | float) -> None:
+        self.dtype = dtype
+        self.fill = fill
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, table: None, owner: type) -> Column[T]: ...
+    @overload
+    def __get__(self, table: CollectiveTable, owner: type) -> npt.NDArray[T]: ...
+    def __get__(self, table: CollectiveTable | None, owner: type) -> Column[T] | npt.NDArray[T]:
+        if table is None:
+            return self
+        return table._columns[self.name]  # type: ignore[return-value]
+
+    def __set__(self, table: CollectiveTable, value: object) -> None:
+        raise AttributeError(f"column {self.name!r} is written element-wise, not replaced")
+
+    def empty(self, capacity: int) -> npt.NDArray[T]:
+        return np.full(capacity, self.fill, dtype=self.dtype)
 
 
 class CollectiveTable:
     """Growable columns, one row per collective ever founded (``alive`` marks the living)."""
 
+    alive = Column(np.bool_, False)
+    kind = Column(np.int64, 0)
+    neighbourhood = Column(np.int64, 0)
+    municipality = Column(np.int64, 0)
+    founded = Column(np.int64, 0)
+    money = Column(np.int64, 0)  # cents
+    project_category = Column(np.int64, -1)
+    project_remaining = Column(np.float64, 0.0)  # euros still to spend on the current project
+    members = Column(np.int64, 0)
+    hours = Column(np.float64, 0.0)  # real volunteer hours this month
+    mean_member_ses = Column(np.float64, 0.0)
+    quality = Column(np.float64, 0.0)  # application quality 0-1
+    app_channel = Column(np.int64, NO_CHANNEL)
+    app_amount = Column(np.int64, 0)  # cents requested
+    app_submitted = Column(np.int64, 0)
+    app_due = Column(np.int64, 0)
+    fund_tranche = Column(np.int64, 0)  # cents per month
+    fund_months_left = Column(np.int64, 0)
+    last_decision = Column(np.int64, -10_000)  # month of the last decision on an application
+    fund_rejected = Column(np.int64, -10_000)  # month of the last rejection by the fund
+    reporting_backlog = Column(np.float64, 0.0)  # hours
+    controlling = Column(np.float64, 0.0)  # share of board time taken by reporting, 0-1
+    months_without_members = Column(np.int64, 0)
+    months_short = Column(np.int64, 0)
+    stock_made = Column(np.float64, 0.0)  # cumulative stock added to its buurt
+    # This month's decision against expectation e: approval 1 - e, refusal -e, and
+    # -waiting_penalty per month overdue (municipal only).
+    experience_local = Column(np.float64, 0.0)
+    experience_fund = Column(np.float64, 0.0)
+    grants_eur = Column(np.float64, 0.0)
+
     def __init__(self, capacity: int = 64) -> None:
         self.size = 0
-        for name, (dtype, fill) in _FIELDS.items():
-            setattr(self, name, np.full(capacity, fill, dtype=dtype))
+        self._columns = {column.name: column.empty(capacity) for column in COLUMNS}
 
     def __len__(self) -> int:
         return self.size
 
     def _grow(self) -> None:
-        for name, (dtype, fill) in _FIELDS.items():
-            old = getattr(self, name)
-            new = np.full(max(2 * old.size, 16), fill, dtype=dtype)
-            new[: old.size] = old
-            setattr(self, name, new)
+        capacity = max(2 * self.alive.size, 16)
+        grown = {column.name: column.empty(capacity) for column in COLUMNS}
+        for name, values in self._columns.items():
+            grown[name][: values.size] = values
+        self._columns = grown
 
     def add(self, kind: int, neighbourhood: int, municipality: int, month: int) -> int:
         """Append a new living collective and return its row."""
@@ -90,10 +117,15 @@ class CollectiveTable:
 
     def view(self, name: str) -> np.ndarray:
         """The used part of column ``name``."""
-        return getattr(self, name)[: self.size]
+        return self._columns[name][: self.size]
 
-    def living(self) -> np.ndarray:
+    def living(self) -> npt.NDArray[np.intp]:
         return np.flatnonzero(self.alive[: self.size])
+
+
+COLUMNS: tuple[Column[Any], ...] = tuple(
+    value for value in vars(CollectiveTable).values() if isinstance(value, Column)
+)
 
 
 class Collective(mesa.Agent):
@@ -103,8 +135,8 @@ class Collective(mesa.Agent):
         super().__init__(model)
         self.row = row
 
-    def _get(self, name: str):
-        return getattr(self.model.collectives, name)[self.row]
+    def _get(self, name: str) -> Any:
+        return self.model.collectives.view(name)[self.row]
 
     @property
     def kind(self) -> str:
