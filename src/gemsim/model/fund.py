@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gemsim.model.collectives import FUND, NO_CHANNEL
+from gemsim.model.collectives import FUND, NO_CHANNEL, receive_grants, reporting_hours
 from gemsim.model.infrastructure import deficits
 from gemsim.model.ledger import Ledger
 from gemsim.model.municipality import charge_handling, grouped_fits
@@ -86,10 +86,26 @@ def allocation_scores(model: CommunityModel, rows: np.ndarray) -> np.ndarray:
         case "first_come" | "per_capita":
             score = -table.app_submitted[rows].astype(np.float64)
         case "participatory_vote":
-            score = model.vote_shares()[rows]
+            score = vote_shares(model)[rows]
         case _:
             raise ValueError(f"unknown allocation rule {rule!r}")
     return score + tiebreak
+
+
+def vote_shares(model: CommunityModel) -> np.ndarray:
+    """Per collective row: share of its buurt's inhabitants who are members or have a
+    contact who is a member (the participatory vote)."""
+    c, table = model.citizens, model.collectives
+    network = model.region.network
+    member_row = c.collective
+    voter_rows = np.concatenate([member_row, member_row[network.indices]])
+    voters = np.concatenate([np.arange(c.size), network.sources])
+    keep = voter_rows >= 0
+    pairs = np.unique(voter_rows[keep] * np.int64(c.size) + voters[keep])
+    rows, who = pairs // c.size, pairs % c.size
+    votes = np.bincount(rows, weights=c.weight[who], minlength=table.alive.size)
+    population = model.region.neighbourhood_population[table.neighbourhood]
+    return votes / population
 
 
 def decide_fund_applications(
@@ -138,10 +154,10 @@ def decide_fund_applications(
     table.fund_months_left[granted] = months
     model.fund.commit(int(totals[fits].sum()))
     rejected = np.setdiff1d(due, granted)
-    table.experience_fund[granted] += 1.0 - model.expected_approval
-    table.experience_fund[rejected] -= model.expected_approval
+    table.experience_fund[granted] += 1.0 - model.perception.expected_approval
+    table.experience_fund[rejected] -= model.perception.expected_approval
     table.fund_rejected[rejected] = month
-    table.reporting_backlog[granted] += model.reporting_hours(params.fund_reporting_hours, granted)
+    table.reporting_backlog[granted] += reporting_hours(model, params.fund_reporting_hours, granted)
     table.app_channel[due] = NO_CHANNEL
     table.last_decision[due] = month
     model.counts["fund_decisions"] += due.size
@@ -163,10 +179,10 @@ def pay_fund_tranches(model: CommunityModel) -> None:
     if running.size == 0:
         return
     amounts = table.fund_tranche[running]
-    model.pay_grants(running, amounts, FUND_ACCOUNT, "fund", params.fund_compliance_cost_share)
+    receive_grants(model, running, amounts, FUND_ACCOUNT, "fund", params.fund_compliance_cost_share)
     model.fund.release(int(amounts.sum()))
     table.fund_months_left[running] -= 1
     yearly = running[
         (table.fund_months_left[running] % 12 == 0) & (table.fund_months_left[running] > 0)
     ]
-    table.reporting_backlog[yearly] += model.reporting_hours(params.fund_reporting_hours, yearly)
+    table.reporting_backlog[yearly] += reporting_hours(model, params.fund_reporting_hours, yearly)

@@ -1,4 +1,4 @@
-"""Municipalities: the Mesa agent and the small-subsidy desk.
+"""Municipalities: their small-subsidy pots and the desk that decides applications.
 
 The desk decides applications in order of arrival after a 4-8 week decision time, up to
 its monthly capacity (the rest wait, and waiting beyond the promised time is a negative
@@ -11,10 +11,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 
-from gemsim.model.collectives import MUNICIPAL, NO_CHANNEL, approval_probability
+from gemsim.model.collectives import (
+    MUNICIPAL,
+    NO_CHANNEL,
+    approval_probability,
+    rank_within_groups,
+    receive_grants,
+    reporting_hours,
+)
 from gemsim.model.ledger import Ledger, to_cents
 from gemsim.model.world import Region
 
@@ -22,30 +28,6 @@ if TYPE_CHECKING:
     from gemsim.model.model import CommunityModel
 
 BUDGET_ACCOUNT = "held:municipal"
-
-
-class Municipality(mesa.Agent):
-    """A municipality, as a Mesa agent viewing the model's municipal columns."""
-
-    def __init__(self, model: CommunityModel, row: int) -> None:
-        super().__init__(model)
-        self.row = row
-
-    @property
-    def population(self) -> float:
-        return float(self.model.region.municipality_population[self.row])
-
-    @property
-    def co_decision(self) -> float:
-        """Willingness to co-decide with residents, 0-1."""
-        return float(self.model.region.municipality_co_decision[self.row])
-
-    @property
-    def budget_eur(self) -> float:
-        return int(self.model.municipal_budgets.cents[self.row]) / 100
-
-    def __repr__(self) -> str:
-        return f"Municipality({self.row}, {self.population:,.0f} inhabitants)"
 
 
 class MunicipalBudgets:
@@ -108,16 +90,6 @@ class MunicipalBudgets:
         )
 
 
-def rank_within_groups(groups: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Order rows by group then ``keys`` (last key most significant after the group);
-    return the order and each ordered row's rank within its group."""
-    order = np.lexsort((*keys[::-1], groups)) if keys else np.argsort(groups, kind="stable")
-    ordered = groups[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    first = np.repeat(starts, np.diff(np.r_[starts, ordered.size]))
-    return order, np.arange(ordered.size) - first
-
-
 def grouped_fits(groups: np.ndarray, amounts: np.ndarray, budgets: np.ndarray) -> np.ndarray:
     """For rows already in decision order: whether each amount still fits in its group's
     budget after the earlier rows of the group took theirs (no partial grants)."""
@@ -167,13 +139,13 @@ def decide_municipal_applications(model: CommunityModel) -> None:
 
     amounts = table.app_amount[granted]
     model.municipal_budgets.pay_grants(table.municipality[granted], amounts)
-    model.pay_grants(
-        granted, amounts, BUDGET_ACCOUNT, "municipal", params.municipal_compliance_cost_share
+    receive_grants(
+        model, granted, amounts, BUDGET_ACCOUNT, "municipal", params.municipal_compliance_cost_share
     )
-    table.experience_local[granted] += 1.0 - model.expected_approval
-    table.experience_local[rejected] -= model.expected_approval
-    table.reporting_backlog[granted] += model.reporting_hours(
-        params.municipal_reporting_hours, granted
+    table.experience_local[granted] += 1.0 - model.perception.expected_approval
+    table.experience_local[rejected] -= model.perception.expected_approval
+    table.reporting_backlog[granted] += reporting_hours(
+        model, params.municipal_reporting_hours, granted
     )
     table.app_channel[decided] = NO_CHANNEL
     table.last_decision[decided] = month
