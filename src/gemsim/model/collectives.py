@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gemsim.model.agents import Collective
+from gemsim.model.arrays import FloatArray
 from gemsim.model.citizens import ACTIVE, INITIATOR, NO_COLLECTIVE, OCCASIONAL
 from gemsim.model.collective_types import COLLECTIVE_TYPES, SERVES
 from gemsim.model.infrastructure import CATEGORIES, cost_to_raise, deficits
@@ -50,7 +51,7 @@ class Column[T: np.generic]:
     def __get__(self, table: CollectiveTable | None, owner: type) -> Column[T] | npt.NDArray[T]:
         if table is None:
             return self
-        return table._columns[self.name]  # type: ignore[return-value]
+        return table._columns[self.name]
 
     def __set__(self, table: CollectiveTable, value: object) -> None:
         raise AttributeError(f"column {self.name!r} is written element-wise, not replaced")
@@ -165,7 +166,7 @@ def absorption_capacity(hours: np.ndarray, eur_per_hour: float) -> np.ndarray:
     return hours * eur_per_hour
 
 
-def application_quality(mean_member_ses: np.ndarray, support: np.ndarray) -> np.ndarray:
+def application_quality(mean_member_ses: FloatArray, support: FloatArray) -> FloatArray:
     """Quality of an application (0-1): better-resourced members write better applications
     (Matthew effect); movement support helps."""
     return np.clip(1.0 / (1.0 + np.exp(-mean_member_ses)) + support, 0.0, 1.0)
@@ -364,7 +365,7 @@ def dissolve_collectives(model: CommunityModel) -> None:
     table.app_channel[ending] = NO_CHANNEL
     table.alive[ending] = False
     for agent in list(model.agents_by_type[Collective]):
-        if not table.alive[agent.row]:
+        if isinstance(agent, Collective) and not table.alive[agent.row]:
             agent.remove()
     model.counts["dissolved"] += ending.size
 

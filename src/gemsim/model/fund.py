@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from gemsim.model.arrays import FloatArray
 from gemsim.model.collectives import FUND, NO_CHANNEL, receive_grants, reporting_hours
 from gemsim.model.infrastructure import deficits
 from gemsim.model.ledger import Ledger
@@ -79,6 +80,7 @@ def allocation_scores(model: CommunityModel, rows: np.ndarray) -> np.ndarray:
     """Higher score = decided earlier; ties broken by a random draw."""
     table, rule = model.collectives, model.params.allocation_rule
     tiebreak = model.rng.random(rows.size) * 1e-6
+    score: FloatArray
     match rule:
         case "need_weighted":
             need = deficits(model.stock, model.params.in_order_threshold).sum(axis=1)

@@ -25,7 +25,7 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
-from mesa.agent import AgentSet
+from mesa.agentset import AgentSet
 from mesa.experimental.scenarios import Scenario
 
 from gemsim.model import citizens as rules
@@ -96,7 +96,7 @@ MONEY_REPORTERS: dict[str, tuple[str, ...]] = {
 
 
 def _parameter_values(
-    scenario: Parameters | Scenario | Mapping[str, Any] | None,
+    scenario: Parameters | Scenario[Any] | Mapping[str, Any] | None,
     rng: int | np.random.Generator | None,
 ) -> tuple[dict[str, Any], int | np.random.Generator | None]:
     """Parameter values and seed from any accepted form of ``scenario``.
@@ -108,16 +108,15 @@ def _parameter_values(
     if isinstance(scenario, Parameters):
         return scenario.model_dump(), rng
     if isinstance(scenario, Scenario):
-        values = {
-            key: value
-            for key, value in scenario.to_dict().items()
-            if key not in ("rng", "model", "_scenario_id")
-        }
-        return values, scenario.rng if rng is None else rng
+        values = scenario.to_dict()
+        seed = values.pop("rng")
+        for key in ("model", "_scenario_id"):
+            values.pop(key)
+        return values, seed if rng is None else rng
     return dict(scenario or {}), rng
 
 
-class CommunityModel(mesa.Model):
+class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["CommunityModel"]]):
     """Community investment in a region of Dutch municipalities and neighbourhoods.
 
     Implements the model described in ``docs/ODD.md``: Granovetter (1978) participation
@@ -136,7 +135,7 @@ class CommunityModel(mesa.Model):
 
     def __init__(
         self,
-        scenario: Parameters | Scenario | Mapping[str, Any] | None = None,
+        scenario: Parameters | Scenario[Any] | Mapping[str, Any] | None = None,
         *,
         rng: int | np.random.Generator | None = None,
         **overrides: Any,
