@@ -227,7 +227,7 @@ def reporting_hours(model: CommunityModel, hours: float, rows: np.ndarray) -> np
     """Reporting hours a grant costs, scaled by the burden multiplier and lowered by
     movement support."""
     support = support_fraction(
-        model.support_eur_per_inhabitant[model.collectives.neighbourhood[rows]],
+        model.movement_support.eur_per_inhabitant[model.collectives.neighbourhood[rows]],
         model.params.movement_support_saturation_eur,
     )
     relief = model.params.support_reporting_relief * support
@@ -321,7 +321,7 @@ def found_collectives(model: CommunityModel) -> None:
     gap = np.where(addressed, 0.0, deficits(model.stock, params.in_order_threshold))
     need = gap.max(axis=1) / max(params.in_order_threshold, 1e-9)
     support = support_fraction(
-        model.support_eur_per_inhabitant, params.movement_support_saturation_eur
+        model.movement_support.eur_per_inhabitant, params.movement_support_saturation_eur
     )
     home = c.neighbourhood[candidates]
     # Each agent stands for `weight` inhabitants, each of whom may found one.
@@ -471,7 +471,7 @@ def apply_for_funding(model: CommunityModel) -> None:
     rows = table.living()
     kind = table.kind[rows]
     support = params.movement_support_effect * support_fraction(
-        model.support_eur_per_inhabitant[table.neighbourhood[rows]],
+        model.movement_support.eur_per_inhabitant[table.neighbourhood[rows]],
         params.movement_support_saturation_eur,
     )
     table.quality[rows] = application_quality(table.mean_member_ses[rows], support)

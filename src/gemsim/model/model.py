@@ -54,7 +54,11 @@ from gemsim.model.municipality import BUDGET_ACCOUNT, MunicipalBudgets
 from gemsim.model.parameters import Parameters
 from gemsim.model.perception import Perception, citizen_inputs
 from gemsim.model.regimes import make_regime
-from gemsim.model.streams import movement_infrastructure_month, social_infrastructure_month
+from gemsim.model.streams import (
+    MovementSupport,
+    movement_infrastructure_month,
+    social_infrastructure_month,
+)
 from gemsim.model.world import build_region
 
 MODEL_REPORTERS = (
@@ -150,7 +154,7 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         self.stock = self.region.initial_stock.copy()
         self.community_stock = np.zeros_like(self.stock)  # added by collectives and streams
         self.owned_stock = np.zeros_like(self.stock)  # added by residents themselves
-        self.support_eur_per_inhabitant = np.zeros(self.region.n_neighbourhoods)
+        self.movement_support = MovementSupport(self.region.n_neighbourhoods)
         self.perception = Perception.initial(self.params, self.region.n_neighbourhoods)
         self.citizens: Citizens = rules.initial_citizens(self.params, self.region, self.rng)
 
@@ -200,7 +204,7 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         yearly = params.infrastructure_depreciation_per_year
         self.community_stock = depreciate(self.community_stock, yearly)
         self.owned_stock = depreciate(self.owned_stock, yearly)
-        self.support_eur_per_inhabitant = depreciate(self.support_eur_per_inhabitant, yearly)
+        self.movement_support.depreciate(yearly)
         self._refresh_stock()
         visible_gain = np.zeros_like(self.stock)
         fairness = np.zeros(self.region.n_neighbourhoods)
