@@ -7,6 +7,10 @@ at most one pending application, and a reporting backlog. Life cycle: founded by
 initiator where need, motivation and social trust suffice (leaders are scarce: Ghorbani,
 Nascimento & Filatova 2020); dissolves when it has had no members, or could not pay its
 costs, for ``dissolution_grace_months``.
+
+The model's schedule calls the functions here that take the model: money in and out of
+collectives, the life cycle (founding, dissolution, membership) and the month's
+operating, applying and projects. The other rules are pure functions of arrays.
 """
 
 from __future__ import annotations
@@ -198,11 +202,14 @@ def rank_within_groups(groups: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarra
 
 
 def credit(model: CommunityModel, rows: np.ndarray, cents: np.ndarray, source: str) -> None:
+    """Money from ledger account ``source`` into collectives' ``money`` (rows may repeat);
+    the column and the ledger account ``held:collectives`` move together."""
     np.add.at(model.collectives.money, rows, cents)
     model.ledger.transfer(source, COLLECTIVES_ACCOUNT, int(cents.sum()))
 
 
 def debit(model: CommunityModel, rows: np.ndarray, cents: np.ndarray, destination: str) -> None:
+    """Money out of collectives' ``money`` to ledger account ``destination``."""
     np.subtract.at(model.collectives.money, rows, cents)
     model.ledger.transfer(COLLECTIVES_ACCOUNT, destination, int(cents.sum()))
 
