@@ -7,6 +7,7 @@ import pytest
 from model_config import ALL_STREAMS, REGIMES, SMALL
 
 from gemsim import CommunityModel, Parameters
+from gemsim.model.agents import Collective, Municipality
 from gemsim.model.model import MODEL_REPORTERS, MONEY_REPORTERS
 from gemsim.model.parameters import ParameterError
 
@@ -39,8 +40,8 @@ def test_every_month_conserves_money_and_keeps_state_in_bounds(regime):
         assert np.all((c.wellbeing >= 0) & (c.wellbeing <= 10))
         assert np.all(table.view("money") >= 0)
         assert np.all(table.view("members") >= 0)
-        assert np.all(model.municipal_budget >= 0)
-        assert model.fund_committed <= model.ledger.balance["held:fund"]
+        assert np.all(model.municipal_budgets.cents >= 0)
+        assert 0 <= model.fund.committed <= model.ledger.balance["held:fund"]
         assert np.all((model.stock >= 0) & (model.stock <= 1))
     frame = model.results()
     for name in SHARES:
@@ -72,9 +73,7 @@ def test_populations_add_up_and_collectives_have_consistent_members():
     counts = np.bincount(c.collective[c.collective >= 0], minlength=model.collectives.alive.size)
     assert np.array_equal(counts[: model.collectives.size], model.collectives.view("members"))
     assert np.all(model.collectives.alive[c.collective[c.collective >= 0]])
-    assert len(model.agents_by_type[type(next(iter(model._collective_agents.values())))]) == (
-        model.collective_count()
-    )
+    assert len(model.agents_by_type[Collective]) == model.collective_count()
 
 
 def test_reporters_have_the_documented_names_and_one_row_per_month():
@@ -165,7 +164,7 @@ def test_initial_collectives_follow_national_counts_scaled_by_population():
     model = CommunityModel(rng=4)
     share = model.population_share
     for kind, expected_national in [("energy_cooperative", 714), ("care_cooperative", 1471)]:
-        count = sum(agent.kind == kind for agent in model._collective_agents.values())
+        count = sum(agent.kind == kind for agent in model.agents_by_type[Collective])
         assert count == pytest.approx(
             expected_national * share, abs=4 * (expected_national * share) ** 0.5
         )
@@ -188,9 +187,6 @@ def test_mesa_batch_run_is_supported():
 
 def test_agents_are_mesa_agents_in_agent_sets():
     model = CommunityModel(rng=1, **SMALL)
-    from gemsim.model.collectives import Collective
-    from gemsim.model.municipality import Municipality
-
     assert len(model.agents_by_type[Municipality]) == model.params.n_municipalities
     assert len(model.agents_by_type[Collective]) == model.collective_count()
     citizens = model.citizen_agents()

@@ -8,6 +8,7 @@ from model_config import ALL_STREAMS, SMALL
 
 from gemsim import CommunityModel
 from gemsim.model.citizens import CitizenDraws, monthly_update
+from gemsim.model.perception import citizen_inputs
 from gemsim.model.reference_loop import STATE_COLUMNS, LoopPopulation
 
 
@@ -17,7 +18,7 @@ def test_vectorised_rules_match_the_per_citizen_loop_given_the_same_draws(regime
     for _ in range(14):  # into the second year: grants, reporting, fund decisions
         model.step()
     zeros = np.zeros_like(model.stock)
-    inputs = model.citizen_inputs(zeros, np.zeros(model.region.n_neighbourhoods))
+    inputs = citizen_inputs(model, zeros, np.zeros(model.region.n_neighbourhoods))
     assert np.any(inputs.own_local != 0) or np.any(inputs.controlling != 0)
     draws = CitizenDraws.draw(np.random.default_rng(99), model.citizens.size)
     draws.life_event[:25] = 0.0  # make sure some thresholds are redrawn

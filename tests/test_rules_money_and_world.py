@@ -7,6 +7,7 @@ from gemsim.model.collectives import (
     CollectiveTable,
     approval_probability,
     choose_projects,
+    rank_within_groups,
     work_off_reporting,
 )
 from gemsim.model.handprint import CATEGORY_TO_SDG, TYPE_TO_SDG, handprint_by_sdg
@@ -19,7 +20,7 @@ from gemsim.model.infrastructure import (
     stock_gain,
 )
 from gemsim.model.ledger import Ledger, LedgerError, to_cents
-from gemsim.model.municipality import grouped_fits, rank_within_groups
+from gemsim.model.municipality import grouped_fits
 from gemsim.model.parameters import Parameters
 from gemsim.model.world import build_network, build_region
 

@@ -72,7 +72,7 @@ def neighbourhoods_by_ses(model: CommunityModel):
     left.set(xlabel="buurt SES (standardised)", ylabel="share participating")
     right.scatter(frame["ses"], frame["wellbeing"], c=colours, s=12)
     right.set(xlabel="buurt SES (standardised)", ylabel="mean life satisfaction (0-10)")
-    figure.suptitle(f"Month {model.month}: buurten in order (green) or not (red)")
+    figure.suptitle(f"Month {model.steps}: buurten in order (green) or not (red)")
     figure.tight_layout()
     return solara.FigureMatplotlib(figure)
 

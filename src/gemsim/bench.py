@@ -78,13 +78,14 @@ def vectorised_vs_loop(months: int = 3) -> dict[str, float]:
     default population with identical inputs and draws (the loop is the tests' oracle)."""
     from gemsim.model.citizens import CitizenDraws, monthly_update
     from gemsim.model.model import CommunityModel
+    from gemsim.model.perception import citizen_inputs
     from gemsim.model.reference_loop import LoopPopulation
 
     model = CommunityModel(rng=1, regime="hybrid")
     for _ in range(13):
         model.step()
     zeros = np.zeros_like(model.stock)
-    inputs = model.citizen_inputs(zeros, np.zeros(model.region.n_neighbourhoods))
+    inputs = citizen_inputs(model, zeros, np.zeros(model.region.n_neighbourhoods))
     draws = CitizenDraws.draw(np.random.default_rng(0), model.citizens.size)
     network, params = model.region.network, model.params
 

@@ -17,9 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 import numpy as np
+import numpy.typing as npt
 from scipy.optimize import brentq
 from scipy.special import expit, ndtr, ndtri
 
+from gemsim.model.arrays import BoolArray, FloatArray, IntArray
 from gemsim.model.parameters import Parameters
 from gemsim.model.world import Network, Region
 
@@ -32,30 +34,30 @@ NO_COLLECTIVE = -1
 class Citizens:
     """Columnar citizen state (arrays of length N)."""
 
-    neighbourhood: np.ndarray
-    weight: np.ndarray
-    ses: np.ndarray
-    trust_local: np.ndarray
-    trust_national: np.ndarray
-    social_trust: np.ndarray
-    trust_local_baseline: np.ndarray
-    trust_national_baseline: np.ndarray
-    social_trust_baseline: np.ndarray
-    motivation: np.ndarray
-    motivation_baseline: np.ndarray
-    threshold: np.ndarray
-    free_time: np.ndarray
-    state: np.ndarray
-    capable_initiator: np.ndarray
-    collective: np.ndarray
-    wellbeing: np.ndarray
-    wellbeing_baseline: np.ndarray
-    participating_initial: np.ndarray
+    neighbourhood: IntArray
+    weight: FloatArray
+    ses: FloatArray
+    trust_local: FloatArray
+    trust_national: FloatArray
+    social_trust: FloatArray
+    trust_local_baseline: FloatArray
+    trust_national_baseline: FloatArray
+    social_trust_baseline: FloatArray
+    motivation: FloatArray
+    motivation_baseline: FloatArray
+    threshold: FloatArray
+    free_time: FloatArray
+    state: npt.NDArray[np.int8]
+    capable_initiator: BoolArray
+    collective: IntArray
+    wellbeing: FloatArray
+    wellbeing_baseline: FloatArray
+    participating_initial: BoolArray
     threshold_mean: float
     active_margin: float
 
     @property
-    def participating(self) -> np.ndarray:
+    def participating(self) -> BoolArray:
         return self.state >= OCCASIONAL
 
     @property
@@ -95,16 +97,18 @@ def calibrate_threshold_mean(will: np.ndarray, sd: float, share: float) -> float
     def excess(mean: float) -> float:
         return float(ndtr((will - mean) / sd).mean() - share)
 
-    return brentq(excess, -20.0, 20.0, xtol=1e-10)
+    mean: float = brentq(excess, -20.0, 20.0, xtol=1e-10)
+    return mean
 
 
 def truncated_normal(
-    mean: float, sd: float, low: np.ndarray, high: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
+    mean: float, sd: float, low: FloatArray, high: FloatArray, rng: np.random.Generator
+) -> FloatArray:
     """Draws from N(mean, sd) restricted to [low, high] (inverse-CDF method)."""
     a, b = ndtr((low - mean) / sd), ndtr((high - mean) / sd)
     u = a + rng.random(low.size) * (b - a)
-    return mean + sd * ndtri(np.clip(u, 1e-12, 1 - 1e-12))
+    draws: FloatArray = mean + sd * ndtri(np.clip(u, 1e-12, 1 - 1e-12))
+    return draws
 
 
 def participation_target(
@@ -190,11 +194,11 @@ def initial_citizens(params: Parameters, region: Region, rng: np.random.Generato
     )
 
 
-def initial_wellbeing(params: Parameters, ses: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def initial_wellbeing(params: Parameters, ses: FloatArray, rng: np.random.Generator) -> FloatArray:
     """Life satisfaction with the observed mean and share satisfied (>= 7), by SES."""
     gap = params.initial_wellbeing_mean - 7.0
-    total_sd = gap / ndtri(params.initial_satisfied_share) if gap > 0 else 1.0
-    noise_sd = np.sqrt(max(total_sd**2 - params.wellbeing_ses_gradient**2, 1e-6))
+    total_sd: float = gap / ndtri(params.initial_satisfied_share) if gap > 0 else 1.0
+    noise_sd: float = np.sqrt(max(total_sd**2 - params.wellbeing_ses_gradient**2, 1e-6))
     values = (
         params.initial_wellbeing_mean
         + params.wellbeing_ses_gradient * ses
@@ -236,12 +240,12 @@ def balanced_expectation(approval_rate: float, asymmetry: float) -> float:
 
 
 def asymmetric_trust_update(
-    trust: np.ndarray,
-    positive: np.ndarray,
-    negative: np.ndarray,
+    trust: FloatArray,
+    positive: FloatArray,
+    negative: FloatArray,
     rate: float,
     asymmetry: float,
-) -> np.ndarray:
+) -> FloatArray:
     """Trust rises with positive and falls with negative experience; a negative experience
     weighs ``asymmetry`` times a positive one of equal size (Slovic 1993)."""
     rise = np.minimum(rate * positive, 1.0) * (1.0 - trust)
@@ -249,18 +253,18 @@ def asymmetric_trust_update(
     return np.clip(trust + rise - fall, 0.0, 1.0)
 
 
-def fade_toward(value: np.ndarray, baseline: np.ndarray, rate: float) -> np.ndarray:
+def fade_toward(value: FloatArray, baseline: FloatArray, rate: float) -> FloatArray:
     """Experiences fade: the value returns toward its baseline at ``rate`` per month."""
     return value + rate * (baseline - value)
 
 
 def update_social_trust(
-    social_trust: np.ndarray,
-    baseline: np.ndarray,
-    participation_change: np.ndarray,
+    social_trust: FloatArray,
+    baseline: FloatArray,
+    participation_change: FloatArray,
     effect: float,
     rate: float,
-) -> np.ndarray:
+) -> FloatArray:
     """Social trust moves toward its baseline plus ``effect`` for citizens who started
     participating (minus for those who stopped), at ``rate`` per month."""
     target = np.clip(baseline + effect * participation_change, 0.0, 1.0)
@@ -268,30 +272,30 @@ def update_social_trust(
 
 
 def update_motivation(
-    motivation: np.ndarray,
-    baseline: np.ndarray,
-    controlling: np.ndarray,
-    trusted: np.ndarray,
+    motivation: FloatArray,
+    baseline: FloatArray,
+    controlling: FloatArray,
+    trusted: FloatArray,
     crowding_out_sd: float,
     crowding_in_sd: float,
     rate: float,
-) -> np.ndarray:
+) -> FloatArray:
     """Motivation moves toward baseline minus crowding out (controlling conditions, 0-1)
     plus crowding in (trust-based funding, 0-1); shifts are in sd units (Deci et al. 1999)."""
     target = baseline - crowding_out_sd * controlling + crowding_in_sd * trusted
     return motivation + rate * (target - motivation)
 
 
-def update_efficacy(memory: np.ndarray, signal: np.ndarray, memory_months: float) -> np.ndarray:
+def update_efficacy(memory: FloatArray, signal: FloatArray, memory_months: float) -> FloatArray:
     """An exponentially weighted memory of a buurt's decision experiences (-1..1)."""
     return memory + (np.clip(signal, -1.0, 1.0) - memory) / memory_months
 
 
 def volunteer_hours(
-    state: np.ndarray, free_time: np.ndarray, active_hours: float, occasional_hours: float
-) -> np.ndarray:
+    state: npt.NDArray[np.int8], free_time: FloatArray, active_hours: float, occasional_hours: float
+) -> FloatArray:
     """Monthly hours given, capped by free time; initiators give half as much again."""
-    nominal = np.select(
+    nominal: FloatArray = np.select(
         [state == OCCASIONAL, state == ACTIVE, state == INITIATOR],
         [occasional_hours, active_hours, 1.5 * active_hours],
         0.0,

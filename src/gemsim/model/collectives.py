@@ -1,4 +1,4 @@
-"""Citizen collectives: columnar state, the Mesa agent that views it, and their rules.
+"""Citizen collectives: columnar state, their money, life cycle and monthly rules.
 
 A collective has a kind (one of ``COLLECTIVE_TYPES``), a home buurt, members (citizen
 agents), volunteer hours, money (integer cents, mirrored by the ledger account
@@ -7,73 +7,110 @@ at most one pending application, and a reporting backlog. Life cycle: founded by
 initiator where need, motivation and social trust suffice (leaders are scarce: Ghorbani,
 Nascimento & Filatova 2020); dissolves when it has had no members, or could not pay its
 costs, for ``dissolution_grace_months``.
+
+The model's schedule calls the functions here that take the model: money in and out of
+collectives, the life cycle (founding, dissolution, membership) and the month's
+operating, applying and projects. The other rules are pure functions of arrays.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, overload
 
-import mesa
 import numpy as np
+import numpy.typing as npt
 
+from gemsim.model.agents import Collective
+from gemsim.model.arrays import FloatArray
+from gemsim.model.citizens import ACTIVE, INITIATOR, NO_COLLECTIVE, OCCASIONAL
 from gemsim.model.collective_types import COLLECTIVE_TYPES, SERVES
+from gemsim.model.infrastructure import CATEGORIES, cost_to_raise, deficits
+from gemsim.model.ledger import to_cents
+from gemsim.model.streams import support_fraction
 
 if TYPE_CHECKING:
     from gemsim.model.model import CommunityModel
 
 NO_CHANNEL, MUNICIPAL, FUND = -1, 0, 1
+COLLECTIVES_ACCOUNT = "held:collectives"
 
-_FIELDS: dict[str, tuple[type, object]] = {
-    "alive": (np.bool_, False),
-    "kind": (np.int64, 0),
-    "neighbourhood": (np.int64, 0),
-    "municipality": (np.int64, 0),
-    "founded": (np.int64, 0),
-    "money": (np.int64, 0),  # cents
-    "project_category": (np.int64, -1),
-    "project_remaining": (np.float64, 0.0),  # euros still to spend on the current project
-    "members": (np.int64, 0),
-    "hours": (np.float64, 0.0),  # real volunteer hours this month
-    "mean_member_ses": (np.float64, 0.0),
-    "quality": (np.float64, 0.0),  # application quality 0-1
-    "app_channel": (np.int64, NO_CHANNEL),
-    "app_amount": (np.int64, 0),  # cents requested
-    "app_submitted": (np.int64, 0),
-    "app_due": (np.int64, 0),
-    "fund_tranche": (np.int64, 0),  # cents per month
-    "fund_months_left": (np.int64, 0),
-    "last_decision": (np.int64, -10_000),  # month of the last decision on an application
-    "fund_rejected": (np.int64, -10_000),  # month of the last rejection by the fund
-    "reporting_backlog": (np.float64, 0.0),  # hours
-    "controlling": (np.float64, 0.0),  # share of board time taken by reporting, 0-1
-    "months_without_members": (np.int64, 0),
-    "months_short": (np.int64, 0),
-    "stock_made": (np.float64, 0.0),  # cumulative stock added to its buurt
-    # This month's decision against expectation e: approval 1 - e, refusal -e, and
-    # -waiting_penalty per month overdue (municipal only).
-    "experience_local": (np.float64, 0.0),
-    "experience_fund": (np.float64, 0.0),
-    "grants_eur": (np.float64, 0.0),
-}
+
+class Column[T: np.generic]:
+    """A typed column of :class:`CollectiveTable`: reading ``table.name`` gives the column's
+    whole array (its capacity; ``table.view(name)`` gives the used rows). Columns are
+    written element-wise (``table.money[rows] += ...``), never replaced."""
+
+    def __init__(self, dtype: type[T], fill: bool | int | float) -> None:
+        self.dtype = dtype
+        self.fill = fill
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, table: None, owner: type) -> Column[T]: ...
+    @overload
+    def __get__(self, table: CollectiveTable, owner: type) -> npt.NDArray[T]: ...
+    def __get__(self, table: CollectiveTable | None, owner: type) -> Column[T] | npt.NDArray[T]:
+        if table is None:
+            return self
+        return table._columns[self.name]
+
+    def __set__(self, table: CollectiveTable, value: object) -> None:
+        raise AttributeError(f"column {self.name!r} is written element-wise, not replaced")
+
+    def empty(self, capacity: int) -> npt.NDArray[T]:
+        return np.full(capacity, self.fill, dtype=self.dtype)
 
 
 class CollectiveTable:
     """Growable columns, one row per collective ever founded (``alive`` marks the living)."""
 
+    alive = Column(np.bool_, False)
+    kind = Column(np.int64, 0)
+    neighbourhood = Column(np.int64, 0)
+    municipality = Column(np.int64, 0)
+    founded = Column(np.int64, 0)
+    money = Column(np.int64, 0)  # cents
+    project_category = Column(np.int64, -1)
+    project_remaining = Column(np.float64, 0.0)  # euros still to spend on the current project
+    members = Column(np.int64, 0)
+    hours = Column(np.float64, 0.0)  # real volunteer hours this month
+    mean_member_ses = Column(np.float64, 0.0)
+    quality = Column(np.float64, 0.0)  # application quality 0-1
+    app_channel = Column(np.int64, NO_CHANNEL)
+    app_amount = Column(np.int64, 0)  # cents requested
+    app_submitted = Column(np.int64, 0)
+    app_due = Column(np.int64, 0)
+    fund_tranche = Column(np.int64, 0)  # cents per month
+    fund_months_left = Column(np.int64, 0)
+    last_decision = Column(np.int64, -10_000)  # month of the last decision on an application
+    fund_rejected = Column(np.int64, -10_000)  # month of the last rejection by the fund
+    reporting_backlog = Column(np.float64, 0.0)  # hours
+    controlling = Column(np.float64, 0.0)  # share of board time taken by reporting, 0-1
+    months_without_members = Column(np.int64, 0)
+    months_short = Column(np.int64, 0)
+    stock_made = Column(np.float64, 0.0)  # cumulative stock added to its buurt
+    # This month's decision against expectation e: approval 1 - e, refusal -e, and
+    # -waiting_penalty per month overdue (municipal only).
+    experience_local = Column(np.float64, 0.0)
+    experience_fund = Column(np.float64, 0.0)
+    grants_eur = Column(np.float64, 0.0)
+
     def __init__(self, capacity: int = 64) -> None:
         self.size = 0
-        for name, (dtype, fill) in _FIELDS.items():
-            setattr(self, name, np.full(capacity, fill, dtype=dtype))
+        self._columns = {column.name: column.empty(capacity) for column in COLUMNS}
 
     def __len__(self) -> int:
         return self.size
 
     def _grow(self) -> None:
-        for name, (dtype, fill) in _FIELDS.items():
-            old = getattr(self, name)
-            new = np.full(max(2 * old.size, 16), fill, dtype=dtype)
-            new[: old.size] = old
-            setattr(self, name, new)
+        capacity = max(2 * self.alive.size, 16)
+        grown = {column.name: column.empty(capacity) for column in COLUMNS}
+        for name, values in self._columns.items():
+            grown[name][: values.size] = values
+        self._columns = grown
 
     def add(self, kind: int, neighbourhood: int, municipality: int, month: int) -> int:
         """Append a new living collective and return its row."""
@@ -90,47 +127,15 @@ class CollectiveTable:
 
     def view(self, name: str) -> np.ndarray:
         """The used part of column ``name``."""
-        return getattr(self, name)[: self.size]
+        return self._columns[name][: self.size]
 
-    def living(self) -> np.ndarray:
+    def living(self) -> npt.NDArray[np.intp]:
         return np.flatnonzero(self.alive[: self.size])
 
 
-class Collective(mesa.Agent):
-    """A citizen collective, as a Mesa agent whose state lives in a ``CollectiveTable``."""
-
-    def __init__(self, model: CommunityModel, row: int) -> None:
-        super().__init__(model)
-        self.row = row
-
-    def _get(self, name: str):
-        return getattr(self.model.collectives, name)[self.row]
-
-    @property
-    def kind(self) -> str:
-        return COLLECTIVE_TYPES[int(self._get("kind"))].name
-
-    @property
-    def neighbourhood(self) -> int:
-        return int(self._get("neighbourhood"))
-
-    @property
-    def members(self) -> int:
-        return int(self._get("members"))
-
-    @property
-    def money_eur(self) -> float:
-        return int(self._get("money")) / 100
-
-    @property
-    def volunteer_hours(self) -> float:
-        return float(self._get("hours"))
-
-    def __repr__(self) -> str:
-        return (
-            f"Collective({self.unique_id}, {self.kind}, buurt {self.neighbourhood}, "
-            f"{self.members} members, EUR {self.money_eur:,.2f})"
-        )
+COLUMNS: tuple[Column[Any], ...] = tuple(
+    value for value in vars(CollectiveTable).values() if isinstance(value, Column)
+)
 
 
 # --- Rules --------------------------------------------------------------------------------
@@ -141,6 +146,10 @@ def type_column(attribute: str) -> np.ndarray:
     return np.array([getattr(kind, attribute) for kind in COLLECTIVE_TYPES], dtype=np.float64)
 
 
+MONTHLY_COST = type_column("monthly_cost_eur")
+OWN_INCOME = type_column("own_income_eur")
+HOURS_NEEDED = type_column("hours_needed")
+PROJECT_SIZE = type_column("project_size_eur")
 SERVES_ARRAY = np.array(SERVES, dtype=bool)
 
 
@@ -161,7 +170,7 @@ def absorption_capacity(hours: np.ndarray, eur_per_hour: float) -> np.ndarray:
     return hours * eur_per_hour
 
 
-def application_quality(mean_member_ses: np.ndarray, support: np.ndarray) -> np.ndarray:
+def application_quality(mean_member_ses: FloatArray, support: FloatArray) -> FloatArray:
     """Quality of an application (0-1): better-resourced members write better applications
     (Matthew effect); movement support helps."""
     return np.clip(1.0 / (1.0 + np.exp(-mean_member_ses)) + support, 0.0, 1.0)
@@ -177,3 +186,377 @@ def work_off_reporting(backlog: np.ndarray, board_hours: float) -> tuple[np.ndar
     share (reporting hours done / board hours, 0-1)."""
     done = np.minimum(backlog, board_hours)
     return backlog - done, done / board_hours
+
+
+def rank_within_groups(groups: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Order rows by group then ``keys`` (last key most significant after the group);
+    return the order and each ordered row's rank within its group."""
+    order = np.lexsort((*keys[::-1], groups)) if keys else np.argsort(groups, kind="stable")
+    ordered = groups[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    first = np.repeat(starts, np.diff(np.r_[starts, ordered.size]))
+    return order, np.arange(ordered.size) - first
+
+
+# --- Money ---------------------------------------------------------------------------------
+
+
+def credit(model: CommunityModel, rows: np.ndarray, cents: np.ndarray, source: str) -> None:
+    """Money from ledger account ``source`` into collectives' ``money`` (rows may repeat);
+    the column and the ledger account ``held:collectives`` move together."""
+    np.add.at(model.collectives.money, rows, cents)
+    model.ledger.transfer(source, COLLECTIVES_ACCOUNT, int(cents.sum()))
+
+
+def debit(model: CommunityModel, rows: np.ndarray, cents: np.ndarray, destination: str) -> None:
+    """Money out of collectives' ``money`` to ledger account ``destination``."""
+    np.subtract.at(model.collectives.money, rows, cents)
+    model.ledger.transfer(COLLECTIVES_ACCOUNT, destination, int(cents.sum()))
+
+
+def receive_grants(
+    model: CommunityModel,
+    rows: np.ndarray,
+    cents: np.ndarray,
+    account: str,
+    channel: str,
+    compliance: float,
+) -> None:
+    """Grants from ``account`` to collectives, who lose ``compliance`` of each to the
+    cost of applying and accounting."""
+    credit(model, rows, cents, account)
+    model.counts[f"granted_cents_{channel}"] += int(cents.sum())
+    model.collectives.grants_eur[rows] += cents / 100
+    debit(model, rows, np.floor(cents * compliance).astype(np.int64), f"applicant_cost:{channel}")
+
+
+def reporting_hours(model: CommunityModel, hours: float, rows: np.ndarray) -> np.ndarray:
+    """Reporting hours a grant costs, scaled by the burden multiplier and lowered by
+    movement support."""
+    support = support_fraction(
+        model.movement_support.eur_per_inhabitant[model.collectives.neighbourhood[rows]],
+        model.params.movement_support_saturation_eur,
+    )
+    relief = model.params.support_reporting_relief * support
+    return hours * model.params.reporting_burden_multiplier * (1 - relief)
+
+
+# --- Life cycle: founding, dissolution, membership -----------------------------------------
+
+
+def found_initial_collectives(model: CommunityModel) -> None:
+    """Initial collectives per type from national counts scaled to the region (stochastic
+    rounding), placed where capable initiators live (Matthew effect, Ghorbani et al.)."""
+    region, citizens = model.region, model.citizens
+    leaders = (
+        np.bincount(
+            region.citizen_neighbourhood,
+            weights=citizens.capable_initiator * region.citizen_weight,
+            minlength=region.n_neighbourhoods,
+        )
+        + 1e-3 * region.neighbourhood_population
+    )
+    weights = leaders / leaders.sum()
+    for kind_index, kind in enumerate(COLLECTIVE_TYPES):
+        expected = getattr(model.params, kind.count_parameter) * model.population_share
+        count = int(expected) + int(model.rng.random() < expected % 1.0)
+        buurten = model.rng.choice(region.n_neighbourhoods, size=count, p=weights)
+        for buurt in buurten:
+            row = add_collective(model, kind_index, int(buurt), founder=None)
+            reserve = model.params.operating_reserve_months * kind.monthly_cost_eur
+            money = to_cents(reserve * model.rng.uniform(0.5, 1.5))
+            credit(model, np.array([row]), np.array([money]), "source:initial_holdings")
+
+
+def add_collective(model: CommunityModel, kind: int, buurt: int, founder: int | None) -> int:
+    """Register a collective (table row and Mesa agent), led by ``founder`` or by a
+    resident chosen by :func:`pick_leader`."""
+    municipality = int(model.region.neighbourhood_municipality[buurt])
+    row = model.collectives.add(kind, buurt, municipality, model.current_month)
+    Collective(model, row)
+    if founder is None:
+        founder = pick_leader(model, buurt)
+    if model.citizens.state[founder] != INITIATOR:  # one who already leads stays put
+        model.citizens.state[founder] = INITIATOR
+        model.citizens.collective[founder] = row
+    return row
+
+
+def pick_leader(model: CommunityModel, buurt: int) -> int:
+    """A leader for an initial collective, preferring residents who already take part, so
+    that appointing leaders changes the observed participation as little as possible:
+    capable participants, then active and occasional volunteers, then a capable agent who
+    already leads (an agent stands for many inhabitants), then any resident who does not
+    lead yet, then anyone."""
+    citizens, region = model.citizens, model.region
+    start = region.citizen_start[buurt]
+    residents = np.arange(start, start + region.citizen_count[buurt])
+    state = citizens.state[residents]
+    capable = citizens.capable_initiator[residents]
+    for pool in (
+        residents[capable & (state >= OCCASIONAL) & (state < INITIATOR)],
+        residents[state == ACTIVE],
+        residents[state == OCCASIONAL],
+        residents[capable & (state == INITIATOR)],
+        residents[state < INITIATOR],
+        residents,
+    ):
+        if pool.size:
+            return int(model.rng.choice(pool))
+    raise AssertionError("a buurt has at least one citizen")
+
+
+def found_collectives(model: CommunityModel) -> None:
+    """Capable initiators who participate, trust others and are motivated found a
+    collective with a chance that grows with their buurt's unaddressed need and with
+    movement support (per inhabitant they stand for, so the founding rate does not
+    depend on the scale). The type follows the largest unaddressed gap."""
+    params, c, table = model.params, model.citizens, model.collectives
+    candidates = np.flatnonzero(
+        c.capable_initiator
+        & (c.state >= OCCASIONAL)
+        & (c.state < INITIATOR)
+        & (c.social_trust >= 0.5)
+        & (c.motivation > 0)
+    )
+    if candidates.size == 0 or params.founding_rate == 0:
+        return
+    addressed = np.zeros_like(model.stock, dtype=bool)
+    rows = table.living()
+    working = rows[table.project_category[rows] >= 0]
+    addressed[table.neighbourhood[working], table.project_category[working]] = True
+    gap = np.where(addressed, 0.0, deficits(model.stock, params.in_order_threshold))
+    need = gap.max(axis=1) / max(params.in_order_threshold, 1e-9)
+    support = support_fraction(
+        model.movement_support.eur_per_inhabitant, params.movement_support_saturation_eur
+    )
+    home = c.neighbourhood[candidates]
+    # Each agent stands for `weight` inhabitants, each of whom may found one.
+    per_inhabitant = (
+        params.founding_rate * need[home] * (1 + params.movement_founding_boost * support[home])
+    )
+    chance = 1.0 - (1.0 - np.minimum(per_inhabitant, 1.0)) ** c.weight[candidates]
+    founders = candidates[model.rng.random(candidates.size) < chance]
+    taken: set[int] = set()
+    for founder in founders:  # few per month; one new collective per buurt per month
+        buurt = int(c.neighbourhood[founder])
+        if buurt in taken:
+            continue
+        taken.add(buurt)
+        category = int(np.argmax(gap[buurt]))
+        kinds = [
+            k for k, kind in enumerate(COLLECTIVE_TYPES) if CATEGORIES[category] in kind.categories
+        ]
+        counts = np.array(
+            [getattr(params, COLLECTIVE_TYPES[k].count_parameter) + 1.0 for k in kinds]
+        )
+        kind = int(model.rng.choice(kinds, p=counts / counts.sum()))
+        add_collective(model, kind, buurt, founder=int(founder))
+        model.counts["founded"] += 1
+
+
+def dissolve_collectives(model: CommunityModel) -> None:
+    """Collectives without members, or unable to pay their costs, for the grace period
+    dissolve; what money they hold leaves the system as unspent, fund commitments lapse."""
+    params, table = model.params, model.collectives
+    rows = table.living()
+    ending = rows[
+        (table.months_without_members[rows] >= params.dissolution_grace_months)
+        | (table.months_short[rows] >= params.dissolution_grace_months)
+    ]
+    if ending.size == 0:
+        return
+    debit(model, ending, table.money[ending].copy(), "unspent:dissolved")
+    model.fund.release(int((table.fund_tranche[ending] * table.fund_months_left[ending]).sum()))
+    table.fund_months_left[ending] = 0
+    table.app_channel[ending] = NO_CHANNEL
+    table.alive[ending] = False
+    for agent in list(model.agents_by_type[Collective]):
+        if isinstance(agent, Collective) and not table.alive[agent.row]:
+            agent.remove()
+    model.counts["dissolved"] += ending.size
+
+
+def update_membership(model: CommunityModel) -> None:
+    """Active citizens join a living collective of their buurt (through the share of the
+    inhabitants they stand for who volunteer locally); citizens who are no longer active,
+    or whose collective dissolved, leave."""
+    c, table = model.citizens, model.collectives
+    member = c.collective >= 0
+    gone = member & ~table.alive[np.maximum(c.collective, 0)]
+    leaves = member & ((c.state < ACTIVE) | gone)
+    c.collective[leaves] = NO_COLLECTIVE
+    c.state[gone & (c.state == INITIATOR)] = ACTIVE
+
+    rows = table.living()
+    seekers = np.flatnonzero((c.collective < 0) & (c.state >= ACTIVE))
+    if rows.size == 0 or seekers.size == 0:
+        return
+    # Collectives recruit where hands are needed: a buurt's newcomers are dealt out in
+    # turn, starting with its collective that has the fewest members.
+    buurt_of_row = table.neighbourhood[rows]
+    order = np.lexsort((table.members[rows], buurt_of_row))
+    per_buurt = np.bincount(buurt_of_row, minlength=model.region.n_neighbourhoods)
+    first = np.concatenate(([0], np.cumsum(per_buurt)[:-1]))
+    seekers = seekers[model.rng.permutation(seekers.size)]
+    home = c.neighbourhood[seekers]
+    seekers, home = seekers[per_buurt[home] > 0], home[per_buurt[home] > 0]
+    by_buurt = np.argsort(home, kind="stable")
+    seekers, home = seekers[by_buurt], home[by_buurt]
+    _, turn = rank_within_groups(home)
+    c.collective[seekers] = rows[order[first[home] + turn % per_buurt[home]]]
+
+
+def count_members(model: CommunityModel, citizen_hours: np.ndarray) -> None:
+    """Members, real volunteer hours and mean member SES of every collective, given each
+    citizen agent's volunteer hours per inhabitant."""
+    table, c = model.collectives, model.citizens
+    size = table.alive.size
+    members = c.collective >= 0
+    index = c.collective[members]
+    table.members[:] = np.bincount(index, minlength=size)
+    table.hours[:] = np.bincount(
+        index,
+        weights=citizen_hours[members] * member_weight(model)[members],
+        minlength=size,
+    )
+    ses_sum = np.bincount(index, weights=c.ses[members], minlength=size)
+    table.mean_member_ses[:] = np.divide(
+        ses_sum, table.members, out=np.zeros(size), where=table.members > 0
+    )
+
+
+def member_weight(model: CommunityModel) -> np.ndarray:
+    """Inhabitants of each agent who volunteer in its collective: an agent stands for
+    ``weight`` inhabitants, of whom ``collective_volunteering_share`` volunteer in a local
+    collective when active (the others in clubs, schools, churches)."""
+    return model.citizens.weight * model.params.collective_volunteering_share
+
+
+# --- The month: operating, applying, projects ----------------------------------------------
+
+
+def operate_collectives(model: CommunityModel) -> None:
+    """Earned income (in proportion to staffing) and operating costs; a collective that
+    cannot pay its costs in full is short this month."""
+    table = model.collectives
+    rows = table.living()
+    kind = table.kind[rows]
+    staffing = np.minimum(table.hours[rows] / HOURS_NEEDED[kind], 1.0)
+    credit(model, rows, to_cents(OWN_INCOME[kind] * staffing), "source:own_income")
+    cost = to_cents(MONTHLY_COST[kind])
+    paid = np.minimum(cost, table.money[rows])
+    debit(model, rows, paid, "spent:operations")
+    short = paid < cost
+    table.months_short[rows] = np.where(short, table.months_short[rows] + 1, 0)
+    table.months_without_members[rows] = np.where(
+        table.members[rows] == 0, table.months_without_members[rows] + 1, 0
+    )
+
+    idle = rows[table.project_category[rows] < 0]
+    if idle.size:
+        stock_rows = model.stock[table.neighbourhood[idle]]
+        category = choose_projects(table.kind[idle], stock_rows)
+        has = category >= 0
+        chosen, category = idle[has], category[has]
+        to_full = 1.0 - model.stock[table.neighbourhood[chosen], category]
+        cost_to_full = cost_to_raise(
+            to_full,
+            model.region.neighbourhood_population[table.neighbourhood[chosen]],
+            model.params.infrastructure_cost_eur_per_inhabitant,
+            model.params.project_effectiveness,
+        )
+        table.project_category[chosen] = category
+        table.project_remaining[chosen] = np.minimum(PROJECT_SIZE[table.kind[chosen]], cost_to_full)
+
+
+def apply_for_funding(model: CommunityModel) -> None:
+    """Collectives whose money covers fewer than ``project_reserve_months`` of work and
+    costs apply, if they have members, no pending application and waited after their
+    last decision; municipal applications need an own contribution."""
+    params, table = model.params, model.collectives
+    rows = table.living()
+    kind = table.kind[rows]
+    support = params.movement_support_effect * support_fraction(
+        model.movement_support.eur_per_inhabitant[table.neighbourhood[rows]],
+        params.movement_support_saturation_eur,
+    )
+    table.quality[rows] = application_quality(table.mean_member_ses[rows], support)
+
+    capacity = absorption_capacity(table.hours[rows], params.eur_per_volunteer_hour_capacity)
+    deficit = np.maximum(MONTHLY_COST[kind] - OWN_INCOME[kind], 0.0)
+    monthly_need = deficit + np.minimum(table.project_remaining[rows], capacity)
+    reserve = params.project_reserve_months * monthly_need
+    money_eur = table.money[rows] / 100
+    wants = (
+        (money_eur < reserve)
+        & (table.members[rows] > 0)
+        & (table.app_channel[rows] == NO_CHANNEL)
+        & (model.current_month - table.last_decision[rows] >= params.reapply_months)
+    )
+    applicants = rows[wants]
+    if applicants.size == 0:
+        return
+    need_eur = (
+        table.project_remaining[applicants]
+        + params.project_reserve_months * deficit[wants]
+        - money_eur[wants]
+    )
+    channel = model.regime.route(model, applicants)
+    cap = np.where(
+        channel == 0,
+        params.municipal_grant_cap_eur,
+        params.fund_grant_cap_eur_per_year * params.fund_grant_years,
+    )
+    # Municipal grants need an own contribution: ask no more than one can match.
+    own_share = params.municipal_own_contribution_share
+    matchable = np.where(channel == 0, money_eur[wants] / max(own_share, 1e-9), np.inf)
+    wanted = np.minimum(np.maximum(need_eur, 0.0), cap)
+    amount = to_cents(np.minimum(wanted, matchable))
+    able = amount >= to_cents(params.minimum_application_eur)
+    model.counts["discouraged"] += int((~able & (wanted > 0)).sum())
+    applicants, channel, amount = applicants[able], channel[able], amount[able]
+    table.app_channel[applicants] = channel
+    table.app_amount[applicants] = amount
+    table.app_submitted[applicants] = model.current_month
+    table.app_due[applicants] = model.current_month + model.regime.decision_months(model, channel)
+    model.counts["applications"] += applicants.size
+
+
+def run_projects(model: CommunityModel) -> np.ndarray:
+    """Collectives put money to work on their project, as far as volunteer hours allow;
+    the stock they add is community-made (a source of ownership)."""
+    params, table = model.params, model.collectives
+    rows = table.living()
+    rows = rows[table.project_category[rows] >= 0]
+    gain = np.zeros_like(model.stock)
+    if rows.size == 0:
+        return gain
+    capacity = absorption_capacity(table.hours[rows], params.eur_per_volunteer_hour_capacity)
+    reserve = params.operating_reserve_months * MONTHLY_COST[table.kind[rows]]
+    spend = np.minimum(
+        np.minimum(capacity, table.project_remaining[rows]),
+        np.maximum(table.money[rows] / 100 - reserve, 0.0),
+    )
+    cents = np.floor(spend * 100).astype(np.int64)
+    debit(model, rows, cents, "spent:projects")
+    buurt, category = table.neighbourhood[rows], table.project_category[rows]
+    added = (
+        params.project_effectiveness
+        * cents
+        / 100
+        / (
+            params.infrastructure_cost_eur_per_inhabitant
+            * model.region.neighbourhood_population[buurt]
+        )
+    )
+    np.add.at(gain, (buurt, category), added)
+    model.add_stock(gain, owned_weight=1.0)
+    table.stock_made[rows] += added
+    table.project_remaining[rows] -= cents / 100
+    done = (table.project_remaining[rows] <= 0.01) | (
+        model.stock[buurt, category] >= FULL_PROVISION
+    )
+    table.project_category[rows[done]] = -1
+    table.project_remaining[rows[done]] = 0.0
+    return gain

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gemsim.model.collectives import FUND, NO_CHANNEL
+from gemsim.model.arrays import FloatArray
+from gemsim.model.collectives import FUND, NO_CHANNEL, receive_grants, reporting_hours
 from gemsim.model.infrastructure import deficits
+from gemsim.model.ledger import Ledger
 from gemsim.model.municipality import charge_handling, grouped_fits
 
 if TYPE_CHECKING:
@@ -27,10 +29,58 @@ if TYPE_CHECKING:
 FUND_ACCOUNT = "held:fund"
 
 
+class Fund:
+    """The societal fund's money: its balance is the ledger account ``held:fund``, and it
+    keeps the cents it has promised to running grants, so that it never promises what it
+    does not hold. Only the fund changes its commitments."""
+
+    def __init__(self, ledger: Ledger, layer_overhead_share: float) -> None:
+        self._ledger = ledger
+        self._layer_overhead_share = layer_overhead_share
+        self._committed = 0
+
+    @property
+    def committed(self) -> int:
+        """Cents still owed to running grants."""
+        return self._committed
+
+    def add(self, cents: int) -> None:
+        """Extra national money into the fund, after the fund organisation's overhead."""
+        layer = round(cents * self._layer_overhead_share)
+        self._ledger.transfer("source:national_fund", "overhead:channel_layer", layer)
+        self._ledger.transfer("source:national_fund", FUND_ACCOUNT, cents - layer)
+
+    def uncommitted(self) -> int:
+        """Cents held and not yet promised."""
+        return self._ledger.balance[FUND_ACCOUNT] - self._committed
+
+    def envelopes(self, population_shares: np.ndarray) -> np.ndarray:
+        """Per-capita allocation: in each decision round a municipality's collectives may
+        commit at most its population share of the fund's money not yet committed."""
+        envelopes = np.floor(self.uncommitted() * population_shares).astype(np.int64)
+        return np.maximum(envelopes, 0)
+
+    def commit(self, cents: int) -> None:
+        """Promise ``cents`` to newly granted collectives."""
+        self._committed += cents
+
+    def release(self, cents: int) -> None:
+        """Commitments that were paid out, or lapsed when a collective dissolved."""
+        self._committed -= cents
+
+    def pay_handling(self, cents: int) -> None:
+        """Handling cost of decisions: from money not yet promised (commitments come first),
+        the rest from the fund organisation's general budget (an extra source)."""
+        paid = min(cents, max(self.uncommitted(), 0))
+        self._ledger.transfer(FUND_ACCOUNT, "overhead:fund_handling", paid)
+        self._ledger.transfer("source:fund_admin", "overhead:fund_handling", cents - paid)
+
+
 def allocation_scores(model: CommunityModel, rows: np.ndarray) -> np.ndarray:
     """Higher score = decided earlier; ties broken by a random draw."""
     table, rule = model.collectives, model.params.allocation_rule
     tiebreak = model.rng.random(rows.size) * 1e-6
+    score: FloatArray
     match rule:
         case "need_weighted":
             need = deficits(model.stock, model.params.in_order_threshold).sum(axis=1)
@@ -38,10 +88,26 @@ def allocation_scores(model: CommunityModel, rows: np.ndarray) -> np.ndarray:
         case "first_come" | "per_capita":
             score = -table.app_submitted[rows].astype(np.float64)
         case "participatory_vote":
-            score = model.vote_shares()[rows]
+            score = vote_shares(model)[rows]
         case _:
             raise ValueError(f"unknown allocation rule {rule!r}")
     return score + tiebreak
+
+
+def vote_shares(model: CommunityModel) -> np.ndarray:
+    """Per collective row: share of its buurt's inhabitants who are members or have a
+    contact who is a member (the participatory vote)."""
+    c, table = model.citizens, model.collectives
+    network = model.region.network
+    member_row = c.collective
+    voter_rows = np.concatenate([member_row, member_row[network.indices]])
+    voters = np.concatenate([np.arange(c.size), network.sources])
+    keep = voter_rows >= 0
+    pairs = np.unique(voter_rows[keep] * np.int64(c.size) + voters[keep])
+    rows, who = pairs // c.size, pairs % c.size
+    votes = np.bincount(rows, weights=c.weight[who], minlength=table.alive.size)
+    population = model.region.neighbourhood_population[table.neighbourhood]
+    return votes / population
 
 
 def decide_fund_applications(
@@ -51,7 +117,7 @@ def decide_fund_applications(
 
     ``co_decision_weight`` (per municipality, 0-1) mixes the fund's ranking with the
     municipality's judgement of need made with residents (the hybrid regime)."""
-    table, params, month = model.collectives, model.params, model.month
+    table, params, month = model.collectives, model.params, model.current_month
     rows = table.living()
     due = rows[(table.app_channel[rows] == FUND) & (table.app_due[rows] <= month)]
     if due.size == 0:
@@ -76,22 +142,24 @@ def decide_fund_applications(
     months = 12 * params.fund_grant_years
     totals = table.app_amount[ordered] // months * months  # whole cents per tranche
     if params.allocation_rule == "per_capita":
-        budgets = model.fund_envelopes()
+        budgets = model.fund.envelopes(
+            model.region.municipality_population / model.region.population
+        )
         groups = table.municipality[ordered]
     else:
-        budgets = np.array([model.fund_uncommitted()], dtype=np.int64)
+        budgets = np.array([model.fund.uncommitted()], dtype=np.int64)
         groups = np.zeros(ordered.size, dtype=np.int64)
     fits = grouped_fits(groups, totals, budgets) & (totals > 0)
     granted = ordered[fits]
 
     table.fund_tranche[granted] = totals[fits] // months
     table.fund_months_left[granted] = months
-    model.fund_committed += int(totals[fits].sum())
+    model.fund.commit(int(totals[fits].sum()))
     rejected = np.setdiff1d(due, granted)
-    table.experience_fund[granted] += 1.0 - model.expected_approval
-    table.experience_fund[rejected] -= model.expected_approval
+    table.experience_fund[granted] += 1.0 - model.perception.expected_approval
+    table.experience_fund[rejected] -= model.perception.expected_approval
     table.fund_rejected[rejected] = month
-    table.reporting_backlog[granted] += model.reporting_hours(params.fund_reporting_hours, granted)
+    table.reporting_backlog[granted] += reporting_hours(model, params.fund_reporting_hours, granted)
     table.app_channel[due] = NO_CHANNEL
     table.last_decision[due] = month
     model.counts["fund_decisions"] += due.size
@@ -113,10 +181,10 @@ def pay_fund_tranches(model: CommunityModel) -> None:
     if running.size == 0:
         return
     amounts = table.fund_tranche[running]
-    model.pay_grants(running, amounts, FUND_ACCOUNT, "fund", params.fund_compliance_cost_share)
-    model.fund_committed -= int(amounts.sum())
+    receive_grants(model, running, amounts, FUND_ACCOUNT, "fund", params.fund_compliance_cost_share)
+    model.fund.release(int(amounts.sum()))
     table.fund_months_left[running] -= 1
     yearly = running[
         (table.fund_months_left[running] % 12 == 0) & (table.fund_months_left[running] > 0)
     ]
-    table.reporting_backlog[yearly] += model.reporting_hours(params.fund_reporting_hours, yearly)
+    table.reporting_backlog[yearly] += reporting_hours(model, params.fund_reporting_hours, yearly)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from gemsim.model.arrays import FloatArray
 from gemsim.model.collective_types import COLLECTIVE_TYPES
 from gemsim.model.infrastructure import CATEGORIES
 
@@ -29,7 +30,7 @@ CATEGORY_SDGS: dict[str, tuple[int, ...]] = {
 CONNECTEDNESS_SDGS = (3, 10)
 
 
-def tag_matrix(tags: list[tuple[int, ...]]) -> np.ndarray:
+def tag_matrix(tags: list[tuple[int, ...]]) -> FloatArray:
     """Rows split one euro evenly over their SDGs (columns 0..16 = SDG 1..17)."""
     matrix = np.zeros((len(tags), N_SDGS))
     for row, sdgs in enumerate(tags):
@@ -39,18 +40,18 @@ def tag_matrix(tags: list[tuple[int, ...]]) -> np.ndarray:
 
 TYPE_TO_SDG = tag_matrix([kind.sdgs for kind in COLLECTIVE_TYPES])
 CATEGORY_TO_SDG = tag_matrix([CATEGORY_SDGS[name] for name in CATEGORIES])
-CONNECTEDNESS_TO_SDG = tag_matrix([CONNECTEDNESS_SDGS])[0]
+CONNECTEDNESS_TO_SDG: FloatArray = tag_matrix([CONNECTEDNESS_SDGS])[0]
 
 
 def handprint_by_sdg(
-    hours_by_type: np.ndarray,
-    added_stock: np.ndarray,
-    population: np.ndarray,
+    hours_by_type: FloatArray,
+    added_stock: FloatArray,
+    population: FloatArray,
     member_inhabitants: float,
     eur_per_hour: float,
     eur_per_stock_inhabitant_year: float,
     eur_per_participant_year: float,
-) -> np.ndarray:
+) -> FloatArray:
     """Euro value created this month, per SDG (17 values)."""
     volunteering = (hours_by_type * eur_per_hour) @ TYPE_TO_SDG
     served = (np.clip(added_stock, 0.0, None) * population[:, None]).sum(axis=0)

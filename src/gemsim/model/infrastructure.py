@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from gemsim.model.arrays import FloatArray
+
 CATEGORIES: tuple[str, ...] = (
     "meeting_place",
     "healthy_environment",
@@ -31,12 +33,13 @@ def initial_stock(
     return np.clip(stock, 0.0, 1.0)
 
 
-def depreciate(stock: np.ndarray, yearly_rate: float) -> np.ndarray:
+def depreciate(stock: FloatArray, yearly_rate: float) -> FloatArray:
     """Stock after one month of relative decay at ``yearly_rate``."""
-    return stock * (1.0 - yearly_rate) ** (1.0 / 12.0)
+    monthly_factor: float = (1.0 - yearly_rate) ** (1.0 / 12.0)
+    return stock * monthly_factor
 
 
-def deficits(stock: np.ndarray, threshold: float) -> np.ndarray:
+def deficits(stock: FloatArray, threshold: float) -> FloatArray:
     """How far each category is below the in-order threshold (0 where it is not)."""
     return np.maximum(threshold - stock, 0.0)
 
@@ -54,7 +57,7 @@ def stock_gain(
 
 
 def cost_to_raise(
-    amount: np.ndarray, population: np.ndarray, cost_per_inhabitant: float, effectiveness: float
-) -> np.ndarray:
+    amount: FloatArray, population: FloatArray, cost_per_inhabitant: float, effectiveness: float
+) -> FloatArray:
     """Euros needed to raise stock by ``amount`` (inverse of :func:`stock_gain`)."""
     return np.maximum(amount, 0.0) * cost_per_inhabitant * population / max(effectiveness, 1e-9)

@@ -1,4 +1,4 @@
-"""Municipalities: the Mesa agent and the small-subsidy desk.
+"""Municipalities: their small-subsidy pots and the desk that decides applications.
 
 The desk decides applications in order of arrival after a 4-8 week decision time, up to
 its monthly capacity (the rest wait, and waiting beyond the promised time is a negative
@@ -11,11 +11,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 
-from gemsim.model.collectives import MUNICIPAL, NO_CHANNEL, approval_probability
-from gemsim.model.ledger import to_cents
+from gemsim.model.collectives import (
+    MUNICIPAL,
+    NO_CHANNEL,
+    approval_probability,
+    rank_within_groups,
+    receive_grants,
+    reporting_hours,
+)
+from gemsim.model.ledger import Ledger, to_cents
+from gemsim.model.world import Region
 
 if TYPE_CHECKING:
     from gemsim.model.model import CommunityModel
@@ -23,38 +30,64 @@ if TYPE_CHECKING:
 BUDGET_ACCOUNT = "held:municipal"
 
 
-class Municipality(mesa.Agent):
-    """A municipality, as a Mesa agent viewing the model's municipal columns."""
+class MunicipalBudgets:
+    """Each municipality's small-subsidy pot for this year, in cents, mirrored by the ledger
+    account ``held:municipal``. Only the budgets change their pots."""
 
-    def __init__(self, model: CommunityModel, row: int) -> None:
-        super().__init__(model)
-        self.row = row
+    def __init__(
+        self,
+        ledger: Ledger,
+        region: Region,
+        own_eur_per_inhabitant: float,
+        layer_overhead_share: float,
+    ) -> None:
+        self._ledger = ledger
+        self._population = region.municipality_population
+        self._shares = region.municipality_population / region.population
+        self._own_eur_per_inhabitant = own_eur_per_inhabitant
+        self._layer_overhead_share = layer_overhead_share
+        self._cents = np.zeros(region.n_municipalities, dtype=np.int64)
 
     @property
-    def population(self) -> float:
-        return float(self.model.region.municipality_population[self.row])
+    def cents(self) -> np.ndarray:
+        """Each pot now (a read-only view)."""
+        view = self._cents.view()
+        view.flags.writeable = False
+        return view
 
-    @property
-    def co_decision(self) -> float:
-        """Willingness to co-decide with residents, 0-1."""
-        return float(self.model.region.municipality_co_decision[self.row])
+    def total(self) -> int:
+        return int(self._cents.sum())
 
-    @property
-    def budget_eur(self) -> float:
-        return int(self.model.municipal_budget[self.row]) / 100
+    def replenish(self, extra_cents: int, replaced_share: float) -> None:
+        """January: last year's unspent pot returns to the general budget; the new pot is the
+        municipality's own (less any share the fund replaces) plus extra national money
+        after the channel's layer overhead, both by population."""
+        self._ledger.transfer(BUDGET_ACCOUNT, "unspent:municipal_returned", self.total())
+        own = to_cents(self._own_eur_per_inhabitant * (1 - replaced_share) * self._population)
+        self._ledger.transfer("source:municipal_budget", BUDGET_ACCOUNT, int(own.sum()))
+        layer = round(extra_cents * self._layer_overhead_share)
+        self._ledger.transfer("source:national_fund", "overhead:channel_layer", layer)
+        extra = np.floor((extra_cents - layer) * self._shares).astype(np.int64)
+        self._ledger.transfer("source:national_fund", BUDGET_ACCOUNT, int(extra.sum()))
+        self._cents = own + extra
 
-    def __repr__(self) -> str:
-        return f"Municipality({self.row}, {self.population:,.0f} inhabitants)"
+    def fits(self, municipality: np.ndarray, amounts: np.ndarray) -> np.ndarray:
+        """For grants in decision order: whether each still fits in its municipality's pot."""
+        return grouped_fits(municipality, amounts, self._cents)
 
+    def pay_grants(self, municipality: np.ndarray, amounts: np.ndarray) -> None:
+        """Take granted amounts out of the pots (the ledger moves them with the grants)."""
+        np.subtract.at(self._cents, municipality, amounts)
 
-def rank_within_groups(groups: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Order rows by group then ``keys`` (last key most significant after the group);
-    return the order and each ordered row's rank within its group."""
-    order = np.lexsort((*keys[::-1], groups)) if keys else np.argsort(groups, kind="stable")
-    ordered = groups[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    first = np.repeat(starts, np.diff(np.r_[starts, ordered.size]))
-    return order, np.arange(ordered.size) - first
+    def pay_handling(self, wanted: np.ndarray) -> None:
+        """Handling cost per municipality (cents), from its pot as far as it goes; the rest
+        from the municipality's general budget (an extra source)."""
+        paid = np.minimum(wanted, self._cents)
+        self._cents -= paid
+        self._ledger.transfer(BUDGET_ACCOUNT, "overhead:municipal_handling", int(paid.sum()))
+        self._ledger.transfer(
+            "source:municipal_admin", "overhead:municipal_handling", int((wanted - paid).sum())
+        )
 
 
 def grouped_fits(groups: np.ndarray, amounts: np.ndarray, budgets: np.ndarray) -> np.ndarray:
@@ -72,7 +105,7 @@ def grouped_fits(groups: np.ndarray, amounts: np.ndarray, budgets: np.ndarray) -
 
 def decide_municipal_applications(model: CommunityModel) -> None:
     """Decide the municipal applications that are due, within capacity and budget."""
-    table, params, month = model.collectives, model.params, model.month
+    table, params, month = model.collectives, model.params, model.current_month
     rows = table.living()
     pending = rows[table.app_channel[rows] == MUNICIPAL]
     if pending.size == 0:
@@ -98,21 +131,21 @@ def decide_municipal_applications(model: CommunityModel) -> None:
     )
     approved = model.rng.random(decided.size) < chance
     candidates = decided[approved]
-    fits = grouped_fits(
-        table.municipality[candidates], table.app_amount[candidates], model.municipal_budget
+    fits = model.municipal_budgets.fits(
+        table.municipality[candidates], table.app_amount[candidates]
     )
     granted = candidates[fits]
     rejected = np.setdiff1d(decided, granted)
 
     amounts = table.app_amount[granted]
-    np.subtract.at(model.municipal_budget, table.municipality[granted], amounts)
-    model.pay_grants(
-        granted, amounts, BUDGET_ACCOUNT, "municipal", params.municipal_compliance_cost_share
+    model.municipal_budgets.pay_grants(table.municipality[granted], amounts)
+    receive_grants(
+        model, granted, amounts, BUDGET_ACCOUNT, "municipal", params.municipal_compliance_cost_share
     )
-    table.experience_local[granted] += 1.0 - model.expected_approval
-    table.experience_local[rejected] -= model.expected_approval
-    table.reporting_backlog[granted] += model.reporting_hours(
-        params.municipal_reporting_hours, granted
+    table.experience_local[granted] += 1.0 - model.perception.expected_approval
+    table.experience_local[rejected] -= model.perception.expected_approval
+    table.reporting_backlog[granted] += reporting_hours(
+        model, params.municipal_reporting_hours, granted
     )
     table.app_channel[decided] = NO_CHANNEL
     table.last_decision[decided] = month
@@ -125,15 +158,9 @@ def charge_handling(model: CommunityModel, municipality: np.ndarray, channel: st
     cannot pay is paid from the organisation's general budget (an extra source)."""
     cost = int(to_cents(model.params.handling_cost_eur))
     if channel == "municipal":
-        wanted = np.bincount(municipality, minlength=model.municipal_budget.size) * cost
-        paid = np.minimum(wanted, model.municipal_budget)
-        model.municipal_budget -= paid
-        model.ledger.transfer(BUDGET_ACCOUNT, "overhead:municipal_handling", paid.sum())
-        model.ledger.transfer(
-            "source:municipal_admin", "overhead:municipal_handling", (wanted - paid).sum()
+        n_municipalities = model.region.n_municipalities
+        model.municipal_budgets.pay_handling(
+            np.bincount(municipality, minlength=n_municipalities) * cost
         )
     else:
-        wanted = municipality.size * cost
-        paid = min(wanted, max(model.fund_uncommitted(), 0))  # commitments come first
-        model.ledger.transfer("held:fund", "overhead:fund_handling", paid)
-        model.ledger.transfer("source:fund_admin", "overhead:fund_handling", wanted - paid)
+        model.fund.pay_handling(municipality.size * cost)

@@ -12,7 +12,7 @@ first candidates for sensitivity analysis.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -1069,8 +1069,8 @@ def allowed_range(name: str) -> str:
         from gemsim.model.regimes import REGIMES
 
         return "one of " + ", ".join(sorted(REGIMES))
-    if hasattr(annotation, "__args__"):
-        return "one of " + ", ".join(map(str, annotation.__args__))
+    if choices := get_args(annotation):
+        return "one of " + ", ".join(map(str, choices))
     kind = "an integer" if annotation is int else "a number"
     if low is not None and high is not None:
         return f"{kind} from {low:g} to {high:g}"
@@ -1098,7 +1098,7 @@ def parameter_table() -> list[dict[str, Any]]:
     """Rows of name, unit, default, range and source for every parameter."""
     rows = []
     for name, field in Parameters.model_fields.items():
-        extra = field.json_schema_extra or {}
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         rows.append(
             {
                 "name": name,

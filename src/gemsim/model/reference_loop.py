@@ -14,10 +14,11 @@ It is deliberately unoptimised: this is how one would first write the model in M
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NamedTuple
 
 import mesa
 import numpy as np
+from mesa.experimental.scenarios import Scenario
 
 from gemsim.model.citizens import (
     ACTIVE,
@@ -31,36 +32,54 @@ from gemsim.model.citizens import (
 from gemsim.model.parameters import Parameters
 from gemsim.model.world import Network
 
-STATE_COLUMNS = (
-    "trust_local",
-    "trust_national",
-    "social_trust",
-    "motivation",
-    "threshold",
-    "state",
-    "wellbeing",
-)
+
+class LoopState(NamedTuple):
+    """One citizen's state that the monthly rules change."""
+
+    trust_local: float
+    trust_national: float
+    social_trust: float
+    motivation: float
+    threshold: float
+    state: int
+    wellbeing: float
 
 
-class LoopCitizen(mesa.Agent):
+STATE_COLUMNS = LoopState._fields
+
+
+class LoopCitizen(mesa.Agent["LoopPopulation"]):
     """One citizen with scalar state, updated by plain Python arithmetic."""
 
-    def __init__(self, model: LoopPopulation, index: int, c: Citizens, contacts: list[int]):
+    def __init__(self, model: LoopPopulation, index: int, c: Citizens, contacts: list[int]) -> None:
         super().__init__(model)
         self.index = index
         self.contacts = contacts
-        for name in STATE_COLUMNS:
-            setattr(self, name, getattr(c, name)[index].item())
-        for name in (
-            "trust_local_baseline",
-            "trust_national_baseline",
-            "social_trust_baseline",
-            "motivation_baseline",
-            "wellbeing_baseline",
-        ):
-            setattr(self, name, getattr(c, name)[index].item())
+        self.trust_local = c.trust_local[index].item()
+        self.trust_national = c.trust_national[index].item()
+        self.social_trust = c.social_trust[index].item()
+        self.motivation = c.motivation[index].item()
+        self.threshold = c.threshold[index].item()
+        self.state = c.state[index].item()
+        self.wellbeing = c.wellbeing[index].item()
+        self.trust_local_baseline = c.trust_local_baseline[index].item()
+        self.trust_national_baseline = c.trust_national_baseline[index].item()
+        self.social_trust_baseline = c.social_trust_baseline[index].item()
+        self.motivation_baseline = c.motivation_baseline[index].item()
+        self.wellbeing_baseline = c.wellbeing_baseline[index].item()
         self.participating_initial = float(c.participating_initial[index])
-        self._next: dict[str, Any] = {}
+        self._next = self.now()
+
+    def now(self) -> LoopState:
+        return LoopState(
+            self.trust_local,
+            self.trust_national,
+            self.social_trust,
+            self.motivation,
+            self.threshold,
+            self.state,
+            self.wellbeing,
+        )
 
     def contacts_mean(self, values: list[float]) -> float:
         """Mean over contacts, summed in the same order and form as the vectorised rule."""
@@ -152,22 +171,29 @@ class LoopCitizen(mesa.Agent):
             + p.wellbeing_ownership_effect * x["ownership"]
             + p.wellbeing_trust_effect * (social_trust - self.social_trust_baseline)
         )
-        self._next = {
-            "trust_local": trust_local,
-            "trust_national": trust_national,
-            "social_trust": social_trust,
-            "motivation": motivation,
-            "threshold": threshold,
-            "state": state,
-            "wellbeing": min(max(wellbeing, 0.0), 10.0),
-        }
+        self._next = LoopState(
+            trust_local=trust_local,
+            trust_national=trust_national,
+            social_trust=social_trust,
+            motivation=motivation,
+            threshold=threshold,
+            state=state,
+            wellbeing=min(max(wellbeing, 0.0), 10.0),
+        )
 
     def advance(self) -> None:
-        for name, value in self._next.items():
-            setattr(self, name, value)
+        (
+            self.trust_local,
+            self.trust_national,
+            self.social_trust,
+            self.motivation,
+            self.threshold,
+            self.state,
+            self.wellbeing,
+        ) = self._next
 
 
-class LoopPopulation(mesa.Model):
+class LoopPopulation(mesa.Model[LoopCitizen, Scenario["LoopPopulation"]]):
     """Citizens as objects, stepped one by one (the per-citizen reference)."""
 
     def __init__(self, c: Citizens, network: Network, params: Parameters) -> None:
@@ -200,10 +226,8 @@ class LoopPopulation(mesa.Model):
 
     def state(self) -> dict[str, np.ndarray]:
         """The population's state as arrays, for comparison with the vectorised rules."""
-        return {
-            name: np.array([getattr(agent, name) for agent in self.citizens])
-            for name in STATE_COLUMNS
-        }
+        states = [agent.now() for agent in self.citizens]
+        return {name: np.array([getattr(s, name) for s in states]) for name in STATE_COLUMNS}
 
 
 __all__ = ["STATE_COLUMNS", "LoopCitizen", "LoopPopulation"]

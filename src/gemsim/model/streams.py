@@ -16,13 +16,41 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gemsim.model.infrastructure import N_CATEGORIES, cost_to_raise, deficits, stock_gain
+from gemsim.model.arrays import FloatArray
+from gemsim.model.infrastructure import (
+    N_CATEGORIES,
+    cost_to_raise,
+    deficits,
+    depreciate,
+    stock_gain,
+)
 from gemsim.model.ledger import to_cents
 
 if TYPE_CHECKING:
     from gemsim.model.model import CommunityModel
 
 SOCIAL_ACCOUNT = "held:social_infrastructure"
+
+
+class MovementSupport:
+    """Support capacity the movement-infrastructure stream has built in each buurt, in euros
+    per inhabitant; it depreciates like physical infrastructure. Only the stream builds it."""
+
+    def __init__(self, n_neighbourhoods: int) -> None:
+        self._eur_per_inhabitant = np.zeros(n_neighbourhoods)
+
+    @property
+    def eur_per_inhabitant(self) -> FloatArray:
+        """Capacity per buurt now (a read-only view)."""
+        view = self._eur_per_inhabitant.view()
+        view.flags.writeable = False
+        return view
+
+    def depreciate(self, yearly_rate: float) -> None:
+        self._eur_per_inhabitant = depreciate(self._eur_per_inhabitant, yearly_rate)
+
+    def build(self, eur_per_inhabitant: FloatArray) -> None:
+        self._eur_per_inhabitant += eur_per_inhabitant
 
 
 def monthly_amount_cents(total_eur: float, years: float, share: float, month: int) -> int:
@@ -42,7 +70,7 @@ def social_infrastructure_month(model: CommunityModel) -> tuple[np.ndarray, np.n
         params.social_infrastructure_eur,
         params.social_infrastructure_years,
         model.population_share,
-        model.month,
+        model.current_month,
     )
     overhead = round(inflow * params.social_infrastructure_overhead_share)
     ledger.transfer("source:social_infrastructure", SOCIAL_ACCOUNT, inflow)
@@ -92,7 +120,7 @@ def movement_infrastructure_month(model: CommunityModel) -> None:
         params.movement_infrastructure_eur,
         params.movement_infrastructure_years,
         model.population_share,
-        model.month,
+        model.current_month,
     )
     model.ledger.transfer("source:movement_infrastructure", "spent:movement_support", amount)
     if amount == 0:
@@ -101,7 +129,7 @@ def movement_infrastructure_month(model: CommunityModel) -> None:
     low = region.neighbourhood_low_ses
     share = params.movement_low_ses_priority * low * population / max(population[low].sum(), 1)
     share += (1 - params.movement_low_ses_priority) * population / population.sum()
-    model.support_eur_per_inhabitant += amount / 100 * share / population
+    model.movement_support.build(amount / 100 * share / population)
 
 
 def support_fraction(support_eur_per_inhabitant: np.ndarray, saturation: float) -> np.ndarray:

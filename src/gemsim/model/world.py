@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import csr_matrix
 
+from gemsim.model.arrays import BoolArray, FloatArray, IntArray
 from gemsim.model.infrastructure import initial_stock
 from gemsim.model.parameters import Parameters
 
@@ -51,18 +52,18 @@ class Network:
 class Region:
     """The static geography of one run."""
 
-    neighbourhood_municipality: np.ndarray  # (B,) municipality index of each buurt
-    neighbourhood_population: np.ndarray  # (B,) inhabitants
-    neighbourhood_ses: np.ndarray  # (B,) socio-economic status, standardised
-    neighbourhood_low_ses: np.ndarray  # (B,) bottom tercile of SES
-    neighbourhood_high_ses: np.ndarray  # (B,) top tercile of SES
-    municipality_population: np.ndarray  # (M,)
-    municipality_co_decision: np.ndarray  # (M,) willingness to co-decide, 0-1
-    citizen_neighbourhood: np.ndarray  # (N,) buurt of each citizen agent
-    citizen_start: np.ndarray  # (B,) first citizen of each buurt
-    citizen_count: np.ndarray  # (B,) citizen agents per buurt
-    citizen_weight: np.ndarray  # (N,) inhabitants each agent stands for
-    initial_stock: np.ndarray  # (B, categories)
+    neighbourhood_municipality: IntArray  # (B,) municipality index of each buurt
+    neighbourhood_population: FloatArray  # (B,) inhabitants
+    neighbourhood_ses: FloatArray  # (B,) socio-economic status, standardised
+    neighbourhood_low_ses: BoolArray  # (B,) bottom tercile of SES
+    neighbourhood_high_ses: BoolArray  # (B,) top tercile of SES
+    municipality_population: FloatArray  # (M,)
+    municipality_co_decision: FloatArray  # (M,) willingness to co-decide, 0-1
+    citizen_neighbourhood: IntArray  # (N,) buurt of each citizen agent
+    citizen_start: IntArray  # (B,) first citizen of each buurt
+    citizen_count: IntArray  # (B,) citizen agents per buurt
+    citizen_weight: FloatArray  # (N,) inhabitants each agent stands for
+    initial_stock: FloatArray  # (B, categories)
     network: Network
 
     @property
@@ -82,7 +83,7 @@ class Region:
         return float(self.neighbourhood_population.sum())
 
     @property
-    def citizen_municipality(self) -> np.ndarray:
+    def citizen_municipality(self) -> IntArray:
         return self.neighbourhood_municipality[self.citizen_neighbourhood]
 
 
@@ -93,7 +94,7 @@ def split_evenly(total: int, parts: int) -> np.ndarray:
     return sizes
 
 
-def random_member(start: np.ndarray, count: np.ndarray, group: np.ndarray, u: np.ndarray):
+def random_member(start: IntArray, count: IntArray, group: IntArray, u: FloatArray) -> IntArray:
     """A uniformly random member index of each ``group`` (members contiguous from ``start``)."""
     return start[group] + np.minimum((u * count[group]).astype(np.int64), count[group] - 1)
 

@@ -28,17 +28,17 @@ class DirectFund(FundingRegime):
     has_fund = True
 
     def yearly_inflow(self, model: CommunityModel) -> None:
-        model.replenish_municipal_budgets(
+        model.municipal_budgets.replenish(
             extra_cents=0, replaced_share=model.params.subsidy_replacement_share
         )
-        model.add_to_fund(self.extra_money_cents(model))
+        model.fund.add(self.extra_money_cents(model))
 
     def route(self, model: CommunityModel, rows: np.ndarray) -> np.ndarray:
         """The fund, unless a fund grant is running or the fund said no within a year:
         then the municipality."""
         table = model.collectives
         has_grant = table.fund_months_left[rows] > 0
-        recently_refused = model.month - table.fund_rejected[rows] < 12
+        recently_refused = model.current_month - table.fund_rejected[rows] < 12
         return np.where(has_grant | recently_refused, MUNICIPAL, FUND)
 
     def decision_months(self, model: CommunityModel, channel: np.ndarray) -> np.ndarray:

@@ -21,6 +21,6 @@ class SubsidyChannel(FundingRegime):
     adds_money = True
 
     def yearly_inflow(self, model: CommunityModel) -> None:
-        model.replenish_municipal_budgets(
+        model.municipal_budgets.replenish(
             extra_cents=self.extra_money_cents(model), replaced_share=0.0
         )
