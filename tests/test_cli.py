@@ -19,9 +19,11 @@ from pandas.testing import assert_frame_equal
 import gemsim.analysis
 import gemsim.study.jobs
 from gemsim.cli import main
+from gemsim.errors import UserError
 from gemsim.experiments import ResultStore
 from gemsim.experiments.manifest import MANIFEST_KEYS
 from gemsim.model.model import MODEL_REPORTERS, MONEY_REPORTERS
+from gemsim.model.parameters import Parameters, parameter_table
 from gemsim.study.simulation import simulate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -126,10 +128,34 @@ def test_bad_command_line_value_is_one_line_exit_2(capsys, args: list[str]):
 def test_params_table_lists_every_parameter_with_range_and_source(capsys):
     code, out, _ = cli(capsys, "params")
     assert code == 0
-    lines = out.splitlines()
-    assert lines[0].split()[:5] == ["NAME", "UNIT", "DEFAULT", "ALLOWED", "SOURCE"]
-    months = next(line for line in lines if line.startswith("months "))
-    assert "an integer from 1 to 600" in months and "120" in months
+    blocks = {}  # name -> its lines: "name = default  # unit", then allowed and source
+    for line in out.splitlines():
+        if not line.startswith(" "):
+            blocks[line.split(" = ")[0]] = [line]
+        else:
+            blocks[next(reversed(blocks))].append(line)
+    assert list(blocks) == list(Parameters.model_fields)
+    months = "\n".join(blocks["months"])
+    assert months.startswith("months = 120  # months\n")
+    assert "allowed: an integer from 1 to 600" in months and "source: " in months
+    assert 'regime = "status_quo"' in blocks["regime"][0]  # as written in a scenario file
+
+
+def test_params_table_fits_in_100_columns(capsys):
+    code, out, _ = cli(capsys, "params")
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= 100
+    # a long source is wrapped, not cut: every word of it is printed
+    longest = max((row["source"] for row in parameter_table()), key=len)
+    assert len(longest) > 100 and set(longest.split()) <= set(out.split())
+
+
+@pytest.mark.parametrize(("text", "suggestion"), [("monts", "'months'"), ("trsut", "'trust'")])
+def test_params_unknown_name_exits_2_with_a_suggestion(capsys, text: str, suggestion: str):
+    code, out, err = cli(capsys, "params", text)
+    assert code == 2 and out == ""
+    assert err.startswith("gemsim: error: ") and err.count("\n") == 1
+    assert f"no parameter name contains {text!r}" in err and suggestion in err
 
 
 def test_params_csv_and_markdown(capsys):
@@ -335,6 +361,50 @@ def test_a_failing_run_is_reported_and_marks_the_experiment_interrupted(
     assert "model bug" in err
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "interrupted" and "model bug" in manifest["error"]
+
+
+class _Refused(UserError):
+    """A kind of bad input the command line has never heard of."""
+
+
+def test_every_user_error_is_one_message_and_exit_2(
+    capsys, reference: Path, monkeypatch: pytest.MonkeyPatch
+):
+    def refuse(results_dir):
+        raise _Refused(f"{results_dir}: refused; allowed: something else")
+
+    monkeypatch.setattr(gemsim.study.jobs, "build_report", refuse)
+    code, out, err = cli(capsys, "report", reference)
+    assert code == 2 and out == ""
+    assert err == f"gemsim: error: {reference}: refused; allowed: something else\n"
+
+
+@needs_analysis
+def test_a_bug_in_the_analysis_exits_1_with_its_traceback(
+    capsys, reference: Path, monkeypatch: pytest.MonkeyPatch
+):
+    def broken(folder):
+        raise ZeroDivisionError("analysis bug")
+
+    monkeypatch.setattr(gemsim.analysis, "build_outputs", broken)
+    code, _, err = cli(capsys, "report", reference)
+    assert code == 1
+    assert "Traceback" in err and "ZeroDivisionError: analysis bug" in err
+    assert err.splitlines()[-1].startswith("gemsim: error: building the report")
+    assert "retry with `gemsim report" in err
+
+
+@needs_analysis
+def test_results_the_analysis_refuses_exit_2_without_traceback(
+    capsys, reference: Path, monkeypatch: pytest.MonkeyPatch
+):
+    def refuse(folder):
+        raise _Refused("the stored runs cannot be analysed; allowed: complete results")
+
+    monkeypatch.setattr(gemsim.analysis, "build_outputs", refuse)
+    code, _, err = cli(capsys, "report", reference)
+    assert code == 2 and "Traceback" not in err
+    assert err == "gemsim: error: the stored runs cannot be analysed; allowed: complete results\n"
 
 
 def test_resume_refuses_results_of_another_experiment(capsys, tmp_path: Path, reference: Path):

@@ -9,10 +9,9 @@ import pytest
 import gemsim
 from gemsim.model.parameters import Parameters
 from gemsim.model.regimes import REGIMES
-from gemsim.study.scenario import (
-    Experiment,
-    ScenarioError,
-    load_experiment,
+from gemsim.study.experiment import Experiment, load_experiment
+from gemsim.study.files import ScenarioError
+from gemsim.study.scenarios import (
     load_scenario,
     read_scenario,
     resolve_scenario,
@@ -203,6 +202,20 @@ def test_every_problem_of_a_file_is_reported_in_file_order(tmp_path: Path):
     lines = error_of(read_scenario, path).splitlines()
     assert len(lines) == 3
     assert ["months" in lines[0], "'foo'" in lines[1], "regime" in lines[2]] == [True] * 3
+
+
+def test_unknown_extends_offers_only_valid_scenario_files(tmp_path: Path):
+    write(tmp_path, "good.toml", "[parameters]\nmonths = 12\n")
+    write(tmp_path, "broken.toml", "[parameters\n")
+    write(tmp_path, "bad_value.toml", "[parameters]\nmonths = -3\n")
+    write(tmp_path, "orphan.toml", 'extends = "nowhere"\n')
+    write(tmp_path, "experiment.toml", 'scenarios = ["good"]\nreplications = 2\n')
+    child = write(tmp_path, "child.toml", 'extends = "goood"\n')
+    message = error_of(read_scenario, child)
+    assert "did you mean 'good'" in message
+    offered = set(message.rpartition("allowed: ")[2].split(", "))
+    assert "good" in offered and "groeiplan" in offered  # this folder, then the shipped one
+    assert not offered & {"broken", "bad_value", "orphan", "experiment", "child"}
 
 
 def test_missing_scenario_file_raises(tmp_path: Path):

@@ -22,8 +22,9 @@ import gemsim.study.jobs
 from gemsim.cli import main
 from gemsim.experiments import ResultStore
 from gemsim.model.parameters import Parameters
+from gemsim.study.experiment import load_experiment
+from gemsim.study.files import ScenarioError
 from gemsim.study.plans import plan_sensitivity, screening_range
-from gemsim.study.scenario import ScenarioError, load_experiment
 from gemsim.study.simulation import simulate
 
 REPO = Path(__file__).resolve().parents[1]

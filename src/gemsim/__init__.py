@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "CommunityModel": "gemsim.model.model",
     "Parameters": "gemsim.model.parameters",
-    "load_scenario": "gemsim.study.scenario",
+    "load_scenario": "gemsim.study.scenarios",
 }
 
 __all__ = ["CommunityModel", "Parameters", "__version__", "load_scenario"]

@@ -1,7 +1,7 @@
-"""The ``gemsim`` command: thin argument parsing over :mod:`gemsim.study.scenario` and
-:mod:`gemsim.study.jobs`.
+"""The ``gemsim`` command: thin argument parsing over :mod:`gemsim.study`.
 
-Exit codes: 0 success; 1 a run or the report failed; 2 a usage or file problem (one line
+Exit codes: 0 success; 1 a run or the report failed (:class:`~gemsim.errors.RunError`);
+2 a usage or file problem (:class:`~gemsim.errors.UserError`: one line
 ``gemsim: error: ...`` per problem, no traceback); 130 interrupted (finished batches kept;
 ``--resume`` continues).
 """
@@ -10,24 +10,28 @@ from __future__ import annotations
 
 import argparse
 import csv
+import difflib
 import os
 import shlex
 import sys
+import textwrap
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from gemsim.errors import UserError
+from gemsim.errors import RunError, UserError
 
 if TYPE_CHECKING:
-    from gemsim.study.scenario import Experiment
+    from gemsim.study.experiment import Experiment
 
 __all__ = ["build_parser", "main"]
 
 DEFAULT_EXPERIMENT = "experiments/compare_regimes.toml"
 DEFAULT_RUN_REPLICATIONS = 10
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+#: Columns of `gemsim params` (a terminal's width is no guide when the output is piped).
+PARAMS_WIDTH = 100
 
 DESCRIPTION = """\
 gemsim: an agent-based simulation of community investment in the Netherlands.
@@ -262,12 +266,8 @@ def _reproducing_command(args: argparse.Namespace, target: str, experiment: Expe
 
 def _load_for_command(args: argparse.Namespace) -> tuple[Experiment, str]:
     """The experiment a running command asks for, with overrides; and its target as given."""
-    from gemsim.study.scenario import (
-        ScenarioError,
-        experiment_for_scenario,
-        load_experiment,
-        show_path,
-    )
+    from gemsim.study.experiment import experiment_for_scenario, load_experiment
+    from gemsim.study.files import ScenarioError, show_path
 
     overrides = {"replications": args.replications, "months": args.months, "seed": args.seed}
     if args.command == "run":
@@ -300,8 +300,8 @@ def _load_for_command(args: argparse.Namespace) -> tuple[Experiment, str]:
 
 
 def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from gemsim.study.files import show_path
     from gemsim.study.jobs import RunOptions, default_out_dir, run_job
-    from gemsim.study.scenario import show_path
 
     experiment, target = _load_for_command(args)
     out_dir = args.out if args.out is not None else default_out_dir(experiment)
@@ -340,7 +340,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
 
 def _describe_output(value: Any) -> str:
-    from gemsim.study.scenario import show_path
+    from gemsim.study.files import show_path
 
     if isinstance(value, str | Path):
         return show_path(value)
@@ -353,8 +353,8 @@ def _describe_output(value: Any) -> str:
 
 def _report(args: argparse.Namespace) -> int:
     from gemsim.experiments import ResultStore
+    from gemsim.study.files import show_path
     from gemsim.study.jobs import build_report
-    from gemsim.study.scenario import show_path
 
     status = ResultStore(args.results_dir).manifest_status()
     if status not in (None, "complete"):
@@ -371,14 +371,10 @@ def _plural(count: int, noun: str) -> str:
 
 
 def _validate_one(name: str) -> str:
-    """Validate one file; return its OK line (raises ScenarioError)."""
-    from gemsim.study.scenario import (
-        file_kind,
-        load_experiment,
-        read_scenario,
-        read_toml,
-        show_path,
-    )
+    """Validate one file; return its OK line (raises UserError)."""
+    from gemsim.study.experiment import load_experiment
+    from gemsim.study.files import file_kind, read_toml, show_path
+    from gemsim.study.scenarios import read_scenario
 
     path = Path(name)
     if not path.is_file():  # a scenario name, or a missing file (reported by read_scenario)
@@ -414,13 +410,11 @@ def _validate_one(name: str) -> str:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from gemsim.study.scenario import ScenarioError
-
     failed = False
     for name in args.files:
         try:
             print(_validate_one(name))
-        except ScenarioError as error:
+        except UserError as error:
             failed = True
             _error(str(error))
     return EXIT_USAGE if failed else EXIT_OK
@@ -434,15 +428,58 @@ def _format_value(value: Any) -> str:
     return str(value)
 
 
+def _unmatched_names(texts: Sequence[str], names: Sequence[str]) -> list[str]:
+    """One problem per TEXT that is part of no parameter name, with close names."""
+    words = sorted({word for name in names for word in name.split("_")})
+    problems = []
+    for text in texts:
+        if any(text in name for name in names):
+            continue
+        close = difflib.get_close_matches(text, names, n=3) or difflib.get_close_matches(
+            text, words, n=3
+        )
+        hint = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+        problems.append(
+            f"params {text}: no parameter name contains {text!r}{hint}; allowed: part of a "
+            "parameter name listed by `gemsim params`"
+        )
+    return problems
+
+
+def _parameter_block(row: dict[str, Any], width: int = PARAMS_WIDTH) -> list[str]:
+    """One parameter as ``name = default  # unit`` (as in a scenario's [parameters]) with
+    its allowed values and source below, wrapped to ``width`` columns."""
+    default = row["default"]
+    value = f'"{default}"' if isinstance(default, str) else _format_value(default)
+    unit = f"  # {row['unit']}" if row["unit"] not in ("", "-") else ""
+    lines = [f"{row['name']} = {value}{unit}"]
+    for label, text in (("allowed", row["allowed"]), ("source", row["source"])):
+        lines += textwrap.wrap(
+            str(text),
+            width,
+            initial_indent=f"    {label + ':':<9}",
+            subsequent_indent=" " * 13,
+            break_on_hyphens=False,
+        )
+    return lines
+
+
 def _params(args: argparse.Namespace) -> int:
     from gemsim.model.parameters import parameter_table
 
-    columns = ["name", "unit", "default", "allowed", "source"]
-    rows = [
-        {**row, "default": _format_value(row["default"])}
-        for row in parameter_table()
-        if not args.names or any(text in row["name"] for text in args.names)
+    table = parameter_table()
+    problems = _unmatched_names(args.names, [row["name"] for row in table])
+    if problems:
+        raise UsageError("\n".join(problems))
+    selected = [
+        row for row in table if not args.names or any(text in row["name"] for text in args.names)
     ]
+    if args.format == "table":
+        for row in selected:
+            print("\n".join(_parameter_block(row)))
+        return EXIT_OK
+    columns = ["name", "unit", "default", "allowed", "source"]
+    rows = [{**row, "default": _format_value(row["default"])} for row in selected]
     if args.format == "csv":
         writer = csv.DictWriter(sys.stdout, [*columns, "description"], lineterminator="\n")
         writer.writeheader()
@@ -454,13 +491,6 @@ def _params(args: argparse.Namespace) -> int:
         for row in rows:
             cells = [str(row[c]).replace("|", "\\|") for c in header]
             print("| " + " | ".join(cells) + " |")
-    else:
-        widths = {c: max([len(c), *(len(str(r[c])) for r in rows)]) for c in columns[:-1]}
-        line = "  ".join(f"{c.upper():<{widths[c]}}" for c in columns[:-1])
-        print(f"{line}  SOURCE")
-        for row in rows:
-            cells = "  ".join(f"{row[c]!s:<{widths[c]}}" for c in columns[:-1])
-            print(f"{cells}  {row['source']}")
     return EXIT_OK
 
 
@@ -472,24 +502,6 @@ def _say(message: str) -> None:
 def _error(message: str) -> None:
     for line in message.splitlines() or [""]:
         print(f"gemsim: error: {line}", file=sys.stderr, flush=True)
-
-
-def _user_errors() -> tuple[type[BaseException], ...]:
-    """Exceptions reported as ``gemsim: error: ...`` with exit code 2."""
-    from gemsim.experiments import MissingDependencyError, ResultsExistError, ResumeMismatchError
-    from gemsim.model.parameters import ParameterError
-    from gemsim.study.jobs import JobError
-    from gemsim.study.scenario import ScenarioError
-
-    return (
-        UsageError,
-        ScenarioError,
-        ParameterError,
-        ResultsExistError,
-        ResumeMismatchError,
-        MissingDependencyError,
-        JobError,
-    )
 
 
 def _dispatch(args: argparse.Namespace, argv: Sequence[str]) -> int:
@@ -515,32 +527,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = build_parser().parse_args(arguments)
-    except UsageError as error:
-        _error(str(error))
-        return EXIT_USAGE
+        return _dispatch(build_parser().parse_args(arguments), arguments)
     except SystemExit as done:  # --help, --version
         return done.code if isinstance(done.code, int) else EXIT_OK
-    try:
-        return _dispatch(args, arguments)
-    except _user_errors() as error:
+    except UserError as error:  # bad input: the message says what to change
         _error(str(error))
         return EXIT_USAGE
+    except RunError as error:  # a run or the report failed; a bug behind it shows where
+        if error.__cause__ is not None:
+            traceback.print_exception(error.__cause__, file=sys.stderr)
+        _error(str(error))
+        return EXIT_FAILED
     except KeyboardInterrupt:
         _say("gemsim: interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # `gemsim params | head`: the reader left; say nothing more
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_FAILED
-    except Exception as error:
-        from gemsim.study.jobs import ReportError
-
-        if not isinstance(error, ReportError):
-            raise
-        if error.__cause__ is not None:  # a bug in the analysis: show where
-            traceback.print_exception(error.__cause__, file=sys.stderr)
-        _error(str(error))
         return EXIT_FAILED
 
 

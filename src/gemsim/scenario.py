@@ -1,4 +1,5 @@
-"""Moved to :mod:`gemsim.study.scenario`; this path is kept so that existing imports work."""
+"""Moved to :mod:`gemsim.study` (scenario files: :mod:`gemsim.study.scenarios`, experiment
+files: :mod:`gemsim.study.experiment`); this path is kept so that existing imports work."""
 
 from gemsim.study.scenario import *  # noqa: F403
 from gemsim.study.scenario import __all__ as __all__

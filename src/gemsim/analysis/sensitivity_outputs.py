@@ -41,8 +41,9 @@ from gemsim.atomic import write_parquet, write_text
 from gemsim.errors import UserError
 from gemsim.experiments import ResultStore
 from gemsim.experiments.store import MANIFEST
+from gemsim.study.files import show_path
 from gemsim.study.plans import read_design
-from gemsim.study.scenario import SensitivitySettings, show_path
+from gemsim.study.sensitivity_spec import SensitivitySettings
 
 __all__ = [
     "OWNED_FILES",

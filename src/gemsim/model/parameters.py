@@ -12,7 +12,7 @@ first candidates for sensitivity analysis.
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -199,7 +199,7 @@ class Parameters(BaseModel):
         unit="count",
         low=1,
         high=1000,
-        source="CBS: 13,808 buurten / 352 gemeenten",
+        source="CBS: 13,808 buurten (2020) / 352 gemeenten (2021)",
         doc="Mean buurten per municipality (total is rounded).",
     )
     inhabitants_per_neighbourhood: float = param(
@@ -1075,6 +1075,29 @@ def allowed_range(name: str) -> str:
     if low is not None and high is not None:
         return f"{kind} from {low:g} to {high:g}"
     return kind
+
+
+def bounds(name: str) -> tuple[float | None, float | None]:
+    """The smallest and largest allowed value of parameter ``name`` (None: no bound)."""
+    low = high = None
+    for meta in Parameters.model_fields[name].metadata:
+        low = getattr(meta, "ge", low)
+        high = getattr(meta, "le", high)
+    return low, high
+
+
+def levels(name: str) -> tuple[Any, ...] | None:
+    """Every value of a true/false or one-of parameter, in order (None for numbers)."""
+    annotation = Parameters.model_fields[name].annotation
+    if annotation is bool:
+        return (False, True)
+    if name == "regime":
+        from gemsim.model.regimes import REGIMES
+
+        return tuple(sorted(REGIMES))
+    if get_origin(annotation) is Literal:
+        return tuple(get_args(annotation))
+    return None
 
 
 def describe_validation_error(error: ValidationError) -> str:

@@ -47,7 +47,8 @@ from gemsim.experiments import (
     run_experiment,
 )
 from gemsim.experiments.store import MANIFEST
-from gemsim.study.scenario import Experiment, show_path
+from gemsim.study.experiment import Experiment
+from gemsim.study.files import show_path
 
 __all__ = [
     "JobError",
@@ -276,7 +277,7 @@ def run_sensitivity_job(
 
         from pathlib import Path
         from gemsim.study.jobs import RunOptions, run_sensitivity_job
-        from gemsim.study.scenario import load_experiment
+        from gemsim.study.experiment import load_experiment
 
         experiment = load_experiment("experiments/sobol.toml").with_overrides(n=32)
         result = run_sensitivity_job(
@@ -396,7 +397,8 @@ def _simulate() -> Callable[[RunSpec], Any]:
 def build_report(results_dir: Path | str) -> dict[str, Any]:
     """(Re)build summary, figures and report from stored results, without rerunning.
 
-    Raises JobError if ``results_dir`` holds no results, ReportError if building fails.
+    Raises JobError if ``results_dir`` holds no results, another UserError if the stored
+    results cannot be analysed as they are, ReportError if building fails.
     """
     folder = Path(results_dir)
     store = ResultStore(folder)
@@ -418,11 +420,9 @@ def build_report(results_dir: Path | str) -> dict[str, Any]:
         raise ReportError(f"cannot build the report: {error}") from None
     try:
         return build_outputs(folder)
-    except Exception as error:
-        from gemsim.analysis.sensitivity_outputs import SensitivityResultsError
-
-        if isinstance(error, SensitivityResultsError):
-            raise JobError(str(error)) from None
+    except UserError:  # results that cannot be analysed as they are: the message says why
+        raise
+    except Exception as error:  # a bug in the analysis: keep its traceback as the cause
         raise ReportError(
             f"building the report from {show_path(folder)} failed: {type(error).__name__}: "
             f"{error}; the results are stored, retry with `gemsim report {show_path(folder)}`"

@@ -1,7 +1,7 @@
 """The runs of a sensitivity experiment: SALib design, decoded sample points, run specs.
 
 A sensitivity experiment (an experiment file with a ``[sensitivity]`` table, see
-:class:`gemsim.study.scenario.SensitivitySettings`) is planned as:
+:class:`gemsim.study.sensitivity_spec.SensitivitySettings`) is planned as:
 
 1. **Design.** ``gemsim.sensitivity.sample_design`` draws SALib's raw sample ``X`` for the
    sampled parameters (method, ``n`` and the experiment's root ``seed``), one row per
@@ -35,14 +35,11 @@ import pandas as pd
 
 from gemsim.atomic import write_parquet
 from gemsim.experiments import RunSpec, build_specs, replication_seeds
-from gemsim.model.parameters import ParameterError, Parameters
-from gemsim.study.scenario import (
-    Experiment,
-    ScenarioError,
-    SensitivitySettings,
-    show_path,
-    toml_value,
-)
+from gemsim.model.parameters import ParameterError, Parameters, bounds
+from gemsim.study.experiment import Experiment
+from gemsim.study.files import ScenarioError, show_path, toml_value
+from gemsim.study.model_values import is_integer_parameter
+from gemsim.study.sensitivity_spec import SensitivitySettings
 
 __all__ = [
     "DESIGN_FILE",
@@ -85,11 +82,9 @@ class SensitivityPlan:
 
 
 def _allowed_bounds(name: str) -> tuple[float, float]:
-    low, high = -math.inf, math.inf
-    for meta in Parameters.model_fields[name].metadata:
-        low = getattr(meta, "ge", low)
-        high = getattr(meta, "le", high)
-    return low, high
+    """The allowed range of parameter ``name``, infinite where it has no bound."""
+    low, high = bounds(name)
+    return (-math.inf if low is None else low), (math.inf if high is None else high)
 
 
 def decode_sample(
@@ -196,6 +191,6 @@ def screening_range(name: str, centre: float) -> tuple[float, float]:
     (the base scenario's value), clipped to the parameter's allowed range; for integer
     parameters ``floor(centre / 2)`` to ``ceil(2 centre)``."""
     low, high = _allowed_bounds(name)
-    if Parameters.model_fields[name].annotation is int:
+    if is_integer_parameter(name):
         return max(low, math.floor(centre / 2)), min(high, math.ceil(2 * centre))
     return max(low, centre / 2), min(high, 2 * centre)
