@@ -202,3 +202,11 @@ def test_neighbourhood_frame_has_one_row_per_buurt():
     assert len(frame) == model.region.n_neighbourhoods
     assert frame["participation"].between(0, 1).all()
     assert set(frame["ses_group"]) == {"low", "middle", "high"}
+
+
+def test_each_regime_module_registers_the_regime_it_is_named_after():
+    """Parameters read the regime names from the module names (no import cycle)."""
+    from gemsim.model.parameters import regime_names
+    from gemsim.model.regimes import REGIMES
+
+    assert regime_names() == tuple(sorted(REGIMES))

@@ -12,6 +12,7 @@ first candidates for sensitivity analysis.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 from pydantic import (
@@ -1025,10 +1026,8 @@ class Parameters(BaseModel):
     @field_validator("regime")
     @classmethod
     def _known_regime(cls, value: str) -> str:
-        from gemsim.model.regimes import REGIMES
-
-        if value not in REGIMES:
-            raise ValueError(f"unknown regime {value!r}; allowed: {', '.join(sorted(REGIMES))}")
+        if value not in regime_names():
+            raise ValueError(f"unknown regime {value!r}; allowed: {', '.join(regime_names())}")
         return value
 
     @model_validator(mode="after")
@@ -1055,6 +1054,22 @@ class Parameters(BaseModel):
         return Parameters.build(self.model_dump(), **overrides)
 
 
+def regime_names() -> tuple[str, ...]:
+    """Names of the funding regimes, sorted: one module per regime in ``model/regimes/``,
+    named as the regime it registers. Read from the file names, so that parameters need
+    not import the regimes (which import the model's rules, which import parameters)."""
+    return tuple(
+        sorted(
+            path.stem
+            for path in REGIMES_DIR.glob("*.py")
+            if path.stem not in ("__init__", "base")
+        )
+    )
+
+
+REGIMES_DIR = Path(__file__).resolve().parent / "regimes"
+
+
 def allowed_range(name: str) -> str:
     """Human-readable allowed values of parameter ``name``."""
     field = Parameters.model_fields[name]
@@ -1066,9 +1081,7 @@ def allowed_range(name: str) -> str:
     if annotation is bool:
         return "true or false"
     if name == "regime":
-        from gemsim.model.regimes import REGIMES
-
-        return "one of " + ", ".join(sorted(REGIMES))
+        return "one of " + ", ".join(regime_names())
     if choices := get_args(annotation):
         return "one of " + ", ".join(map(str, choices))
     kind = "an integer" if annotation is int else "a number"
@@ -1092,9 +1105,7 @@ def levels(name: str) -> tuple[Any, ...] | None:
     if annotation is bool:
         return (False, True)
     if name == "regime":
-        from gemsim.model.regimes import REGIMES
-
-        return tuple(sorted(REGIMES))
+        return regime_names()
     if get_origin(annotation) is Literal:
         return tuple(get_args(annotation))
     return None
