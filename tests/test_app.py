@@ -180,3 +180,35 @@ def test_run_charts_have_titles_axis_names_and_fixed_ranges():
         assert option["yAxis"]["name"]
         assert option["yAxis"]["min"] is not None
         assert all("_" not in series["name"] for series in option["series"])
+
+
+def test_neighbourhood_tiles_group_by_municipality_order_by_ses_and_tell_the_numbers():
+    from gemsim.dashboard.charts import tiles_option
+
+    snapshot = ExploreRun(RunSettings({**SMALL.values, "n_municipalities": 2}, seed=4)).step(2)
+    frame = snapshot.neighbourhoods
+    option = tiles_option(frame, "participation", snapshot.month)
+    tiles = option["series"][0]["data"]
+    assert len(tiles) == len(frame)
+    assert option["yAxis"]["data"] == ["Municipality 1", "Municipality 2"]
+    for row_index in (0, 1):
+        row = [tile for tile in tiles if tile["value"][1] == row_index]
+        ses = [float(tile["tip"].split("SES: ")[1].split("(")[1].split(" sd")[0]) for tile in row]
+        assert [tile["value"][0] for tile in row] == list(range(len(row)))
+        assert ses == sorted(ses)
+    first = frame.sort_values(["municipality", "ses"]).iloc[0]
+    assert f"Residents who volunteer: {100 * first['participation']:.1f}%" in tiles[0]["tip"]
+    assert tiles[0]["value"][2] == pytest.approx(100 * first["participation"], abs=1e-3)
+    in_order = tiles_option(frame, "in_order", snapshot.month)
+    assert {tile["value"][2] for tile in in_order["series"][0]["data"]} <= {0, 1}
+
+
+def test_gemsim_dashboard_serves_the_page_offline_and_quietly():
+    from gemsim.cli import main
+    from gemsim.dashboard.server import server_command, server_environment
+
+    assert main(["dashboard", "--help"]) == 0
+    command = server_command("localhost", 8765)
+    assert command[1:5] == ["-m", "solara", "run", "gemsim.app"]
+    assert "--production" in command and "--no-check-version" in command
+    assert server_environment()["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"

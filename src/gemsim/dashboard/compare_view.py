@@ -4,6 +4,7 @@ results (outcomes over time with bands, paired differences, money, SES gaps)."""
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,13 +44,12 @@ def comparison_charts(result: ComparisonResult) -> dict[str, list[dict[str, Any]
         if diff:
             rows = rows.loc[rows["scenario"] != result.baseline]
             spread = _diff_range(rows, display.scale)
-            display = type(display)(
-                display.scale,
-                info.diff_unit,
-                display.suffix.replace("%", " pp"),
-                -spread,
-                spread,
-                display.digits,
+            display = replace(
+                display,
+                unit=info.diff_unit,
+                suffix=display.suffix.replace("%", " pp"),
+                y_min=-spread,
+                y_max=spread,
             )
             return bands_option(
                 f"{plain_label(outcome)}: difference to {plain_scenario_name(result.baseline)}",
