@@ -247,7 +247,38 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder for the JSON results (default: %(default)s)",
     )
     bench.add_argument("--quick", action="store_true", help="fewer and shorter runs")
+    _add_dashboard_parser(commands)
     return parser
+
+
+def _add_dashboard_parser(commands: Any) -> None:
+    """``gemsim dashboard``: serve the interactive page (needs the viz extra)."""
+    from gemsim.dashboard.server import DEFAULT_HOST, DEFAULT_PORT
+
+    dashboard = commands.add_parser(
+        "dashboard",
+        help="open the interactive dashboard in a browser",
+        description="Serve the dashboard (explore one run, compare scenarios) on this machine "
+        "and print its address. Works without internet; needs the visualisation extra: "
+        "pip install 'gemsim[viz]'.",
+    )
+    dashboard.add_argument(
+        "--port", type=_count, default=DEFAULT_PORT, metavar="P", help="port (default: %(default)s)"
+    )
+    dashboard.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        metavar="H",
+        help="address to listen on (default: "
+        "%(default)s; 0.0.0.0 makes it reachable from other machines)",
+    )
+    dashboard.add_argument("--open", action="store_true", help="also open it in a browser")
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    from gemsim.dashboard.server import serve  # MissingVizError is a UserError: exit 2
+
+    return serve(args.host, args.port, open_browser=args.open)
 
 
 # ------------------------------------------------------------------------------ commands
@@ -514,6 +545,8 @@ def _dispatch(args: argparse.Namespace, argv: Sequence[str]) -> int:
             return _validate(args)
         case "params":
             return _params(args)
+        case "dashboard":
+            return _dashboard(args)
         case "bench":
             from gemsim.bench import main as bench
 
