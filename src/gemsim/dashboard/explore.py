@@ -142,7 +142,7 @@ class ExploreRun:
         reporters.index.name = "month"
         return Snapshot(
             settings=self._settings,
-            month=model.month,
+            month=model.steps,  # months simulated so far (Mesa counts them)
             horizon=model.params.months,
             reporters=reporters.reset_index(),
             neighbourhoods=model.neighbourhood_frame(),
