@@ -1,29 +1,27 @@
 """Figures for scenario experiments (matplotlib, Agg canvas; no pyplot global state).
 
 Every ``plot_*`` function takes data frames as produced by :mod:`gemsim.analysis.data` and
-:mod:`gemsim.analysis.summary`, writes one PNG (atomically) and returns its path. Shares
-are shown as percentages, differences between shares in percentage points. Each scenario
-keeps its colour in every figure: the baseline is grey, the others follow the Okabe-Ito
-colour-blind-safe palette in scenario order.
+:mod:`gemsim.analysis.summary`, writes one PNG (:func:`gemsim.analysis.files.write_png`)
+and returns its path. Shares are shown as percentages, differences between shares in
+percentage points. Each scenario keeps its colour in every figure: the baseline is grey, the
+others follow the Okabe-Ito colour-blind-safe palette in scenario order.
 """
 
 from __future__ import annotations
 
-import os
 import textwrap
-import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
 from gemsim.analysis.data import Results, fold_points
+from gemsim.analysis.files import write_png
 from gemsim.analysis.outcomes import (
     CE_OUTCOMES,
     EQUITY_GAPS,
@@ -45,7 +43,6 @@ __all__ = [
     "scenario_colours",
 ]
 
-_DPI = 110
 BASELINE_COLOUR = "#555555"
 _PALETTE = (
     "#0072B2",
@@ -107,21 +104,6 @@ def _marker(index: int, count: int) -> str:
 
 def _legend_name(scenario: str, baseline: str | None) -> str:
     return f"{scenario} (baseline)" if scenario == baseline else scenario
-
-
-def _save(fig: Figure, path: str | Path) -> Path:
-    """Render ``fig`` to ``path`` via a temporary file and ``os.replace``."""
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    FigureCanvasAgg(fig)
-    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        fig.savefig(tmp, dpi=_DPI, format="png", facecolor="white")
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return out
 
 
 def _grid(panels: int, columns: int = 3) -> tuple[int, int]:
@@ -231,7 +213,7 @@ def plot_outcomes_over_time(
         fontsize=12,
     )
     _scenario_legend(fig, order, colours, baseline)
-    return _save(fig, path)
+    return write_png(fig, path)
 
 
 def plot_differences(
@@ -298,7 +280,7 @@ def plot_differences(
         "bars = 95% confidence interval of the paired difference",
         fontsize=12,
     )
-    return _save(fig, path)
+    return write_png(fig, path)
 
 
 def _gap_change(frame: pd.DataFrame, outcome: str) -> pd.DataFrame:
@@ -361,7 +343,7 @@ def plot_equity(
         fontsize=12,
     )
     _scenario_legend(fig, order, colours, baseline)
-    return _save(fig, path)
+    return write_png(fig, path)
 
 
 def plot_money(
@@ -406,7 +388,7 @@ def plot_money(
     fig.suptitle(
         f"Where the money went, {horizon_text(horizon)} (mean of replications)", fontsize=12
     )
-    return _save(fig, path)
+    return write_png(fig, path)
 
 
 def plot_cost_effectiveness(
@@ -468,7 +450,7 @@ def plot_cost_effectiveness(
         f"{baseline} per unit of gain (bars = 95% CI)",
         fontsize=12,
     )
-    return _save(fig, path)
+    return write_png(fig, path)
 
 
 def make_figures(results: Results, summary: pd.DataFrame, cost: pd.DataFrame) -> dict[str, Path]:

@@ -1,17 +1,16 @@
 """The self-contained HTML report of an experiment: ``report.html``.
 
-One file, no external resources (inline CSS, figures as base64 PNG), so it can be mailed,
-archived and cited. It says what was run, what came out (plain sentences generated from
-the summary, figures, tables), which assumptions it rests on, what it does not mean, and
-the command that reproduces it. It reads stored results only and never reruns the model.
+One file, no external resources (inline CSS, figures as base64 PNG; built with
+:mod:`gemsim.analysis.html`), so it can be mailed, archived and cited. It says what was run,
+what came out (plain sentences generated from the summary, figures, tables), which
+assumptions it rests on, what it does not mean, and the command that reproduces it. It
+reads stored results only and never reruns the model.
 """
 
 from __future__ import annotations
 
-import base64
-import html
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from gemsim.analysis.data import (
     neighbourhood_count,
     non_default_parameters,
 )
+from gemsim.analysis.html import escape, figure, page, table
 from gemsim.analysis.outcomes import (
     EQUITY_GAPS,
     HEADLINE_OUTCOMES,
@@ -39,34 +39,10 @@ __all__ = [
     "compute_tables",
     "headline_sentences",
     "render_report",
-    "write_atomic",
     "write_report",
 ]
 
 MINUS = "\u2212"
-
-_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
-  max-width: 1100px; margin: 2rem auto; padding: 0 1.2rem; color: #1f2328; line-height: 1.5; }
-h1 { font-size: 1.7rem; margin-bottom: 0.2rem; }
-h2 { border-bottom: 2px solid #d0d7de; padding-bottom: 0.2rem; margin-top: 2.2rem; }
-h3 { margin-top: 1.5rem; }
-.subtitle { color: #57606a; margin-top: 0; }
-.box { background: #f6f8fa; border-left: 4px solid #0072B2; padding: 0.6rem 1rem; }
-.caveat { background: #fff8e5; border-left: 4px solid #E69F00; padding: 0.6rem 1rem; }
-table { border-collapse: collapse; margin: 0.6rem 0 1rem; font-size: 0.88rem; }
-th, td { border: 1px solid #d0d7de; padding: 0.25rem 0.55rem; text-align: left;
-  vertical-align: top; }
-th { background: #f6f8fa; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-figure { margin: 1.2rem 0 2rem; }
-figure img { max-width: 100%; border: 1px solid #d0d7de; }
-figcaption { color: #57606a; font-size: 0.92rem; margin-top: 0.3rem; }
-pre { background: #f6f8fa; padding: 0.7rem; overflow-x: auto; white-space: pre-wrap;
-  word-break: break-all; }
-.clear { font-weight: 600; }
-details > summary { cursor: pointer; font-weight: 600; margin: 0.5rem 0; }
-"""
 
 _FIGURE_TEXT: dict[str, tuple[str, str]] = {
     "outcomes_over_time": (
@@ -141,10 +117,6 @@ def _ci_text(mean: float, low: float, high: float, scale: float, sign: bool = Fa
     )
 
 
-def _esc(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
-
-
 # ------------------------------------------------------------------------ sentences
 def _is_clear(low: float, high: float) -> bool:
     """True if the 95% CI excludes 0."""
@@ -157,7 +129,7 @@ def _clear_sentence(row: Mapping[str, Any], baseline_gap: float | None) -> str:
     mean, low, high = (row[k] * info.scale for k in ("diff_mean", "diff_ci_low", "diff_ci_high"))
     digits = _decimals(mean, low, high)
     size, lo, hi = (mean, low, high) if mean > 0 else (-mean, -high, -low)
-    noun = _esc(info.noun)
+    noun = escape(info.noun)
     if row["outcome"] in EQUITY_GAPS:
         # The gap is high- minus low-SES: a rise widens it when high-SES are ahead.
         widening = (mean > 0) == (baseline_gap is None or baseline_gap >= 0)
@@ -166,8 +138,8 @@ def _clear_sentence(row: Mapping[str, Any], baseline_gap: float | None) -> str:
     else:
         verb = "raises" if mean > 0 else "lowers"
     return (
-        f"Compared with {_esc(row['baseline'])}, {_esc(row['scenario'])} "
-        f"<span class='clear'>{verb} {noun} by {_num(size, digits)} {_esc(info.diff_unit)}"
+        f"Compared with {escape(row['baseline'])}, {escape(row['scenario'])} "
+        f"<span class='clear'>{verb} {noun} by {_num(size, digits)} {escape(info.diff_unit)}"
         f"</span> (95% CI {_num(lo, digits)} to {_num(hi, digits)}) "
         f"{horizon_text(int(row['horizon_month']))}."
     )
@@ -179,14 +151,14 @@ def _unclear_phrase(row: Mapping[str, Any]) -> str:
     mean, low, high = (row[k] * info.scale for k in ("diff_mean", "diff_ci_low", "diff_ci_high"))
     digits = _decimals(mean, low, high)
     return (
-        f"{_esc(info.noun)} ({_num(mean, digits, sign=True)} {_esc(info.diff_unit)}, 95% CI "
+        f"{escape(info.noun)} ({_num(mean, digits, sign=True)} {escape(info.diff_unit)}, 95% CI "
         f"{_num(low, digits)} to {_num(high, digits)})"
     )
 
 
 def _cost_sentence(row: Mapping[str, Any]) -> str:
     return (
-        f"In {_esc(row['scenario'])}, the extra public money per {_esc(row['unit'])} "
+        f"In {escape(row['scenario'])}, the extra public money per {escape(row['unit'])} "
         f"gained was about <b>{_eur(row['eur_per_unit'])}</b> (95% CI "
         f"{_eur(row['eur_per_unit_ci_low'])} to {_eur(row['eur_per_unit_ci_high'])}) "
         f"{horizon_text(int(row['horizon_month']))}"
@@ -210,7 +182,7 @@ def _scenario_sentences(
     first = part.iloc[0]
     if unclear:
         lines.append(
-            f"Compared with {_esc(first['baseline'])}, {_esc(first['scenario'])} shows "
+            f"Compared with {escape(first['baseline'])}, {escape(first['scenario'])} shows "
             f"<b>no clear difference</b> {horizon_text(int(first['horizon_month']))} in "
             + "; ".join(unclear)
             + "."
@@ -220,8 +192,8 @@ def _scenario_sentences(
         if math.isfinite(row["eur_per_unit"]):
             lines.append(_cost_sentence(row.to_dict()))
         else:
-            noun = _esc(describe(row["outcome"]).noun)
-            no_gain.append(noun if row["note"] == NO_GAIN else f"{noun} ({_esc(row['note'])})")
+            noun = escape(describe(row["outcome"]).noun)
+            no_gain.append(noun if row["note"] == NO_GAIN else f"{noun} ({escape(row['note'])})")
     if no_gain:
         lines.append(
             "No cost per unit gained is given for "
@@ -269,25 +241,6 @@ def headline_sentences(
 
 
 # ------------------------------------------------------------------------ HTML pieces
-def _table(
-    header: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    css: str = "",
-    numeric: frozenset[int] = frozenset(),
-) -> str:
-    head = "".join(f"<th>{_esc(h)}</th>" for h in header)
-    body = []
-    for row in rows:
-        cells = "".join(
-            f"<td class='num'>{_esc(v)}</td>" if i in numeric else f"<td>{_esc(v)}</td>"
-            for i, v in enumerate(row)
-        )
-        body.append(f"<tr>{cells}</tr>")
-    return (
-        f"<table class='{css}'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-    )
-
-
 def _what_was_run(results: Results) -> str:
     manifest, experiment = results.manifest, results.experiment
     runs = results.runs
@@ -330,7 +283,7 @@ def _what_was_run(results: Results) -> str:
             + (" (with uncommitted changes)" if git.get("dirty") else ""),
         ),
     ]
-    facts_html = _table(["Item", "Value"], facts, css="facts")
+    facts_html = table(["Item", "Value"], facts, css="facts")
     scenario_rows = [
         (
             s + (" (baseline)" if s == results.baseline else ""),
@@ -340,7 +293,7 @@ def _what_was_run(results: Results) -> str:
     ]
     return (
         "<h2>What was run</h2>"
-        + _table(["Scenario", "Description"], scenario_rows, css="scenarios")
+        + table(["Scenario", "Description"], scenario_rows, css="scenarios")
         + facts_html
     )
 
@@ -385,7 +338,7 @@ def _glance_html(results: Results, summary: pd.DataFrame) -> str:
     header = [f"Difference to {results.baseline}, {horizon_text(horizon)}", *others]
     return (
         "<h3>At a glance</h3>"
-        + _table(header, rows, numeric=frozenset(range(1, len(others) + 1)))
+        + table(header, rows, numeric=frozenset(range(1, len(others) + 1)))
         + "<p class='box'>Mean difference over paired replications with its 95% confidence "
         "interval in brackets. For the gaps between high- and low-SES neighbourhoods, below "
         "zero means low-SES neighbourhoods catch up.</p>"
@@ -397,7 +350,7 @@ def _headlines_html(results: Results, summary: pd.DataFrame, cost: pd.DataFrame)
         wanted = results.experiment.get("baseline") or "status_quo"
         return (
             "<h2>Main results</h2><p class='box'>The baseline scenario "
-            f"<code>{_esc(wanted)}</code> was not run, so scenarios are not compared; "
+            f"<code>{escape(wanted)}</code> was not run, so scenarios are not compared; "
             "the figures and tables show each scenario on its own.</p>"
         )
     if len(results.scenarios) < 2:
@@ -410,12 +363,12 @@ def _headlines_html(results: Results, summary: pd.DataFrame, cost: pd.DataFrame)
         sentences = headline_sentences(
             fold_points(summary), fold_points(cost), horizon, scenarios=results.scenarios
         )
-        parts.append(f"<h3>{_esc(horizon_text(horizon).capitalize())}</h3>")
+        parts.append(f"<h3>{escape(horizon_text(horizon).capitalize())}</h3>")
         for scenario, lines in sentences.items():
             items = "".join(f"<li>{line}</li>" for line in lines)
             about = results.descriptions.get(scenario)
-            about_text = f": {_esc(about)}" if about else ""
-            parts.append(f"<p><b>{_esc(scenario)}</b>{about_text}</p><ul>{items}</ul>")
+            about_text = f": {escape(about)}" if about else ""
+            parts.append(f"<p><b>{escape(scenario)}</b>{about_text}</p><ul>{items}</ul>")
     parts.append(
         "<p class='box'>'95% CI' is the 95% confidence interval of the mean over replications. "
         "'No clear difference' means the interval includes zero. Differences are computed per "
@@ -428,12 +381,7 @@ def _figures_html(figures: Mapping[str, Path]) -> str:
     parts = ["<h2>Figures</h2>"]
     for name, path in figures.items():
         title, caption = _FIGURE_TEXT.get(name, (name.replace("_", " ").capitalize(), ""))
-        data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
-        parts.append(
-            f"<figure><h3>{_esc(title)}</h3>"
-            f"<img alt='{_esc(title)}' src='data:image/png;base64,{data}'>"
-            f"<figcaption>{_esc(caption)}</figcaption></figure>"
-        )
+        parts.append(figure(path, caption, title=title))
     return "".join(parts)
 
 
@@ -474,9 +422,9 @@ def _summary_tables(summary: pd.DataFrame, scenarios: Sequence[str]) -> str:
         label_rank = {label: index for index, label in enumerate(dict.fromkeys(part["label"]))}
         rows.sort(key=lambda r: label_rank[r[0]])
         baseline = part["baseline"].iloc[0] if part["baseline"].iloc[0] else "baseline"
-        parts.append(f"<h3>Month {int(horizon)} ({_esc(horizon_text(int(horizon)))})</h3>")
+        parts.append(f"<h3>Month {int(horizon)} ({escape(horizon_text(int(horizon)))})</h3>")
         parts.append(
-            _table(
+            table(
                 ["Outcome", "Scenario", "Mean (95% CI)", f"Difference to {baseline} (95% CI)", "n"],
                 rows,
                 css="summary",
@@ -486,7 +434,7 @@ def _summary_tables(summary: pd.DataFrame, scenarios: Sequence[str]) -> str:
     return "".join(parts)
 
 
-def _cost_table(cost: pd.DataFrame) -> str:
+def _costtable(cost: pd.DataFrame) -> str:
     if cost.empty:
         return ""
     cost = fold_points(cost)
@@ -514,10 +462,10 @@ def _cost_table(cost: pd.DataFrame) -> str:
         )
     return (
         "<h3>Cost per unit of outcome gained</h3>"
-        f"<p>{_esc(COST_DEFINITION)} The cost per unit is the mean extra cost divided by the "
+        f"<p>{escape(COST_DEFINITION)} The cost per unit is the mean extra cost divided by the "
         "mean gain; its 95% CI is Fieller's interval over the paired replications. It is "
         "shown only where the gain is clearly above zero.</p>"
-        + _table(
+        + table(
             [
                 "Horizon",
                 "Scenario",
@@ -554,14 +502,14 @@ def _assumptions_html(results: Results) -> str:
     else:
         parts.append(
             "<h3>Values that differ from the defaults</h3><p>Empty cells: the default.</p>"
-            + _table(
+            + table(
                 ["Parameter", "Default", *scenarios],
                 settings.itertuples(index=False),
                 css="settings",
             )
         )
-    table = parameter_table()
-    assumed = [row for row in table if "assumption" in str(row["source"]).lower()]
+    every_parameter = parameter_table()
+    assumed = [row for row in every_parameter if "assumption" in str(row["source"]).lower()]
     rows = [
         (
             row["name"],
@@ -574,11 +522,11 @@ def _assumptions_html(results: Results) -> str:
         for row in assumed
     ]
     parts.append(
-        f"<h3>Assumptions without data ({len(assumed)} of {len(table)} parameters)</h3>"
+        f"<h3>Assumptions without data ({len(assumed)} of {len(every_parameter)} parameters)</h3>"
         "<p>These values were chosen by the modellers because no public figure was found. "
         "They are the first candidates for sensitivity analysis.</p>"
         "<details><summary>Show the assumptions</summary>"
-        + _table(
+        + table(
             ["Parameter", "Value used", "Unit", "Allowed", "Source", "Meaning"],
             rows,
             css="assumptions",
@@ -609,7 +557,7 @@ def _caveats_html(results: Results) -> str:
         )
     if results.manifest.get("status") not in (None, "complete"):
         items.append(
-            f"The experiment's status is '{_esc(results.manifest.get('status'))}': these are "
+            f"The experiment's status is '{escape(results.manifest.get('status'))}': these are "
             "partial results."
         )
     git = results.manifest.get("git")
@@ -628,7 +576,7 @@ def _caveats_html(results: Results) -> str:
 def _reproduce_html(results: Results) -> str:
     command = experiment_command(results.manifest)
     text = (
-        f"<pre>{_esc(command)}</pre>"
+        f"<pre>{escape(command)}</pre>"
         if command
         else "<p>The command was not recorded in manifest.json.</p>"
     )
@@ -637,7 +585,7 @@ def _reproduce_html(results: Results) -> str:
         "to get the same results (runs are bit-identical for the same seeds):</p>"
         + text
         + f"<p>Rebuild this report from the stored results: <code>gemsim report "
-        f"{_esc(results.results_dir)}</code></p>"
+        f"{escape(results.results_dir)}</code></p>"
     )
 
 
@@ -669,30 +617,20 @@ def render_report(
     description = results.experiment.get("description") or ""
     body = "".join(
         [
-            f"<h1>gemsim results: {_esc(name)}</h1>",
+            f"<h1>gemsim results: {escape(name)}</h1>",
             "<p class='subtitle'>Community investment in the Netherlands: an agent-based "
-            f"what-if model. {_esc(description)}</p>",
+            f"what-if model. {escape(description)}</p>",
             _headlines_html(results, summary, cost),
             _what_was_run(results),
             _figures_html(figures),
             _summary_tables(summary, results.scenarios),
-            _cost_table(cost),
+            _costtable(cost),
             _assumptions_html(results),
             _caveats_html(results),
             _reproduce_html(results),
         ]
     )
-    return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>gemsim results: {_esc(name)}</title><style>{_CSS}</style></head>"
-        f"<body>{body}</body></html>\n"
-    )
-
-
-def write_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` atomically (see :mod:`gemsim.atomic`)."""
-    return write_text(path, text)
+    return page(f"gemsim results: {name}", body)
 
 
 def write_report(
@@ -717,4 +655,4 @@ def write_report(
     if figures is None:
         figures = make_figures(results, summary, cost)
     html_text = render_report(results, summary, cost, figures)
-    return write_atomic(Path(results_dir) / "report.html", html_text)
+    return write_text(Path(results_dir) / "report.html", html_text)
