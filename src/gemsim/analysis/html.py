@@ -37,12 +37,17 @@ th, td { border: 1px solid #d0d7de; padding: 0.25rem 0.5rem; text-align: left;
   vertical-align: top; overflow-wrap: anywhere; }
 th { background: #f6f8fa; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; overflow-wrap: normal; }
-.ci { display: block; color: #57606a; font-size: 0.9em; white-space: nowrap; }
+.sub, .ci { display: block; color: #57606a; font-size: 0.88em; }
+.ci { white-space: nowrap; }
 .muted { color: #57606a; }
-.side { display: grid; grid-template-columns: minmax(0, 1fr) minmax(14rem, 19rem);
-  gap: 1.2rem; align-items: start; }
+.side { display: grid; grid-template-columns: minmax(0, 1fr) clamp(12rem, 30%, 21rem);
+  gap: 1rem; align-items: start; }
 .side > * { min-width: 0; }
-@media (max-width: 900px) { .side { grid-template-columns: minmax(0, 1fr); } }
+.side aside { font-size: 0.86rem; line-height: 1.4; }
+.side aside ul { padding-left: 1.1rem; }
+.side aside h3 { margin-top: 0; }
+@media (max-width: 1000px) { .ci { white-space: normal; } }
+@media (max-width: 640px) { .side { grid-template-columns: minmax(0, 1fr); } }
 figure { margin: 1.2rem 0 2rem; }
 figure img { max-width: 100%; height: auto; border: 1px solid #d0d7de; }
 figcaption { color: #57606a; font-size: 0.92rem; margin-top: 0.3rem; }
