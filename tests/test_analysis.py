@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 from datetime import datetime
@@ -19,19 +20,24 @@ from gemsim.analysis.data import (
     experiment_command,
     load_results,
     non_default_parameters,
+    region,
     scenario_descriptions,
+    scenario_label,
 )
 from gemsim.analysis.figures import (
+    PUBLIC_SPENDING_PARTS,
     plot_cost_effectiveness,
     plot_differences,
     plot_equity,
     plot_money,
     plot_outcomes_over_time,
 )
-from gemsim.analysis.report import headline_sentences
+from gemsim.analysis.report import findings, write_report
 from gemsim.analysis.summary import (
     NO_GAIN,
+    QUOTABLE_RATIO,
     cost_effectiveness,
+    cost_not_quoted,
     default_horizons,
     fieller_interval,
     summarize,
@@ -383,20 +389,21 @@ def test_report_is_one_self_contained_html_file_with_figures_tables_and_command(
     n_figures = sum(1 for key in outputs if key.startswith("figure:"))
     assert html.startswith("<!DOCTYPE html>")
     assert html.count("data:image/png;base64,") == n_figures
-    assert "<table class='summary'>" in html
+    assert '<table class="summary">' in html
     assert "Trust in local government" in html
     assert COMMAND in html
     assert "groeiplan: test scenario" in html
-    assert "percentage points (95% CI" in html or "no clear difference" in html
-    for external in ("http://", "https://", "<script", "<link", "src='/", 'src="'):
+    assert "95% confidence interval" in html
+    for external in ("http://", "https://", "<script", "<link"):
         assert external not in html
+    assert not re.search(r"""src=["'](?!data:image/png;base64,)""", html)
 
 
 def test_report_lists_assumptions_and_non_default_settings(outputs):
     html = outputs["report"].read_text(encoding="utf-8")
     assert "Assumptions without data" in html
     assumed = [r["name"] for r in parameter_table() if "assumption" in str(r["source"]).lower()]
-    assert assumed and all(f"<td>{name}</td>" in html for name in assumed)
+    assert assumed and all(name.replace("_", "_<wbr>") in html for name in assumed)
     assert "direct_fund" in html  # groeiplan's non-default regime
     assert "not a forecast" in html and "sensitivity" in html
 
@@ -418,15 +425,57 @@ def test_build_outputs_never_runs_the_model(results_dir, outputs, monkeypatch):
     build_outputs(results_dir)
 
 
-def test_headline_sentences_state_clear_and_unclear_differences():
+def test_findings_sort_outcomes_by_clear_and_unclear_differences():
     frame = synthetic({"status_quo": [0.40, 0.42, 0.41], "fund": [0.50, 0.52, 0.50]})
     other = synthetic({"status_quo": [0.6, 0.6, 0.6], "fund": [0.61, 0.59, 0.60]})
+    gap = synthetic({"status_quo": [0.20, 0.22, 0.21], "fund": [0.10, 0.11, 0.12]})
     frame["social_trust"] = other["trust_government"].to_numpy()
-    table = summarize(frame, outcomes=["trust_government", "social_trust"], horizons=[12])
-    (lines,) = headline_sentences(table).values()
-    assert "raises trust in local government by 9.7 percentage points</span> (95% CI" in lines[0]
-    assert "after 1 year" in lines[0]
-    assert "no clear difference" in lines[1] and "social trust" in lines[1]
+    frame["trust_gap_ses"] = gap["trust_government"].to_numpy()
+    outcomes = ["trust_government", "social_trust", "trust_gap_ses"]
+    table = summarize(frame, outcomes=outcomes, horizons=[12])
+    found = findings(table)["fund"]
+    assert found["raises"] == ["trust_government"]
+    assert found["unclear"] == ["social_trust"]
+    assert found["narrows"] == ["trust_gap_ses"]  # high-SES ahead at baseline, gap falls
+    assert found["lowers"] == found["widens"] == []
+
+
+def test_a_cost_is_quoted_only_for_a_clear_gain_known_within_the_stated_factor():
+    row = {"note": "", "eur_per_unit_ci_low": 100.0, "eur_per_unit_ci_high": 190.0}
+    assert cost_not_quoted(row) == ""
+    wide = {**row, "eur_per_unit_ci_high": 100.0 * QUOTABLE_RATIO + 1}
+    assert cost_not_quoted(wide) == "too uncertain to quote"
+    assert cost_not_quoted({**row, "note": NO_GAIN}) == NO_GAIN
+    assert cost_not_quoted({**row, "eur_per_unit_ci_low": -5.0}) == "too uncertain to quote"
+
+
+def test_region_facts_come_from_the_run_parameters():
+    runs = pd.DataFrame(
+        {"scenario": ["a", "b"], "n_municipalities": [2, 2], "inhabitants_per_agent": [25, 25]}
+    )
+    found = region(runs)
+    defaults = {row["name"]: row["default"] for row in parameter_table()}
+    neighbourhoods = round(2 * defaults["neighbourhoods_per_municipality"])
+    assert found.municipalities == 2 and found.neighbourhoods == neighbourhoods
+    assert found.inhabitants == neighbourhoods * defaults["inhabitants_per_neighbourhood"]
+    assert found.national_share == pytest.approx(
+        found.inhabitants / defaults["national_population"]
+    )
+    assert found.agents == pytest.approx(found.inhabitants / 25)
+    assert region(runs.assign(n_municipalities=[2, 3])) is None  # runs differ in region
+
+
+def test_scenario_labels_are_plain_words():
+    assert scenario_label("subsidy_channel") == "Subsidy channel"
+    assert scenario_label("groeiplan · point 2") == "Groeiplan · point 2"
+
+
+def test_the_money_figure_parts_add_up_to_the_public_money_the_cost_counts(results_dir):
+    frame = load_results(results_dir).at_horizons
+    parts = frame[list(PUBLIC_SPENDING_PARTS)].sum(axis=1)
+    counted = frame["funds_disbursed_eur"] + frame["overhead_eur"]
+    assert counted.gt(0).any()
+    np.testing.assert_allclose(parts, counted, rtol=1e-12, atol=1e-6)
 
 
 def test_outputs_without_baseline_or_with_one_scenario(tmp_path):
@@ -477,10 +526,83 @@ def test_write_report_alone_computes_what_it_needs(results_dir, outputs):
     assert html.count("data:image/png;base64,") == 5
 
 
-def test_report_opens_with_a_table_of_differences_to_the_baseline(outputs):
+def test_report_opens_with_the_region_and_money_then_the_headline_beside_its_caveat(outputs):
     html = outputs["report"].read_text(encoding="utf-8")
-    glance = html[html.index("At a glance") : html.index("After ")]
-    assert "Difference to status_quo" in glance
-    assert "Trust in local government" in glance
-    assert "Wellbeing gap" in glance
-    assert html.index("At a glance") < html.index("<h2>Figures</h2>")
+    top = html[: html.index("<h2>Main results</h2>")]
+    assert "<h2>What was simulated</h2>" in top
+    inhabitants = 8 * 1261  # the fixture's 1 municipality x 8 buurten of mean size 1,261
+    assert f"{float(f'{inhabitants:.3g}'):,.0f} inhabitants" in top
+    assert f"{inhabitants / 17_900_000:.1%} of the Netherlands" in top
+    assert '<table class="money">' in top and "National equivalent" in top
+    headline = html[
+        html.index("<h2>Main results</h2>") : html.index(
+            "<details>", html.index("<h2>Main results</h2>")
+        )
+    ]
+    side = headline[headline.index("<div class='side'>") :]
+    assert side.index('<table class="headline">') < side.index("<aside")
+    assert "Monte Carlo only" in side
+    assert "not yet tested against its assumptions" in side
+    assert "Difference to Status quo" in headline
+    assert "Wellbeing gap" in headline
+    assert html.index("Main results") < html.index("<h2>Figures</h2>")
+
+
+def test_scenarios_are_labelled_in_words_and_named_in_code_only_where_files_are_meant(outputs):
+    html = outputs["report"].read_text(encoding="utf-8")
+    headline = html[html.index("<h2>Main results</h2>") : html.index("<h2>Figures</h2>")]
+    assert "Groeiplan" in headline and "Status quo" in headline
+    assert "status_quo" not in headline
+
+
+def _sensitivity_neighbour(folder: Path, scenarios: dict) -> Path:
+    """A complete sensitivity experiment in ``folder`` with one contrast."""
+    folder.mkdir()
+    manifest = {
+        "status": "complete",
+        "experiment": {
+            "scenarios": scenarios,
+            "sensitivity": {
+                "method": "sobol",
+                "parameters": [{"name": "a"}, {"name": "b"}],
+                "points": 64,
+                "contrasts": [
+                    {"name": "fund_vs_sq", "scenario": "groeiplan", "reference": "status_quo"}
+                ],
+            },
+        },
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    contrasts = pd.DataFrame(
+        {
+            "contrast": ["fund_vs_sq", "fund_vs_sq"],
+            "output": ["trust_government", "participation"],
+            "mean": [0.05, -0.01],
+            "share_negative": [0.0, 0.6],
+            "share_positive": [1.0, 0.4],
+            "flipped_share": [0.0, 0.4],
+        }
+    )
+    contrasts.to_csv(folder / "contrasts.csv", index=False)
+    return folder
+
+
+def test_the_sensitivity_verdict_comes_from_a_matching_analysis_next_to_the_results(tmp_path):
+    results_dir = make_results(tmp_path / "compare", SCENARIOS, replications=2, months=12)
+    manifest = json.loads((results_dir / "manifest.json").read_text(encoding="utf-8"))
+    scenarios = {name: {"parameters": params} for name, params in SCENARIOS.items()}
+    manifest["experiment"]["scenarios"] = scenarios  # as the study layer records them
+    (results_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    other = {**SCENARIOS["groeiplan"], "subsidy_replacement_share": 0.5}
+    different = {**scenarios, "groeiplan": {"parameters": other}}
+    _sensitivity_neighbour(tmp_path / "unrelated", different)
+    html = write_report(results_dir).read_text(encoding="utf-8")
+    assert "not yet tested against its assumptions" in html and "unrelated/" not in html
+
+    _sensitivity_neighbour(tmp_path / "sobol", scenarios)
+    html = write_report(results_dir).read_text(encoding="utf-8")
+    aside = html[html.index("<aside") : html.index("</aside>")]
+    assert "not yet tested" not in aside
+    assert "tested in <code>sobol/</code>" in aside
+    assert "trust in local government: higher at every parameter point" in aside
+    assert "participation: lower at only 60% of the parameter points: not robust" in aside

@@ -64,14 +64,15 @@ def build_outputs(results_dir: Path | str) -> dict[str, Path]:
     """
     from gemsim.analysis.data import load_results
     from gemsim.analysis.figures import make_figures
-    from gemsim.analysis.report import compute_tables, write_atomic, write_report
+    from gemsim.analysis.files import write_csv
+    from gemsim.analysis.report import compute_tables, write_report
 
     folder = Path(results_dir)
     results = load_results(folder)
     summary, cost = compute_tables(results)
     paths: dict[str, Path] = {
-        "summary": write_atomic(folder / SUMMARY_FILE, _csv(summary)),
-        "cost_effectiveness": write_atomic(folder / COST_FILE, _csv(cost)),
+        "summary": write_csv(summary, folder / SUMMARY_FILE),
+        "cost_effectiveness": write_csv(cost, folder / COST_FILE),
     }
     figures = make_figures(results, summary, cost)
     paths["report"] = write_report(
@@ -79,8 +80,3 @@ def build_outputs(results_dir: Path | str) -> dict[str, Path]:
     )
     paths.update({f"figure:{name}": path for name, path in figures.items()})
     return paths
-
-
-def _csv(frame: Any) -> str:
-    """CSV text with a fixed float format (10 significant digits), so reruns are identical."""
-    return frame.to_csv(index=False, float_format="%.10g", lineterminator="\n")

@@ -32,13 +32,16 @@ from gemsim.experiments.store import RUN_COLUMNS, ResultStore
 
 __all__ = [
     "NoResultsError",
+    "Region",
     "Results",
     "experiment_command",
     "fold_points",
     "load_results",
     "neighbourhood_count",
     "non_default_parameters",
+    "region",
     "scenario_descriptions",
+    "scenario_label",
 ]
 
 DEFAULT_BASELINE = "status_quo"
@@ -205,6 +208,18 @@ def _parameter_defaults() -> dict[str, Any]:
     return {name: f.default for name, f in Parameters.model_fields.items()}
 
 
+def _run_values(runs: pd.DataFrame, name: str, defaults: Mapping[str, Any]) -> set[Any]:
+    """The values parameter ``name`` took in the runs (its default where it was not set)."""
+    if name not in runs.columns:
+        return {defaults.get(name)}
+    return {_value_or(value, defaults.get(name)) for value in runs[name].unique()}
+
+
+def _only(values: set[Any]) -> Any:
+    """The one value of ``values``, or None if there are several (or none)."""
+    return next(iter(values)) if len(values) == 1 else None
+
+
 def neighbourhood_count(runs: pd.DataFrame) -> int | None:
     """Number of neighbourhoods in the simulated region, if the same in every run.
 
@@ -223,6 +238,72 @@ def neighbourhood_count(runs: pd.DataFrame) -> int | None:
             return None
         counts.add(max(int(municipalities), round(int(municipalities) * float(per))))
     return counts.pop() if len(counts) == 1 else None
+
+
+@dataclass(frozen=True)
+class Region:
+    """The simulated region, from the parameters every run used.
+
+    Attributes:
+        municipalities: number of municipalities.
+        neighbourhoods: number of buurten (neighbourhoods).
+        inhabitants_per_neighbourhood: mean inhabitants per buurt (each run draws the
+            buurt sizes around it, so a run's population varies by a few percent).
+        inhabitants_per_agent: inhabitants one citizen agent stands for.
+        national_population: the Dutch population that national amounts are scaled by.
+    """
+
+    municipalities: int
+    neighbourhoods: int
+    inhabitants_per_neighbourhood: float
+    inhabitants_per_agent: float
+    national_population: float
+
+    @property
+    def inhabitants(self) -> float:
+        """Expected inhabitants: buurten times mean buurt size (the drawn sizes have mean 1)."""
+        return self.neighbourhoods * self.inhabitants_per_neighbourhood
+
+    @property
+    def national_share(self) -> float:
+        """The region's expected share of the national population (0-1)."""
+        return self.inhabitants / self.national_population
+
+    @property
+    def agents(self) -> float:
+        """About how many citizen agents a run has."""
+        return self.inhabitants / self.inhabitants_per_agent
+
+
+def region(runs: pd.DataFrame) -> Region | None:
+    """The simulated region if every run used the same one (None if runs differ in it)."""
+    defaults = _parameter_defaults()
+    values = {
+        name: _only(_run_values(runs, name, defaults))
+        for name in (
+            "inhabitants_per_neighbourhood",
+            "inhabitants_per_agent",
+            "national_population",
+        )
+    }
+    neighbourhoods = neighbourhood_count(runs)
+    municipalities = _only(_run_values(runs, "n_municipalities", defaults))
+    if neighbourhoods is None or municipalities is None or None in values.values():
+        return None
+    return Region(
+        municipalities=int(municipalities),
+        neighbourhoods=neighbourhoods,
+        inhabitants_per_neighbourhood=float(values["inhabitants_per_neighbourhood"]),
+        inhabitants_per_agent=float(values["inhabitants_per_agent"]),
+        national_population=float(values["national_population"]),
+    )
+
+
+def scenario_label(name: str) -> str:
+    """A reader's label for a scenario name: "subsidy_channel" -> "Subsidy channel" (a
+    scenario at several parameter points keeps its " · point k" suffix)."""
+    text = str(name).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
 
 
 def _value_or(value: Any, default: Any) -> Any:

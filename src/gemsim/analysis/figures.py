@@ -1,29 +1,27 @@
 """Figures for scenario experiments (matplotlib, Agg canvas; no pyplot global state).
 
 Every ``plot_*`` function takes data frames as produced by :mod:`gemsim.analysis.data` and
-:mod:`gemsim.analysis.summary`, writes one PNG (atomically) and returns its path. Shares
-are shown as percentages, differences between shares in percentage points. Each scenario
-keeps its colour in every figure: the baseline is grey, the others follow the Okabe-Ito
-colour-blind-safe palette in scenario order.
+:mod:`gemsim.analysis.summary`, writes one PNG (:func:`gemsim.analysis.files.write_png`)
+and returns its path. Shares are shown as percentages, differences between shares in
+percentage points. Each scenario keeps its colour in every figure: the baseline is grey, the
+others follow the Okabe-Ito colour-blind-safe palette in scenario order.
 """
 
 from __future__ import annotations
 
-import os
 import textwrap
-import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
-from gemsim.analysis.data import Results, fold_points
+from gemsim.analysis.data import Results, fold_points, scenario_label
+from gemsim.analysis.files import write_png
 from gemsim.analysis.outcomes import (
     CE_OUTCOMES,
     EQUITY_GAPS,
@@ -32,7 +30,7 @@ from gemsim.analysis.outcomes import (
     describe,
     horizon_text,
 )
-from gemsim.analysis.summary import NO_GAIN, mean_ci, scenario_order
+from gemsim.analysis.summary import NO_GAIN, cost_not_quoted, mean_ci, scenario_order
 
 __all__ = [
     "FIGURE_NAMES",
@@ -45,7 +43,19 @@ __all__ = [
     "scenario_colours",
 ]
 
-_DPI = 110
+#: Where the public money that the cost counts went: these parts add up exactly to
+#: ``funds_disbursed_eur + overhead_eur`` (grants and the two streams reach communities;
+#: the rest is overhead), so the money figure is a partition of the public money spent.
+PUBLIC_SPENDING_PARTS: tuple[str, ...] = (
+    "grants_municipal_eur",
+    "grants_fund_eur",
+    "social_infrastructure_eur",
+    "movement_support_eur",
+    "overhead_channel_layer_eur",
+    "overhead_handling_eur",
+    "overhead_social_infrastructure_eur",
+)
+
 BASELINE_COLOUR = "#555555"
 _PALETTE = (
     "#0072B2",
@@ -106,22 +116,8 @@ def _marker(index: int, count: int) -> str:
 
 
 def _legend_name(scenario: str, baseline: str | None) -> str:
-    return f"{scenario} (baseline)" if scenario == baseline else scenario
-
-
-def _save(fig: Figure, path: str | Path) -> Path:
-    """Render ``fig`` to ``path`` via a temporary file and ``os.replace``."""
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    FigureCanvasAgg(fig)
-    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        fig.savefig(tmp, dpi=_DPI, format="png", facecolor="white")
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return out
+    label = scenario_label(scenario)
+    return f"{label} (baseline)" if scenario == baseline else label
 
 
 def _grid(panels: int, columns: int = 3) -> tuple[int, int]:
@@ -174,13 +170,26 @@ def _band_stats(frame: pd.DataFrame, outcome: str) -> pd.DataFrame:
     return stats
 
 
+def _banded(order: Sequence[str], baseline: str | None) -> list[str]:
+    return [baseline] if baseline in order else list(order)
+
+
+def _band_text(banded: Sequence[str], baseline: str | None) -> str:
+    if baseline in banded:
+        return f"band: 95% confidence interval of the mean of {scenario_label(str(baseline))}"
+    return "bands: 95% confidence intervals of the means"
+
+
 def _time_panels(
     axes: Sequence[Axes],
     frame: pd.DataFrame,
     outcomes: Sequence[str],
     order: Sequence[str],
     colours: Mapping[str, str],
+    banded: Sequence[str],
 ) -> None:
+    """One panel per outcome: each scenario's mean over time, and the 95% band of the
+    scenarios in ``banded`` only (overlapping bands of every scenario hide the lines)."""
     for ax, outcome in zip(axes, outcomes, strict=True):
         info = describe(outcome)
         stats = _band_stats(frame, outcome)
@@ -190,15 +199,17 @@ def _time_panels(
             part = stats.loc[scenario]
             years = part.index.to_numpy(dtype=float) / 12
             colour = colours[scenario]
-            ax.plot(years, part["mean"] * info.scale, color=colour, linewidth=1.8)
-            ax.fill_between(
-                years,
-                part["low"] * info.scale,
-                part["high"] * info.scale,
-                color=colour,
-                alpha=0.15,
-                linewidth=0,
-            )
+            ax.plot(years, part["mean"] * info.scale, color=colour, linewidth=1.8, zorder=3)
+            if scenario in banded:
+                ax.fill_between(
+                    years,
+                    part["low"] * info.scale,
+                    part["high"] * info.scale,
+                    color=colour,
+                    alpha=0.18,
+                    linewidth=0,
+                    zorder=1,
+                )
         ax.set_title(info.label, fontsize=10.5, fontweight="bold")
         ax.set_ylabel(info.unit)
         ax.set_xlabel("years since start")
@@ -215,23 +226,25 @@ def plot_outcomes_over_time(
     colours: Mapping[str, str] | None = None,
 ) -> Path:
     """Key outcomes over time: one panel per outcome, per scenario the mean across
-    replications with its 95% confidence band."""
+    replications; the 95% confidence band of the baseline's mean (of every scenario when
+    there is no baseline)."""
     outcomes = [o for o in outcomes if o in timeseries.columns]
     if not outcomes:
         raise ValueError("none of the outcomes is in the time series")
     order = _order(timeseries, scenarios, baseline)
     colours = colours or scenario_colours(order, baseline)
+    banded = _banded(order, baseline)
     fig, axes = _figure(len(outcomes))
-    _time_panels(axes, timeseries, outcomes, order, colours)
+    _time_panels(axes, timeseries, outcomes, order, colours, banded)
     runs = timeseries.groupby("scenario")["run_id" if "run_id" in timeseries else "replication"]
     fewest = int(runs.nunique().min())
     fig.suptitle(
         f"How the outcomes develop: mean of {fewest} replications per scenario "
-        "(shaded band = 95% confidence interval)",
+        f"({_band_text(banded, baseline)})",
         fontsize=12,
     )
     _scenario_legend(fig, order, colours, baseline)
-    return _save(fig, path)
+    return write_png(fig, path)
 
 
 def plot_differences(
@@ -275,11 +288,11 @@ def plot_differences(
                     markersize=7,
                 )
         ax.axvline(0, color="black", linewidth=0.9)
-        ax.set_yticks(range(len(order)), order)
+        ax.set_yticks(range(len(order)), [scenario_label(s) for s in order])
         ax.set_ylim(-0.6, len(order) - 0.4)
         ax.invert_yaxis()
         ax.set_title(info.label, fontsize=10.5, fontweight="bold")
-        ax.set_xlabel(f"difference to {baseline} ({info.diff_unit})")
+        ax.set_xlabel(f"difference to {scenario_label(baseline)} ({info.diff_unit})")
         ax.grid(axis="x", alpha=0.3)
     handles = [
         Line2D(
@@ -293,12 +306,13 @@ def plot_differences(
         for i, h in enumerate(horizons)
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
+    label = scenario_label(baseline)
     fig.suptitle(
-        f"Difference to {baseline} (right of the line = higher than {baseline}); "
+        f"Difference to {label} (right of the line = higher than {label}); "
         "bars = 95% confidence interval of the paired difference",
         fontsize=12,
     )
-    return _save(fig, path)
+    return write_png(fig, path)
 
 
 def _gap_change(frame: pd.DataFrame, outcome: str) -> pd.DataFrame:
@@ -324,8 +338,9 @@ def plot_equity(
     colours: Mapping[str, str] | None = None,
 ) -> Path:
     """Equity: top row, each SES gap (high- minus low-SES neighbourhoods) over time per
-    scenario with 95% bands; bottom row, how much each gap changed from the start to the
-    last month (below 0: low-SES neighbourhoods catch up)."""
+    scenario, with the baseline's 95% band; bottom row, how much each gap changed from the
+    start to the last month (below 0: low-SES neighbourhoods catch up). The top axes fit
+    the lines (zero is drawn only when it falls within them)."""
     gaps = [g for g in gaps if g in timeseries.columns]
     if not gaps or "run_id" not in timeseries.columns:
         raise ValueError("the time series holds no SES gap reporters")
@@ -334,9 +349,11 @@ def plot_equity(
     cols = len(gaps)
     fig = Figure(figsize=(4.8 * cols, 7.6 + 0.25 * len(order)), layout="constrained")
     axes = fig.subplots(2, cols, squeeze=False, height_ratios=[3, 1.2 + 0.25 * len(order)])
-    _time_panels(axes[0], timeseries, gaps, order, colours)
+    _time_panels(axes[0], timeseries, gaps, order, colours, _banded(order, baseline))
     for ax in axes[0]:
-        ax.axhline(0, color="black", linewidth=0.8)
+        low, high = ax.get_ylim()
+        if low <= 0 <= high:
+            ax.axhline(0, color="black", linewidth=0.8)
     last = int(timeseries["month"].max())
     for ax, gap in zip(axes[1], gaps, strict=True):
         info = describe(gap)
@@ -350,7 +367,7 @@ def plot_equity(
             ax.barh(y, mean, color=colours[scenario], alpha=0.85)
             ax.errorbar(mean, y, xerr=err, color="black", capsize=4, linestyle="none")
         ax.axvline(0, color="black", linewidth=0.9)
-        ax.set_yticks(range(len(order)), order)
+        ax.set_yticks(range(len(order)), [scenario_label(s) for s in order])
         ax.invert_yaxis()
         ax.set_title(f"Change in the gap, start to {horizon_text(last)}", fontsize=10)
         ax.set_xlabel(f"{info.diff_unit}  (< 0: low-SES catch up, > 0: gap widens)")
@@ -361,7 +378,7 @@ def plot_equity(
         fontsize=12,
     )
     _scenario_legend(fig, order, colours, baseline)
-    return _save(fig, path)
+    return write_png(fig, path)
 
 
 def plot_money(
@@ -372,16 +389,20 @@ def plot_money(
     scenarios: Sequence[str] | None = None,
     baseline: str | None = None,
 ) -> Path:
-    """Where the euros went by the horizon: per scenario, stacked bars of the cumulative
-    money reporters (mean across replications)."""
-    parts = [c for c in MONEY_PARTS if c in at_horizon.columns]
+    """Where the public money went by the horizon: per scenario, the public money spent
+    (:data:`PUBLIC_SPENDING_PARTS`, which add up to what the cost counts) as stacked bars
+    of the mean across replications, with the 95% confidence interval of the total."""
+    parts = [c for c in PUBLIC_SPENDING_PARTS if c in at_horizon.columns]
     if not parts:
         raise ValueError("the time series holds no money reporters")
     horizon = int(at_horizon["month"].max()) if horizon is None else horizon
     frame = at_horizon.loc[at_horizon["month"] == horizon]
     order = _order(frame, scenarios, baseline)
     means = frame.groupby("scenario")[parts].mean().reindex(order)
-    divisor, unit = _euro_scale(means.sum(axis=1).to_numpy())
+    totals = frame[parts].sum(axis=1).groupby(frame["scenario"]).agg(["mean", "std", "count"])
+    totals = totals.reindex(order)
+    low, high = mean_ci(totals["mean"], totals["std"], totals["count"])
+    divisor, unit = _euro_scale(np.asarray(high, dtype=float))
     fig = Figure(figsize=(11, 1.2 + 0.7 * len(order) + 1.6), layout="constrained")
     ax = fig.add_subplot()
     left = np.zeros(len(order))
@@ -391,22 +412,40 @@ def plot_money(
             range(len(order)),
             values,
             left=left,
-            label=MONEY_PARTS[column],
+            label=MONEY_PARTS.get(column, describe(column).label),
             color=_MONEY_COLOURS[index % len(_MONEY_COLOURS)],
             edgecolor="white",
         )
         left += values
+    mean = totals["mean"].to_numpy(dtype=float) / divisor
+    err = np.nan_to_num([mean - np.asarray(low) / divisor, np.asarray(high) / divisor - mean])
+    ax.errorbar(mean, range(len(order)), xerr=err, color="black", capsize=4, linestyle="none")
+    for y, total in enumerate(mean):
+        ax.annotate(
+            f"{total:,.3g}" if divisor > 1 else f"{total:,.0f}",
+            (total, y),
+            xytext=(8, 6),
+            textcoords="offset points",
+            fontsize=9,
+        )
     ax.set_yticks(range(len(order)), [_legend_name(s, baseline) for s in order])
     ax.invert_yaxis()
-    ax.set_xlabel(f"cumulative {unit}, simulated region")
+    ax.set_xlabel(f"public money spent, cumulative {unit}, simulated region")
+    ax.margins(x=0.08)
     if divisor == 1:
         _thousands(ax)
     ax.grid(axis="x", alpha=0.3)
-    fig.legend(loc="outside lower center", ncols=3, fontsize=9)
+    fig.legend(loc="outside lower center", ncols=4, fontsize=9)
+    fewest = int(totals["count"].min()) if len(totals) else 0
     fig.suptitle(
-        f"Where the money went, {horizon_text(horizon)} (mean of replications)", fontsize=12
+        f"Where the public money went, {horizon_text(horizon)} (mean of {fewest} "
+        "replications; whisker: 95% confidence interval of the total)",
+        fontsize=12,
     )
-    return _save(fig, path)
+    return write_png(fig, path)
+
+
+_NOT_QUOTED = {NO_GAIN: "no clear gain"}
 
 
 def plot_cost_effectiveness(
@@ -418,7 +457,8 @@ def plot_cost_effectiveness(
     colours: Mapping[str, str] | None = None,
 ) -> Path:
     """Extra public money per unit of outcome gained (vs the baseline), per scenario, with
-    95% CI (Fieller); "n/a (no gain)" where the gain is not clearly positive."""
+    95% CI (Fieller); quoted only where :func:`gemsim.analysis.summary.cost_not_quoted`
+    allows it, otherwise the reason is written in its place."""
     if cost.empty:
         raise ValueError("no cost-effectiveness rows (no baseline comparison)")
     horizon = int(cost["horizon_month"].max()) if horizon is None else horizon
@@ -431,15 +471,16 @@ def plot_cost_effectiveness(
     fig, axes = _figure(len(shown), width=4.8, height=0.55 * len(order) + 2.0)
     for ax, outcome in zip(axes, shown, strict=True):
         part = rows.loc[rows["outcome"] == outcome].set_index("scenario").reindex(order)
-        divisor, unit = _euro_scale(part[["eur_per_unit", "eur_per_unit_ci_high"]].to_numpy())
+        reasons = {s: cost_not_quoted(part.loc[s].to_dict()) for s in order}
+        quoted = part.loc[[s for s in order if not reasons[s]]]
+        divisor, unit = _euro_scale(quoted[["eur_per_unit", "eur_per_unit_ci_high"]].to_numpy())
         for y, scenario in enumerate(order):
             row = part.loc[scenario]
-            if pd.isna(row["eur_per_unit"]):
-                text = row["note"] if isinstance(row["note"], str) and row["note"] else NO_GAIN
+            if reasons[scenario]:
                 ax.text(
                     0.02,
                     y,
-                    text,
+                    _NOT_QUOTED.get(reasons[scenario], reasons[scenario]),
                     va="center",
                     ha="left",
                     fontsize=9,
@@ -452,9 +493,9 @@ def plot_cost_effectiveness(
             ax.barh(y, mean, color=colours[scenario], alpha=0.85)
             ax.errorbar(mean, y, xerr=[[mean - low], [high - mean]], color="black", capsize=4)
         ax.axvline(0, color="black", linewidth=0.8)
-        if part["eur_per_unit"].isna().all():
+        if quoted.empty:
             ax.set_xticks([])
-        ax.set_yticks(range(len(order)), order)
+        ax.set_yticks(range(len(order)), [scenario_label(s) for s in order])
         ax.set_ylim(-0.6, len(order) - 0.4)
         ax.invert_yaxis()
         unit_name = str(part["unit"].dropna().iloc[0]) if part["unit"].notna().any() else ""
@@ -465,10 +506,10 @@ def plot_cost_effectiveness(
         ax.grid(axis="x", alpha=0.3)
     fig.suptitle(
         f"Cost of a unit of outcome gained, {horizon_text(horizon)}: extra public money vs "
-        f"{baseline} per unit of gain (bars = 95% CI)",
+        f"{scenario_label(baseline)} per unit of gain (bars = 95% CI)",
         fontsize=12,
     )
-    return _save(fig, path)
+    return write_png(fig, path)
 
 
 def make_figures(results: Results, summary: pd.DataFrame, cost: pd.DataFrame) -> dict[str, Path]:

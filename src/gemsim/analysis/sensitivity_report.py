@@ -1,8 +1,9 @@
 """``sensitivity.html``: one self-contained page on which assumptions drive the answer.
 
 Written by :func:`gemsim.analysis.sensitivity_outputs.build_sensitivity_outputs` from the
-tables it computed; figures are embedded as base64 PNGs, so the file can be mailed on its
-own. The page is for researchers (which parameters drive trust, participation and
+tables it computed, with the HTML toolkit of every gemsim report
+(:mod:`gemsim.analysis.html`); figures are embedded as base64 PNGs, so the file can be mailed
+on its own. The page is for researchers (which parameters drive trust, participation and
 wellbeing) and for policymakers and advocates (which assumptions decide whether one funding
 route beats another, and where that conclusion flips). It says what the indices mean and
 what their intervals do and do not show.
@@ -10,17 +11,16 @@ what their intervals do and do not show.
 
 from __future__ import annotations
 
-import base64
-import html
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from gemsim.analysis.sensitivity_outputs import (
+from gemsim.analysis.html import Html, escape, figure, page, table
+from gemsim.analysis.sensitivity_data import (
     CONTRASTS_FILE,
     CONVERGENCE_FILE,
     FLIPS_FILE,
@@ -34,8 +34,8 @@ from gemsim.analysis.sensitivity_outputs import (
     deciding,
     rank_column,
     ranked,
-    write_text,
 )
+from gemsim.atomic import write_text
 from gemsim.model.parameters import Parameters
 
 __all__ = ["convergence_check", "index_summary", "write_sensitivity_report"]
@@ -46,22 +46,19 @@ _METHOD_NAMES = {
     "fast": "extended FAST (Fourier amplitude sensitivity test)",
 }
 
-_CSS = """
-body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
-       color: #222; line-height: 1.45; }
-h1 { font-size: 1.7em; } h2 { margin-top: 2em; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: right; }
-th { background: #f2f2f2; } td.name, th.name { text-align: left; }
-.note { background: #fff8e0; border-left: 4px solid #e0b000; padding: 0.5em 1em; }
-.key { background: #eef5ff; border-left: 4px solid #3070c0; padding: 0.5em 1em; }
-img { max-width: 100%; margin: 0.5em 0; } code { background: #f4f4f4; padding: 0 0.2em; }
-figure { margin: 1em 0; } figcaption { font-size: 0.85em; color: #555; }
-"""
-
 
 def _e(value: Any) -> str:
-    return html.escape(str(value))
+    return escape(value)
+
+
+def _table(header: list[str], rows: Any, name_columns: int = 1) -> str:
+    """A table whose cells are HTML built here (escaped with ``_e``); the first
+    ``name_columns`` columns are text, the others right-aligned."""
+    return table(
+        header,
+        ([Html(str(cell)) for cell in row] for row in rows),
+        numeric=range(name_columns, len(header)),
+    )
 
 
 def _num(value: Any, digits: int = 3) -> str:
@@ -76,30 +73,8 @@ def _share(value: float) -> str:
     return "–" if not math.isfinite(value) else f"{value:.0%}"
 
 
-def _table(header: Sequence[str], rows: Iterable[Sequence[Any]], name_columns: int = 1) -> str:
-    head = "".join(
-        f'<th class="name">{_e(h)}</th>' if i < name_columns else f"<th>{_e(h)}</th>"
-        for i, h in enumerate(header)
-    )
-    body = []
-    for row in rows:
-        cells = "".join(
-            f'<td class="name">{c}</td>' if i < name_columns else f"<td>{c}</td>"
-            for i, c in enumerate(row)
-        )
-        body.append(f"<tr>{cells}</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
-
-
 def _figure(figures: Mapping[str, Path], key: str, caption: str) -> str:
-    path = figures.get(key)
-    if path is None or not Path(path).is_file():
-        return ""
-    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
-    return (
-        f'<figure><img alt="{_e(caption)}" src="data:image/png;base64,{data}">'
-        f"<figcaption>{_e(caption)}</figcaption></figure>"
-    )
+    return figure(figures.get(key), caption)
 
 
 def convergence_check(tables: SensitivityTables) -> pd.DataFrame:
@@ -201,7 +176,7 @@ exactly zero; the smallest <i>positive</i> index of an outcome is therefore an u
 for this floor. Read the other indices against it (table below). A sum of ST far above 1
 means strong interactions, noise, or both. More replications per point and a larger region lower the
 floor; the ranking of the parameters is less affected than the values.</p>
-<div class="note"><p><b>What the intervals mean.</b> The ± values and whiskers are bootstrap
+<div class="caveat"><p><b>What the intervals mean.</b> The ± values and whiskers are bootstrap
 confidence intervals: the spread of the estimator when the sample points already computed
 are resampled with replacement. They are <b>not the estimation error</b> of the indices: they
 do not cover the error of using a finite (quasi-random) sample, nor the model's replication
@@ -335,7 +310,7 @@ def _contrast_finding(contrast: Any, row: Any, tables: SensitivityTables, index:
             f"The sign does not change: {_e(contrast.scenario)} − {_e(contrast.reference)} is "
             f"{'≥' if row.mean >= 0 else '≤'} 0 at every sample point.</p>"
         )
-        return f'<div class="key">{text}</div>'
+        return f'<div class="box">{text}</div>'
     flips = tables.flips[tables.flips["column"] == row.column].head(TOP_DECIDING)
     minority = "below" if row.mean >= 0 else "above"
     beyond = row.share_negative_beyond_noise if row.mean >= 0 else row.share_positive_beyond_noise
@@ -364,7 +339,7 @@ def _contrast_finding(contrast: Any, row: Any, tables: SensitivityTables, index:
     if described:
         text += "At those points: " + "; ".join(described) + "."
     text += "</p>"
-    table = _table(
+    flip_table = _table(
         ["parameter", "mean where flipped", "mean elsewhere", "standardised difference"],
         [
             [
@@ -376,7 +351,7 @@ def _contrast_finding(contrast: Any, row: Any, tables: SensitivityTables, index:
             for f in tables.flips[tables.flips["column"] == row.column].head(6).itertuples()
         ],
     )
-    return f'<div class="key">{text}{table}</div>'
+    return f'<div class="box">{text}{flip_table}</div>'
 
 
 def _overview(data: SensitivityData, tables: SensitivityTables) -> str:
@@ -621,11 +596,7 @@ def render(data: SensitivityData, tables: SensitivityTables, figures: Mapping[st
         _notes(data, tables),
         _files(data, tables),
     ]
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>gemsim sensitivity: {_e(name)}</title><style>{_CSS}</style></head>"
-        f"<body>{''.join(body)}</body></html>\n"
-    )
+    return page(f"gemsim sensitivity: {name}", "".join(body))
 
 
 def write_sensitivity_report(

@@ -20,7 +20,8 @@ uncertainty in the parameters; that is the job of sensitivity analysis.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,7 +38,9 @@ __all__ = [
     "CONFIDENCE",
     "COST_DEFINITION",
     "NO_GAIN",
+    "QUOTABLE_RATIO",
     "cost_effectiveness",
+    "cost_not_quoted",
     "default_horizons",
     "fieller_interval",
     "mean_ci",
@@ -50,7 +53,14 @@ CONFIDENCE = 0.95
 NO_GAIN = "n/a (no gain)"
 TOO_FEW = "n/a (fewer than 2 paired replications)"
 FREE_GAIN = "gain at no extra cost"
+TOO_UNCERTAIN = "too uncertain to quote"
 FIVE_YEARS = 60
+
+#: Display rule of the report and its cost figure (cost_effectiveness.csv keeps every number):
+#: a cost per unit gained is quoted only where the gain is clearly positive and the cost is
+#: known within this factor, i.e. the upper end of its 95% interval is at most this many
+#: times the lower end.
+QUOTABLE_RATIO = 2.0
 
 #: What the cost of a scenario counts (used in the report).
 COST_DEFINITION = (
@@ -395,6 +405,19 @@ def cost_effectiveness(
     if not rows:
         return pd.DataFrame(columns=columns)
     return _sort(pd.DataFrame(rows, columns=columns), scenarios, list(outcomes))
+
+
+def cost_not_quoted(row: Mapping[str, Any]) -> str:
+    """Why the cost per unit of a :func:`cost_effectiveness` row is not quoted ("" if it is):
+    no clear gain, too few pairs, a gain at no extra cost, or an interval wider than
+    :data:`QUOTABLE_RATIO`."""
+    note = row.get("note")
+    if isinstance(note, str) and note:
+        return note
+    low, high = float(row["eur_per_unit_ci_low"]), float(row["eur_per_unit_ci_high"])
+    if not (np.isfinite(low) and np.isfinite(high) and 0 < low and high <= QUOTABLE_RATIO * low):
+        return TOO_UNCERTAIN
+    return ""
 
 
 def _gain_unit(name: str, neighbourhoods: int | None) -> tuple[float, str]:

@@ -16,7 +16,6 @@ A model runner that evaluates the design itself (e.g. in parallel on a cluster) 
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,15 +24,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gemsim.sensitivity.methods import SensitivityMethod, get_method
+from gemsim.sensitivity.convergence import convergence
+from gemsim.sensitivity.estimate import SensitivityWarning, estimate, sample_design
 from gemsim.sensitivity.problem import Problem
+
+__all__ = [
+    "SensitivityResult",
+    "SensitivityWarning",
+    "analyze_outputs",
+    "evaluate",
+    "run_sensitivity",
+    "sample_design",
+]
 
 ModelFn = Callable[[dict[str, Any]], Mapping[str, float]]
 MapFn = Callable[[ModelFn, Iterable[dict[str, Any]]], Iterator[Mapping[str, float]]]
-
-
-class SensitivityWarning(UserWarning):
-    """An output could not be analysed meaningfully (constant or non-finite)."""
 
 
 @dataclass
@@ -101,109 +106,9 @@ class SensitivityResult:
 
     def convergence(self, steps: int = 5) -> pd.DataFrame:
         """Indices on growing prefixes of this sample (see :func:`convergence`)."""
-        from gemsim.sensitivity.convergence import convergence
-
         return convergence(
             self.problem, self.method, self.X, self.outputs, self.seed, steps, **self.settings
         )
-
-
-def sample_design(
-    problem: Problem,
-    method: str = "sobol",
-    n: int = 1024,
-    seed: int = 0,
-    *,
-    calc_second_order: bool = False,
-    **options: Any,
-) -> np.ndarray:
-    """SALib's raw sample matrix for ``method`` (decode rows with ``problem.decode_rows``)."""
-    m = get_method(method)
-    _check_second_order(m, calc_second_order)
-    return m.sample(problem, n, seed, calc_second_order=calc_second_order, **m.options(options))
-
-
-def _check_second_order(m: SensitivityMethod, calc_second_order: bool) -> None:
-    if calc_second_order and not m.supports_second_order:
-        raise ValueError(f"Method {m.name!r} does not compute second-order indices")
-
-
-def _nan_frame(problem: Problem, m: SensitivityMethod) -> pd.DataFrame:
-    return pd.DataFrame(
-        np.nan, index=pd.Index(problem.names, name="parameter"), columns=list(m.columns)
-    )
-
-
-def _analyze_one(
-    problem: Problem,
-    m: SensitivityMethod,
-    X: np.ndarray,
-    y: np.ndarray,
-    output: str,
-    seed: int,
-    settings: dict[str, Any],
-    options: dict[str, Any],
-) -> pd.DataFrame:
-    """Analyse one output vector, returning NaN indices (with a warning) when undefined."""
-    so = settings["calc_second_order"]
-    if not np.isfinite(y).all():
-        bad = int((~np.isfinite(y)).sum())
-        warnings.warn(
-            f"Output {output!r} has {bad} non-finite value(s); its {m.name} indices are NaN",
-            SensitivityWarning,
-            stacklevel=3,
-        )
-        df = _nan_frame(problem, m)
-    elif np.all(y == y[0]) and m.variance_based:
-        warnings.warn(
-            f"Output {output!r} is constant (zero variance); its {m.name} indices are "
-            "undefined and reported as NaN",
-            SensitivityWarning,
-            stacklevel=3,
-        )
-        df = _nan_frame(problem, m)
-    else:
-        if np.all(y == y[0]):
-            warnings.warn(
-                f"Output {output!r} is constant; all its {m.name} elementary effects are 0",
-                SensitivityWarning,
-                stacklevel=3,
-            )
-        df = m.analyze(
-            problem,
-            X,
-            y,
-            seed,
-            num_resamples=settings["num_resamples"],
-            conf_level=settings["conf_level"],
-            calc_second_order=so,
-            **options,
-        )
-    if so and "S2" not in df.attrs:
-        nan = pd.DataFrame(np.nan, index=problem.names, columns=problem.names)
-        df.attrs["S2"], df.attrs["S2_conf"] = nan, nan
-    return df
-
-
-def _second_order_long(problem: Problem, output: str, df: pd.DataFrame) -> pd.DataFrame:
-    names = problem.names
-    s2, s2c = df.attrs["S2"], df.attrs["S2_conf"]
-    rows = [
-        (output, a, b, float(s2.loc[a, b]), float(s2c.loc[a, b]))
-        for i, a in enumerate(names)
-        for b in names[i + 1 :]
-    ]
-    return pd.DataFrame(rows, columns=["output", "parameter_1", "parameter_2", "S2", "S2_conf"])
-
-
-def _output_frame(Y: pd.DataFrame | Mapping[str, Any], outputs: tuple[str, ...]) -> pd.DataFrame:
-    frame = Y if isinstance(Y, pd.DataFrame) else pd.DataFrame(dict(Y))
-    if outputs:
-        missing = [o for o in outputs if o not in frame.columns]
-        if missing:
-            raise KeyError(f"Outputs {missing} not in the output frame ({list(frame.columns)})")
-        frame = frame[list(outputs)]
-    return frame.reset_index(drop=True).astype(float)
 
 
 def analyze_outputs(
@@ -237,42 +142,28 @@ def analyze_outputs(
     elementary effects for Morris, each with a :class:`SensitivityWarning`; outputs with
     NaN/inf values give NaN indices with a warning.
     """
-    m = get_method(method)
-    _check_second_order(m, calc_second_order)
-    opts = m.options(options)
+    result = estimate(
+        problem,
+        method,
+        X,
+        Y_frame,
+        seed,
+        num_resamples=num_resamples,
+        conf_level=conf_level,
+        calc_second_order=calc_second_order,
+        **options,
+    )
     X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or X.shape[1] != problem.num_vars:
-        raise ValueError(f"X has shape {X.shape}; expected (rows, {problem.num_vars})")
-    m.units_in(problem, X.shape[0], calc_second_order)
-    Y = _output_frame(Y_frame, problem.outputs)
-    if len(Y) != X.shape[0]:
-        raise ValueError(f"{len(Y)} output rows for {X.shape[0]} sample rows")
-    settings: dict[str, Any] = {
-        "num_resamples": num_resamples,
-        "conf_level": conf_level,
-        "calc_second_order": calc_second_order,
-    }
-    parts, s2_parts = [], []
-    for output in Y.columns:
-        df = _analyze_one(problem, m, X, Y[output].to_numpy(), output, seed, settings, opts)
-        long = df.reset_index()
-        long.attrs = {}  # S2 matrices travel in attrs; pandas cannot concat frame-valued attrs
-        long.insert(0, "output", output)
-        parts.append(long)
-        if calc_second_order:
-            s2_parts.append(_second_order_long(problem, output, df))
-    columns = ["output", "parameter", *m.columns]
-    indices = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     return SensitivityResult(
-        method=m.name,
+        method=result.method,
         problem=problem,
         X=X,
         samples=problem.decode_matrix(X),
-        outputs=Y,
-        indices=indices[columns],
-        second_order=pd.concat(s2_parts, ignore_index=True) if calc_second_order else None,
+        outputs=result.outputs,
+        indices=result.indices,
+        second_order=result.second_order,
         seed=seed,
-        settings={**settings, **opts},
+        settings=result.settings,
     )
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gemsim.sensitivity.analysis import analyze_outputs
+from gemsim.sensitivity.estimate import estimate
 from gemsim.sensitivity.methods import get_method
 from gemsim.sensitivity.problem import Problem
 
@@ -62,7 +62,7 @@ def convergence(
     parts = []
     for n in m.prefix_sizes(n_total, steps):
         rows = n * per
-        res = analyze_outputs(
+        res = estimate(
             problem,
             method,
             X[:rows],

@@ -1,10 +1,11 @@
 """Figures for sensitivity results (matplotlib, Agg canvas; no pyplot global state).
 
 Every function takes a long DataFrame as produced by :func:`run_sensitivity` (``indices``)
-or :func:`convergence`, the output to show and a path; it writes a PNG and returns the
-path. Sobol'/FAST indices are dimensionless shares of output variance. Morris ``mu_star`` and
-``sigma`` are in output units per *normalised* factor range (a factor moving across its whole
-range corresponds to 1), so pass ``units`` to label them.
+or :func:`convergence`, the output to show and a path; it writes a PNG (atomically, at the
+resolution of every gemsim figure: :func:`gemsim.analysis.files.write_png`) and returns the
+path. Sobol'/FAST indices are dimensionless shares of output variance. Morris ``mu_star``
+and ``sigma`` are in output units per *normalised* factor range (a factor moving across its
+whole range corresponds to 1), so pass ``units`` to label them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-_DPI = 150
+from gemsim.analysis.files import write_png
+
 _SHORT = {"S1": "$S_1$", "ST": "$S_T$", "mu_star": "$\\mu^*$", "sigma": "$\\sigma$"}
 
 
@@ -29,12 +31,9 @@ def _select(frame: pd.DataFrame, output: str) -> pd.DataFrame:
 
 
 def _save(fig: Figure, path: str | Path) -> Path:
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
     FigureCanvasAgg(fig)
     fig.tight_layout()
-    fig.savefig(out, dpi=_DPI, format="png")
-    return out
+    return write_png(fig, path)
 
 
 def _conf(sel: pd.DataFrame, col: str) -> np.ndarray | None:
