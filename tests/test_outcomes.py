@@ -106,9 +106,8 @@ def test_an_added_outcome_is_in_the_summary(added):
 def test_an_added_outcome_is_in_the_report(added):
     _, out = added
     html = (out / "report.html").read_text(encoding="utf-8")
-    tables = html[html.index("<h2>Summary tables</h2>") :]
-    assert f"<td>{EXTRA.label}</td>" in tables
-    assert f" {EXTRA.unit}</td>" in tables
+    tables = html[html.index("<h2>Every outcome</h2>") :]
+    assert f"{EXTRA.label}<span class='sub'>{EXTRA.unit}</span>" in tables
 
 
 def test_an_added_outcome_is_in_the_odd_table(added):
