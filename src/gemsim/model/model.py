@@ -824,7 +824,7 @@ class CommunityModel(mesa.Model):
         return rules.weighted_share(self.citizens.state >= ACTIVE, self.citizens.weight)
 
     def _report_volunteer_hours(self) -> float:
-        return float(np.dot(self._citizen_hours, self.citizens.weight))
+        return rules.weighted_total(self._citizen_hours, self.citizens.weight)
 
     def _report_wellbeing(self) -> float:
         return rules.weighted_mean(self.citizens.wellbeing, self.citizens.weight)
