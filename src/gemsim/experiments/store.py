@@ -59,7 +59,7 @@ CHECKSUM_SUFFIX = ".sha256"
 RUN_COLUMNS: tuple[str, ...] = (*KEY_COLUMNS, "months")
 _PART_RUNS = re.compile(r"-(\d+)\.parquet$")
 
-Filters = ds.Expression | list[Any] | None
+type Filters = ds.Expression | list[Any] | None
 
 
 class ResultsExistError(UserError, RuntimeError):
