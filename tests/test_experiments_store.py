@@ -48,6 +48,8 @@ def test_write_batch_is_atomic_and_readable(tmp_path):
     name = write(store, [spec(2, a=1), spec(1, a=2)])
     assert name == "part-run-002-2.parquet"
     assert listing(tmp_path) == [
+        "checksums",
+        "checksums/part-run-002-2.sha256",
         "runs",
         f"runs/{name}",
         "timeseries",
@@ -102,12 +104,15 @@ def test_temp_files_are_ignored_and_cleaned(tmp_path):
     (tmp_path / "timeseries" / ".part-run-001-1.parquet.abc.tmp").write_bytes(b"junk")
     _, frame = run_batch(toy, (0, [spec(5)]))
     frame.to_parquet(tmp_path / "timeseries" / "part-run-005-1.parquet")
+    (tmp_path / "checksums" / "part-run-005-1.sha256").write_text("0  timeseries/x\n")
     assert store.completed_run_ids() == {"run-000"}
     assert store.read_timeseries()["run_id"].unique().tolist() == ["run-000"]
     assert store.read_runs()["run_id"].tolist() == ["run-000"]
 
     store.prepare(resume=True)
     assert listing(tmp_path) == [
+        "checksums",
+        "checksums/part-run-000-1.sha256",
         "runs",
         "runs/part-run-000-1.parquet",
         "timeseries",
@@ -226,12 +231,15 @@ def test_manifest_has_all_keys_and_is_json_serialisable(tmp_path):
         "dask",
     } <= set(versions)
     assert versions["numpy"] == np.__version__ and versions["pandas"] == pd.__version__
-    assert set(again["git"]) == {"commit", "dirty"}
+    assert {"commit", "dirty", "changes"} <= set(again["git"])
+    (invocation,) = again["invocations"]
+    assert invocation["started"] == again["started"] and invocation["status"] == "complete"
+    assert invocation["runs_executed"] == invocation["runs_after"] == 4
     with pytest.raises(ValueError):
         build_manifest({}, [], None, None, 0, None, "done")
 
 
 def test_git_state_outside_a_repository_is_null(tmp_path):
-    assert git_state(tmp_path) == {"commit": None, "dirty": None}
+    assert git_state(tmp_path) == {"commit": None, "dirty": None, "changes": []}
     repo = git_state(Path(__file__).parent)
     assert repo["commit"] is None or len(repo["commit"]) == 40

@@ -130,6 +130,11 @@ def _add_running_options(
     state.add_argument(
         "--force", action="store_true", help="delete previous results in the folder first"
     )
+    state.add_argument(
+        "--extend",
+        action="store_true",
+        help="like --resume, and add replications to the stored experiment",
+    )
     running.add_argument("--quiet", action="store_true", help="no progress bar or messages")
     running.add_argument(
         "--no-report",
@@ -343,6 +348,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         dask_local=args.dask_local,
         force=args.force,
         resume=args.resume,
+        extend=args.extend,
         progress=not args.quiet,
         report=args.report,
         kind=args.command,

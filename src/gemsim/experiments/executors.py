@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from itertools import islice
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar, cast, runtime_checkable
 
 from gemsim.errors import UserError
 
 if TYPE_CHECKING:
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
 __all__ = [
     "DaskExecutor",
@@ -213,6 +213,26 @@ def _import_distributed() -> Any:
     return distributed
 
 
+class _DaskClient(Protocol):
+    """What is used of ``distributed.Client``, typed (its methods carry no annotations)."""
+
+    loop: Any
+
+    def submit(self, fn: Callable[..., Any], *args: Any, pure: bool = ...) -> Any: ...
+
+    def nthreads(self) -> dict[str, int]: ...
+
+    def cancel(self, futures: list[Any]) -> None: ...
+
+    def close(self) -> Any: ...
+
+
+class _DaskCluster(Protocol):
+    """What is used of ``distributed.LocalCluster``."""
+
+    def close(self) -> Any: ...
+
+
 class DaskExecutor(_ExecutorBase):
     """Runs batches on a dask.distributed cluster.
 
@@ -234,9 +254,9 @@ class DaskExecutor(_ExecutorBase):
         distributed = _import_distributed()
         if local_workers is not None and local_workers < 1:
             raise ValueError("local_workers must be >= 1")
-        self._cluster: LocalCluster | None = None
+        self._cluster: _DaskCluster | None = None
         if scheduler_address is not None:
-            self._client: Client | None = distributed.Client(
+            self._client: _DaskClient | None = distributed.Client(
                 scheduler_address, set_as_default=False
             )
         else:
@@ -253,16 +273,19 @@ class DaskExecutor(_ExecutorBase):
     @property
     def client(self) -> Client:
         """The dask client (for diagnostics, e.g. ``client.dashboard_link``)."""
+        return cast("Client", self._open_client())
+
+    def _open_client(self) -> _DaskClient:
         if self._client is None:
             raise RuntimeError("DaskExecutor is closed")
         return self._client
 
     @property
     def workers(self) -> int:
-        return max(1, sum(self.client.nthreads().values()))
+        return max(1, sum(self._open_client().nthreads().values()))
 
     def map_batches(self, fn: Callable[[B], R], batches: Iterable[B]) -> Iterator[R]:
-        client = self.client
+        client = self._open_client()
         # Submitting everything lets the scheduler balance (and adaptive clusters scale).
         # Results stay on the workers until gathered one at a time here, so finished
         # batches do not pile up in this process while it writes the previous ones.

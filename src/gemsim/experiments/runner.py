@@ -15,7 +15,6 @@ Typical use (the caller owns the store state and the manifest)::
 
 from __future__ import annotations
 
-import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -23,10 +22,10 @@ from dataclasses import dataclass
 from functools import partial
 
 import pandas as pd
-from tqdm import tqdm
 
 from gemsim.errors import RunError, UserError
 from gemsim.experiments.executors import Executor
+from gemsim.experiments.progress import Progress
 from gemsim.experiments.specs import KEY_COLUMNS, RunSpec
 from gemsim.experiments.store import ResultStore
 
@@ -169,6 +168,7 @@ def run_experiment(
     *,
     batch_size: int | None = None,
     progress: bool = True,
+    progress_interval_s: float | None = None,
     on_batch: BatchCallback | None = None,
 ) -> RunSummary:
     """Run every spec not yet stored, storing each batch as soon as it finishes.
@@ -180,7 +180,9 @@ def run_experiment(
             are skipped (after checking that their seeds, horizons and params match).
         executor: where batches run; shut down (cancelled) here on interrupt or error.
         batch_size: runs per task (default: :func:`default_batch_size`).
-        progress: show a tqdm bar counting runs (only if stderr is a terminal).
+        progress: show progress on stderr: a bar on a terminal, otherwise a line with the
+            runs done, the rate and the time left every ``progress_interval_s`` seconds
+            (default :data:`gemsim.experiments.progress.PROGRESS_INTERVAL_S`).
         on_batch: called after each stored batch with its specs and time series.
 
     Raises:
@@ -201,14 +203,7 @@ def run_experiment(
     size = batch_size or default_batch_size(len(todo), executor.workers)
     batches = make_batches(todo, size)
 
-    bar = tqdm(
-        total=len(specs),
-        initial=skipped,
-        unit="run",
-        desc="runs",
-        dynamic_ncols=True,
-        disable=not progress or not sys.stderr.isatty(),
-    )
+    bar = Progress(len(specs), skipped, enabled=progress, interval_s=progress_interval_s)
     executed = stored_batches = 0
     results: Iterator[tuple[int, pd.DataFrame]] = executor.map_batches(
         partial(run_batch, run_function), list(enumerate(batches))

@@ -324,13 +324,20 @@ def current_wellbeing(
     return np.clip(value, 0.0, 10.0)
 
 
+def weighted_total(values: np.ndarray, weight: np.ndarray) -> float:
+    """Sum of ``values * weight``. Not ``np.dot``: BLAS splits long dot products over its
+    threads, so their last bits depend on ``OPENBLAS_NUM_THREADS``; NumPy's own summation
+    gives the same bits whatever the thread count."""
+    return float(np.multiply(values, weight).sum())
+
+
 def weighted_share(mask: np.ndarray, weight: np.ndarray) -> float:
     """Population-weighted share of citizens for whom ``mask`` holds."""
-    return float(np.dot(mask, weight) / weight.sum())
+    return weighted_total(mask, weight) / float(weight.sum())
 
 
 def weighted_mean(values: np.ndarray, weight: np.ndarray) -> float:
-    return float(np.dot(values, weight) / weight.sum())
+    return weighted_total(values, weight) / float(weight.sum())
 
 
 # --- One month for every citizen ---------------------------------------------------------

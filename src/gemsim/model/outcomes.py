@@ -146,7 +146,9 @@ def _active_share(model: CommunityModel) -> float:
 
 
 def _volunteer_hours(model: CommunityModel) -> float:
-    return float(np.dot(model._citizen_hours, model.citizens.weight))
+    from gemsim.model.citizens import weighted_total  # not np.dot: BLAS-thread independent
+
+    return weighted_total(model._citizen_hours, model.citizens.weight)
 
 
 def _wellbeing(model: CommunityModel) -> float:

@@ -6,11 +6,14 @@ The command line (:mod:`gemsim.cli`) only parses arguments and calls :func:`run_
 1. plans the runs: ``replication_seeds(seed, replications)`` shared by every scenario and
    sweep point (common random numbers), run ids from ``build_specs``;
 2. prepares the results folder (refusing to touch finished results without ``force``;
-   with ``resume`` keeping the stored batches, after checking they belong to this
-   experiment), and writes ``manifest.json`` with status ``running``;
+   with ``resume`` keeping the stored batches, after checking that the stored experiment
+   is the one asked for, or differs only by more replications with ``extend``, and
+   setting damaged batches aside to be redone), and appends this invocation to
+   ``manifest.json`` with status ``running``;
 3. runs what is not stored yet on the chosen executor, one Parquet batch at a time;
-4. rewrites the manifest as ``complete`` (or ``interrupted`` on Ctrl-C, SIGTERM or a failed
-   run: the stored batches stay and ``--resume`` finishes the job);
+4. records the invocation as ``complete`` (or ``interrupted`` on Ctrl-C, SIGTERM or a
+   failed run: the stored batches stay and ``--resume`` finishes the job); earlier
+   invocations are kept as they were (:mod:`gemsim.experiments.manifest`);
 5. builds the summary, figures and report with ``gemsim.analysis.build_outputs``.
 
 A sensitivity experiment (:func:`run_sensitivity_job`) is planned by
@@ -46,7 +49,9 @@ from gemsim.experiments import (
     replication_seeds,
     run_experiment,
 )
-from gemsim.experiments.store import MANIFEST
+from gemsim.experiments.differences import Difference, record_differences
+from gemsim.experiments.manifest import environment, same_code, stored_history
+from gemsim.experiments.store import MANIFEST, DamagedBatch, DamagedResultsError
 from gemsim.study.experiment import Experiment
 from gemsim.study.files import show_path
 
@@ -84,7 +89,10 @@ class RunOptions:
         scheduler: address of a dask scheduler (``tcp://host:8786``), or None.
         dask_local: start a local dask cluster with this many workers, or None.
         force: delete previous results in ``out_dir`` first.
-        resume: keep the stored runs of an interrupted run of the same experiment.
+        resume: keep the stored runs of an interrupted run of the same experiment (refused
+            if the stored experiment differs from this one).
+        extend: like ``resume``, but the experiment may have more replications than the
+            stored one (the stored runs are the first replications of the larger one).
         progress: show the progress bar (only on a terminal).
         report: build summary, figures and report after the runs.
         kind: the command that ran (``run``, ``compare``, ``sweep``, ``sensitivity``).
@@ -98,6 +106,7 @@ class RunOptions:
     dask_local: int | None = None
     force: bool = False
     resume: bool = False
+    extend: bool = False
     progress: bool = True
     report: bool = True
     kind: str = "compare"
@@ -188,22 +197,29 @@ def _check_store(store: ResultStore, specs: Sequence[RunSpec]) -> None:
 
 
 class _Manifest:
-    """Writes the manifest of one job at each change of status."""
+    """Appends this job's invocation to the manifest and rewrites it at each change of
+    status; earlier invocations (``history``) are copied unchanged."""
 
     def __init__(
         self,
         store: ResultStore,
+        record: dict[str, Any],
         experiment: Experiment,
         options: RunOptions,
         specs: Sequence[RunSpec],
         executor_name: str,
+        stored: _Stored,
     ) -> None:
         self.store = store
-        self.record = {**experiment.as_record(), "kind": options.kind}
+        self.record = record
         self.seeds = replication_seeds(experiment.seed, experiment.runs_per_point)
         self.options = options
         self.planned = len(specs)
         self.executor_name = executor_name
+        self.history = stored.history
+        self.runs_before = len(store.completed_run_ids())
+        self.damaged = [str(batch) for batch in stored.damaged]
+        self.env = environment(_SOURCE_DIR, input_paths(experiment))
         self.started = _now()
         self.clock = time.perf_counter()
 
@@ -219,20 +235,153 @@ class _Manifest:
             run_count=stored,
             wall_time_s=None if running else time.perf_counter() - self.clock,
             status=status,
-            repo_dir=_SOURCE_DIR,
-        )
-        manifest.update(
-            {
-                "command": self.options.command,
-                "argv": list(self.options.argv),
-                "runs_planned": self.planned,
-                "resumed": self.options.resume,
-                "executor": self.executor_name,
-                "error": error,
-            }
+            history=self.history,
+            runs_before=self.runs_before,
+            env=self.env,
+            command=self.options.command,
+            argv=list(self.options.argv),
+            runs_planned=self.planned,
+            resumed=self.options.resume or self.options.extend,
+            extended=self.options.extend,
+            executor=self.executor_name,
+            damaged_set_aside=self.damaged,
+            error=error,
         )
         self.store.write_json(MANIFEST, manifest)
         return stored
+
+
+def input_paths(experiment: Experiment) -> list[Path]:
+    """The files an experiment was read from: its file, then every scenario file and the
+    files they extend (recorded with their SHA-256 in the manifest)."""
+    paths = [experiment.source] if experiment.source is not None else []
+    for scenario in experiment.resolved_scenarios.values():
+        paths.extend(scenario.chain)
+    return list(dict.fromkeys(Path(p) for p in paths))
+
+
+#: Keys of the experiment record that do not change what is run or reported.
+_NOT_COMPARED = (
+    "file",
+    "scenario_entries",
+    "description",
+    "run_count",
+    "points",
+    "scenarios.*.file",
+    "scenarios.*.extends",
+    "scenarios.*.description",
+)
+#: Keys that ``extend`` may increase.
+_EXTENDABLE = ("replications", "sensitivity.replications")
+
+
+@dataclass
+class _Stored:
+    """What a resume found in the results folder before running."""
+
+    history: list[dict[str, Any]] = field(default_factory=list)
+    damaged: list[DamagedBatch] = field(default_factory=list)
+    manifest: dict[str, Any] | None = None
+
+
+def _read_stored_manifest(store: ResultStore) -> dict[str, Any] | None:
+    where = show_path(store.out_dir)
+    try:
+        manifest = store.read_manifest()
+    except DamagedResultsError as error:
+        raise JobError(
+            f"{error}. It records which experiment the stored runs belong to, so they "
+            "cannot be resumed: restore the file, or rerun everything with --force"
+        ) from None
+    if manifest is None and store.has_stored_batches():
+        raise JobError(
+            f"{where} holds stored runs but no {MANIFEST}, so it cannot be told which "
+            "experiment they belong to: rerun everything with --force or choose another "
+            "--out folder"
+        )
+    return manifest
+
+
+def _refuse_other_experiment(
+    store: ResultStore, manifest: dict[str, Any], record: dict[str, Any], extend: bool
+) -> None:
+    """Raise JobError naming every difference between the stored experiment and this one
+    (with ``extend``, more replications are allowed)."""
+    stored = manifest.get("experiment")
+    if not isinstance(stored, dict):
+        raise JobError(
+            f"{show_path(store.out_dir / MANIFEST)} does not record its experiment, so the "
+            "stored runs cannot be resumed: rerun everything with --force"
+        )
+    differences = record_differences(stored, record, ignore=_NOT_COMPARED)
+    if extend:
+        differences = [d for d in differences if not _adds_replications(d)]
+    if not differences:
+        return
+    listed = "\n  ".join(str(d) for d in differences)
+    stored_command = manifest.get("command")
+    finish = f"finish it as stored with `{stored_command} --resume`, " if stored_command else ""
+    if extend:
+        raise JobError(
+            f"{show_path(store.out_dir)} holds another experiment; --extend only adds "
+            f"replications, but these differ:\n  {listed}\n"
+            f"{finish}or use --force or another --out folder"
+        )
+    more = (
+        "add replications with --extend, "
+        if all(_adds_replications(d) for d in differences)
+        else ""
+    )
+    raise JobError(
+        f"{show_path(store.out_dir)} holds another experiment than the one asked for:\n  "
+        f"{listed}\n{finish}{more}or use --force or another --out folder"
+    )
+
+
+def _adds_replications(difference: Difference) -> bool:
+    return (
+        difference.key in _EXTENDABLE
+        and isinstance(difference.stored, int)
+        and isinstance(difference.current, int)
+        and difference.current > difference.stored
+    )
+
+
+def _prepare_store(
+    store: ResultStore, record: dict[str, Any], options: RunOptions, log: Log
+) -> _Stored:
+    """Check and prepare the results folder; with resume or extend, refuse another
+    experiment and set damaged batches aside (their runs are then redone)."""
+    keep = options.resume or options.extend
+    if not keep:
+        store.prepare(force=options.force)
+        return _Stored()
+    manifest = _read_stored_manifest(store)
+    if manifest is not None:
+        _refuse_other_experiment(store, manifest, record, options.extend)
+    store.prepare(resume=True)
+    damaged = store.damaged_batches()
+    if damaged:
+        folder = store.set_aside(damaged)
+        runs = sum(batch.runs or 0 for batch in damaged)
+        listed = "\n  ".join(str(batch) for batch in damaged)
+        log(
+            f"gemsim: warning: {len(damaged)} damaged batch(es) of {runs} runs set aside in "
+            f"{show_path(folder) if folder else '-'}; their runs are run again:\n  {listed}"
+        )
+    return _Stored(history=stored_history(manifest or {}), damaged=damaged, manifest=manifest)
+
+
+def _warn_if_other_code(stored: _Stored, env: dict[str, Any], log: Log) -> None:
+    producing = [i for i in stored.history if i.get("runs_executed")]
+    if producing and not same_code(producing[0], env):
+        before = producing[0]
+        log(
+            "gemsim: warning: the stored runs were made with other code (gemsim "
+            f"{before.get('gemsim_version')}, commit {(before.get('git') or {}).get('commit')}"
+            f"); this invocation runs gemsim {env.get('gemsim_version')}, commit "
+            f"{(env.get('git') or {}).get('commit')}. manifest.json lists both."
+        )
 
 
 def _open_executor(options: RunOptions, runs: int) -> Executor:
@@ -325,14 +474,16 @@ def _execute(
     """Prepare the folder, run what is not stored, keep the manifest, build the outputs."""
     store = ResultStore(options.out_dir)
     where = show_path(options.out_dir)
+    record = {**experiment.as_record(), "kind": options.kind, **(extra_record or {})}
+    stored = _prepare_store(store, record, options, log)
+    if options.force:
+        _delete_sensitivity_files(options.out_dir)
+    if options.resume or options.extend:
+        _check_store(store, specs)
     with _open_executor(options, len(specs)) as executor:
-        store.prepare(force=options.force, resume=options.resume)
-        if options.force:
-            _delete_sensitivity_files(options.out_dir)
-        if options.resume:
-            _check_store(store, specs)
-        manifest = _Manifest(store, experiment, options, specs, repr(executor))
-        manifest.record.update(extra_record or {})
+        manifest = _Manifest(store, record, experiment, options, specs, repr(executor), stored)
+        if manifest.runs_before < len(specs):
+            _warn_if_other_code(stored, manifest.env, log)
         manifest.write("running")
         if before_runs is not None:
             before_runs()
@@ -346,18 +497,18 @@ def _execute(
                     specs, _simulate(), store, executor, progress=options.progress
                 )
         except KeyboardInterrupt:
-            stored = manifest.write("interrupted")
-            return _stopped(options, len(specs), stored, manifest, None)
+            stored_runs = manifest.write("interrupted")
+            return _stopped(options, len(specs), stored_runs, manifest, None)
         except RunFailedError as error:
-            stored = manifest.write("interrupted", error=str(error))
-            return _stopped(options, len(specs), stored, manifest, str(error))
-        stored = manifest.write("complete")
+            stored_runs = manifest.write("interrupted", error=str(error))
+            return _stopped(options, len(specs), stored_runs, manifest, str(error))
+        stored_runs = manifest.write("complete")
     outputs = build_report(options.out_dir) if options.report else None
     return JobResult(
         status="complete",
         out_dir=options.out_dir,
         planned=len(specs),
-        stored=stored,
+        stored=stored_runs,
         executed=summary.executed,
         wall_time_s=time.perf_counter() - manifest.clock,
         outputs=outputs,
@@ -397,8 +548,9 @@ def _simulate() -> Callable[[RunSpec], Any]:
 def build_report(results_dir: Path | str) -> dict[str, Any]:
     """(Re)build summary, figures and report from stored results, without rerunning.
 
-    Raises JobError if ``results_dir`` holds no results, another UserError if the stored
-    results cannot be analysed as they are, ReportError if building fails.
+    Raises JobError if ``results_dir`` holds no results, its manifest cannot be read or a
+    stored batch is damaged (each named; nothing is read from them), another UserError if
+    the stored results cannot be analysed as they are, ReportError if building fails.
     """
     folder = Path(results_dir)
     store = ResultStore(folder)
@@ -406,6 +558,22 @@ def build_report(results_dir: Path | str) -> dict[str, Any]:
         raise JobError(
             f"{show_path(folder)} is not a gemsim results folder (it has no {MANIFEST}); "
             "allowed: a folder written by gemsim run, compare or sweep"
+        )
+    try:
+        manifest = store.read_manifest() or {}
+    except DamagedResultsError as error:
+        raise JobError(
+            f"{error}; no report is built from a folder whose manifest cannot be read "
+            "(rerun the experiment with --force to rebuild it)"
+        ) from None
+    damaged = store.damaged_batches()
+    if damaged:
+        listed = "\n  ".join(str(batch) for batch in damaged)
+        command = manifest.get("command")
+        redo = f"`{command} --resume`" if command else "the experiment's command with --resume"
+        raise JobError(
+            f"{show_path(folder)} holds damaged results, so no report is built from it:\n  "
+            f"{listed}\nredo their runs with {redo}"
         )
     if not store.completed_run_ids():
         raise JobError(f"{show_path(folder)} holds no stored runs yet; nothing to report")
