@@ -162,19 +162,34 @@ def format_table(results: dict[str, Any]) -> str:
     regional, national = results["regional"], results["national"]
     loop, sweep = results["vectorised_vs_loop"], results["sweep"]
     rows = [
-        ("1 regional run", f"{regional['citizens']:,} citizens x {regional['months']} months",
-         f"{regional['run_s']:.2f} s run (+{regional['setup_s']:.2f} s setup), "
-         f"{regional['citizen_months_per_s']:,.0f} citizen-months/s, "
-         f"peak {regional['peak_mb']:.0f} MB", "<= 0.5 s"),
-        ("2 national run", f"{national['citizens']:,} citizens x {national['months']} months",
-         f"{national['total_s']:.1f} s, peak {national['peak_mb']:.0f} MB", "<= 60 s, <= 4 GB"),
-        ("3 vectorised vs loop", f"{loop['citizens']:,} citizens, one month",
-         f"{loop['vectorised_month_s'] * 1e3:.2f} ms vs {loop['loop_month_s'] * 1e3:.0f} ms: "
-         f"{loop['speedup']:.0f}x (same states: {loop['same_states']})", ">= 50x"),
-        ("4 sweep throughput", f"{sweep['runs']} runs x {sweep['months']} months",
-         f"{sweep['runs_per_s_1_worker']:.1f} runs/s (1 worker), "
-         f"{sweep['runs_per_s_2_worker']:.1f} runs/s (2 workers): {sweep['speedup']:.2f}x",
-         ">= 1.7x"),
+        (
+            "1 regional run",
+            f"{regional['citizens']:,} citizens x {regional['months']} months",
+            f"{regional['run_s']:.2f} s run (+{regional['setup_s']:.2f} s setup), "
+            f"{regional['citizen_months_per_s']:,.0f} citizen-months/s, "
+            f"peak {regional['peak_mb']:.0f} MB",
+            "<= 0.5 s",
+        ),
+        (
+            "2 national run",
+            f"{national['citizens']:,} citizens x {national['months']} months",
+            f"{national['total_s']:.1f} s, peak {national['peak_mb']:.0f} MB",
+            "<= 60 s, <= 4 GB",
+        ),
+        (
+            "3 vectorised vs loop",
+            f"{loop['citizens']:,} citizens, one month",
+            f"{loop['vectorised_month_s'] * 1e3:.2f} ms vs {loop['loop_month_s'] * 1e3:.0f} ms: "
+            f"{loop['speedup']:.0f}x (same states: {loop['same_states']})",
+            ">= 50x",
+        ),
+        (
+            "4 sweep throughput",
+            f"{sweep['runs']} runs x {sweep['months']} months",
+            f"{sweep['runs_per_s_1_worker']:.1f} runs/s (1 worker), "
+            f"{sweep['runs_per_s_2_worker']:.1f} runs/s (2 workers): {sweep['speedup']:.2f}x",
+            ">= 1.7x",
+        ),
     ]
     width = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(width[i]) for i, cell in enumerate(row)) for row in rows]

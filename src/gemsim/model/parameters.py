@@ -1060,9 +1060,7 @@ def regime_names() -> tuple[str, ...]:
     not import the regimes (which import the model's rules, which import parameters)."""
     return tuple(
         sorted(
-            path.stem
-            for path in REGIMES_DIR.glob("*.py")
-            if path.stem not in ("__init__", "base")
+            path.stem for path in REGIMES_DIR.glob("*.py") if path.stem not in ("__init__", "base")
         )
     )
 
