@@ -162,10 +162,19 @@ def test_params_csv_and_markdown(capsys):
     code, out, _ = cli(capsys, "params", "--format", "csv", "months")
     assert code == 0
     frame = pd.read_csv(pd.io.common.StringIO(out))
-    assert list(frame.columns) == ["name", "unit", "default", "allowed", "source", "description"]
+    assert list(frame.columns) == [
+        "name",
+        "unit",
+        "default",
+        "allowed",
+        "plausible",
+        "source",
+        "description",
+    ]
     assert "months" in set(frame["name"])
     code, out, _ = cli(capsys, "params", "--format", "markdown", "regime")
-    assert out.splitlines()[0] == "| name | unit | default | allowed | source | description |"
+    header = "| name | unit | default | allowed | plausible | source | description |"
+    assert out.splitlines()[0] == header
     assert "| regime | - | status_quo |" in out
 
 

@@ -93,10 +93,11 @@ def test_parameter_table_matches_the_code(odd):
     rows = _table_rows(odd)
     assert set(rows) == set(Parameters.model_fields), "table and Parameters list differ"
     for expected in parameter_table():
-        name, unit, default, allowed, source, description = rows[expected["name"]]
-        assert (unit, allowed, source, description) == (
+        name, unit, default, allowed, plausible, source, description = rows[expected["name"]]
+        assert (unit, allowed, plausible, source, description) == (
             expected["unit"],
             expected["allowed"],
+            expected["plausible"],
             expected["source"],
             expected["description"],
         ), name

@@ -490,7 +490,10 @@ def _parameter_block(row: dict[str, Any], width: int = PARAMS_WIDTH) -> list[str
     value = f'"{default}"' if isinstance(default, str) else _format_value(default)
     unit = f"  # {row['unit']}" if row["unit"] not in ("", "-") else ""
     lines = [f"{row['name']} = {value}{unit}"]
-    for label, text in (("allowed", row["allowed"]), ("source", row["source"])):
+    labelled = [("allowed", row["allowed"]), ("source", row["source"])]
+    if row["plausible"]:
+        labelled.insert(1, ("varied", f"{row['plausible']} in sensitivity analyses"))
+    for label, text in labelled:
         lines += textwrap.wrap(
             str(text),
             width,
@@ -515,7 +518,7 @@ def _params(args: argparse.Namespace) -> int:
         for row in selected:
             print("\n".join(_parameter_block(row)))
         return EXIT_OK
-    columns = ["name", "unit", "default", "allowed", "source"]
+    columns = ["name", "unit", "default", "allowed", "plausible", "source"]
     rows = [{**row, "default": _format_value(row["default"])} for row in selected]
     if args.format == "csv":
         writer = csv.DictWriter(sys.stdout, [*columns, "description"], lineterminator="\n")

@@ -86,6 +86,7 @@ class CollectiveTable:
     fund_tranche = Column(np.int64, 0)  # cents per month
     fund_months_left = Column(np.int64, 0)
     last_decision = Column(np.int64, -10_000)  # month of the last decision on an application
+    grant_until = Column(np.int64, -10_000)  # month until which its latest grant runs
     fund_rejected = Column(np.int64, -10_000)  # month of the last rejection by the fund
     reporting_backlog = Column(np.float64, 0.0)  # hours
     controlling = Column(np.float64, 0.0)  # share of board time taken by reporting, 0-1
@@ -168,6 +169,13 @@ def choose_projects(kind: np.ndarray, stock_rows: np.ndarray) -> np.ndarray:
 def absorption_capacity(hours: np.ndarray, eur_per_hour: float) -> np.ndarray:
     """Euros a collective can put to work this month with its volunteer hours."""
     return hours * eur_per_hour
+
+
+def matchable_grant(money_eur: FloatArray, own_share: FloatArray) -> FloatArray:
+    """The largest grant an applicant can match with the money it holds: an own
+    contribution of ``own_share`` of the grant; no limit where none is asked."""
+    with np.errstate(divide="ignore"):
+        return np.where(own_share > 0, money_eur / np.maximum(own_share, 1e-300), np.inf)
 
 
 def application_quality(mean_member_ses: FloatArray, support: FloatArray) -> FloatArray:
@@ -351,7 +359,11 @@ def found_collectives(model: CommunityModel) -> None:
             [getattr(params, COLLECTIVE_TYPES[k].count_parameter) + 1.0 for k in kinds]
         )
         kind = int(model.rng.choice(kinds, p=counts / counts.sum()))
-        add_collective(model, kind, buurt, founder=int(founder))
+        row = add_collective(model, kind, buurt, founder=int(founder))
+        # Founders bring start-up money (cash or in kind), so that a new collective can
+        # meet an own contribution as an established one can.
+        startup = params.founding_contribution_months * COLLECTIVE_TYPES[kind].monthly_cost_eur
+        credit(model, np.array([row]), np.array([to_cents(startup)]), "source:founders")
         model.counts["founded"] += 1
 
 
@@ -504,15 +516,21 @@ def apply_for_funding(model: CommunityModel) -> None:
     )
     channel = model.regime.route(model, applicants)
     cap = np.where(
-        channel == 0,
+        channel == MUNICIPAL,
         params.municipal_grant_cap_eur,
         params.fund_grant_cap_eur_per_year * params.fund_grant_years,
     )
-    # Municipal grants need an own contribution: ask no more than one can match.
-    own_share = params.municipal_own_contribution_share
-    matchable = np.where(channel == 0, money_eur[wants] / max(own_share, 1e-9), np.inf)
+    # Concurrent funding, the same rule for every channel and regime: while a grant runs,
+    # a collective may ask at most this share of the usual cap (0: not at all).
+    running = table.grant_until[applicants] > model.current_month
+    cap = np.where(running, params.concurrent_funding_share * cap, cap)
     wanted = np.minimum(np.maximum(need_eur, 0.0), cap)
-    amount = to_cents(np.minimum(wanted, matchable))
+    own_share = np.where(
+        channel == MUNICIPAL,
+        params.municipal_own_contribution_share,
+        params.fund_own_contribution_share,
+    )
+    amount = to_cents(np.minimum(wanted, matchable_grant(money_eur[wants], own_share)))
     able = amount >= to_cents(params.minimum_application_eur)
     model.counts["discouraged"] += int((~able & (wanted > 0)).sum())
     applicants, channel, amount = applicants[able], channel[able], amount[able]

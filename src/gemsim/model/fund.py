@@ -154,6 +154,7 @@ def decide_fund_applications(
 
     table.fund_tranche[granted] = totals[fits] // months
     table.fund_months_left[granted] = months
+    table.grant_until[granted] = month + months
     model.fund.commit(int(totals[fits].sum()))
     rejected = np.setdiff1d(due, granted)
     table.experience_fund[granted] += 1.0 - model.perception.expected_approval

@@ -147,6 +147,7 @@ def decide_municipal_applications(model: CommunityModel) -> None:
     table.reporting_backlog[granted] += reporting_hours(
         model, params.municipal_reporting_hours, granted
     )
+    table.grant_until[granted] = month + params.municipal_grant_months
     table.app_channel[decided] = NO_CHANNEL
     table.last_decision[decided] = month
     model.counts["municipal_decisions"] += decided.size

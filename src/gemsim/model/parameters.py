@@ -39,15 +39,16 @@ def param(
     doc: str,
     low: float | None = None,
     high: float | None = None,
+    plausible: tuple[float, float] | None = None,
 ) -> Any:
-    """A model parameter field with its unit, allowed range and source."""
-    return Field(
-        default,
-        ge=low,
-        le=high,
-        description=doc,
-        json_schema_extra={"unit": unit, "source": source},
-    )
+    """A model parameter field with its unit, allowed range and source.
+
+    ``plausible`` is the range the evidence (or, for an assumption, the modellers) cannot
+    narrow further: the range a sensitivity analysis should vary it over."""
+    extra: dict[str, Any] = {"unit": unit, "source": source}
+    if plausible is not None:
+        extra["plausible"] = list(plausible)
+    return Field(default, ge=low, le=high, description=doc, json_schema_extra=extra)
 
 
 class ParameterError(UserError, ValueError):
@@ -174,6 +175,7 @@ class Parameters(BaseModel):
         unit="share",
         low=0,
         high=1,
+        plausible=(0.0, 0.5),
         source="Groeiplan: the fund 'partly replaces' small subsidies; size unknown (assumption)",
         doc="Share of municipal small-subsidy budgets withdrawn when a societal fund exists.",
     )
@@ -547,16 +549,22 @@ class Parameters(BaseModel):
         unit="motivation sd",
         low=0,
         high=2,
-        source="Deci, Koestner & Ryan 1999: controlling rewards d about -0.3",
-        doc="Long-run fall in motivation under full controlling conditions.",
+        plausible=(0.0, 0.4),
+        source="Deci, Koestner & Ryan 1999: expected tangible rewards d -0.28 to -0.40 "
+        "(performance- to engagement-contingent); smaller in field studies",
+        doc="Long-run fall in motivation under full controlling conditions (reporting load "
+        "of a grant, any channel).",
     )
     crowding_in_sd: float = param(
-        0.33,
+        0.1,
         unit="motivation sd",
         low=0,
         high=2,
-        source="Deci, Koestner & Ryan 1999: positive feedback d about +0.33",
-        doc="Long-run rise in motivation under trust-based funding.",
+        plausible=(0.0, 0.33),
+        source="assumption, bounded by Deci, Koestner & Ryan 1999: +0.33 is for verbal "
+        "feedback; unexpected or non-contingent tangible rewards about 0",
+        doc="Long-run rise in motivation while a grant runs, scaled down by its reporting "
+        "load (supportive funding, any channel).",
     )
     motivation_adjustment_rate: float = param(
         0.10,
@@ -641,12 +649,25 @@ class Parameters(BaseModel):
         doc="Experience felt per unit rise of a buurt's mean stock in a month.",
     )
     procedural_fairness_signal: float = param(
-        0.1,
+        0.03,
         unit="experience per month",
         low=0,
         high=1,
+        plausible=(0.0, 0.1),
+        source="assumption (no per-participant estimate found; procedural justice, Tyler "
+        "1990; participatory budgeting evaluations show small effects on non-participants)",
+        doc="Positive experience for a resident who takes part in co-deciding with the "
+        "municipality where social-infrastructure money is spent (contacts hear of it).",
+    )
+    co_decision_turnout: float = param(
+        0.2,
+        unit="share of participating residents",
+        low=0,
+        high=1,
+        plausible=(0.05, 0.5),
         source=ASSUMPTION,
-        doc="Positive experience from co-deciding with the municipality.",
+        doc="Share of volunteering residents who take part in a co-decision on "
+        "social-infrastructure money in their buurt.",
     )
     fund_attribution_national: float = param(
         0.5,
@@ -683,11 +704,13 @@ class Parameters(BaseModel):
         doc="Life satisfaction change per unit change of buurt mean infrastructure stock.",
     )
     wellbeing_ownership_effect: float = param(
-        0.3,
+        0.05,
         unit="points at full ownership",
         low=0,
         high=2,
-        source=ASSUMPTION,
+        plausible=(0.0, 0.15),
+        source="assumption, bounded by area-based funding evaluations (Well London RCT, "
+        "Big Local: no population wellbeing effect)",
         doc="Life satisfaction from a sense of ownership (community-made improvements).",
     )
     ownership_saturation_stock: float = param(
@@ -756,6 +779,15 @@ class Parameters(BaseModel):
         high=100_000,
         source="McKinsey 2016, ABN AMRO 2017: 4-6k",
         doc="Social enterprises in the Netherlands.",
+    )
+    founding_contribution_months: float = param(
+        3,
+        unit="months of running cost",
+        low=0,
+        high=24,
+        plausible=(0.0, 6.0),
+        source=ASSUMPTION,
+        doc="Start-up money (cash or in kind) founders bring to a new collective.",
     )
     founding_rate: float = param(
         0.002,
@@ -833,6 +865,26 @@ class Parameters(BaseModel):
         high=1e6,
         source="municipal regulations: typically <= 5,000",
         doc="Largest municipal small grant.",
+    )
+    municipal_grant_months: int = param(
+        12,
+        unit="months",
+        low=1,
+        high=60,
+        plausible=(6, 24),
+        source="assumption (municipal small grants fund one activity or year)",
+        doc="Months a municipal grant counts as running (for the concurrent-funding rule).",
+    )
+    concurrent_funding_share: float = param(
+        0.0,
+        unit="share of the usual cap",
+        low=0,
+        high=1,
+        plausible=(0.0, 1.0),
+        source="assumption (municipal subsidy regulations' cumulation clauses bar stacking "
+        "one's own subsidies; funds ask for other funders but rarely bar them)",
+        doc="While a grant from any channel runs, a collective may ask at most this share of "
+        "the usual cap (0: no concurrent grants; 1: as if none ran). The same in every regime.",
     )
     municipal_own_contribution_share: float = param(
         0.3,
@@ -954,6 +1006,15 @@ class Parameters(BaseModel):
         high=10,
         source="Groeiplan: multi-year funding (length assumed)",
         doc="Length of a fund grant, paid in monthly tranches.",
+    )
+    fund_own_contribution_share: float = param(
+        0.0,
+        unit="share",
+        low=0,
+        high=0.9,
+        plausible=(0.0, 0.5),
+        source="Groeiplan: the fund finances collectives directly (no match asked); assumption",
+        doc="Own money an applicant to the fund must hold, as a share of the grant.",
     )
     fund_decision_months: int = param(
         1,
@@ -1126,6 +1187,23 @@ def describe_validation_error(error: ValidationError) -> str:
     return "; ".join(lines)
 
 
+def plausible_range(name: str) -> tuple[float, float] | None:
+    """The range a sensitivity analysis should vary parameter ``name`` over (None: not
+    stated, the parameter is a calibrated figure or a modelling choice)."""
+    extra = Parameters.model_fields[name].json_schema_extra
+    plausible = extra.get("plausible") if isinstance(extra, dict) else None
+    if not isinstance(plausible, list):
+        return None
+    low, high = (float(str(bound)) for bound in plausible)
+    return low, high
+
+
+def plausible_text(name: str) -> str:
+    """``plausible_range`` as text: "0 to 0.4", or "" when none is stated."""
+    found = plausible_range(name)
+    return "" if found is None else f"{found[0]:g} to {found[1]:g}"
+
+
 def parameter_table() -> list[dict[str, Any]]:
     """Rows of name, unit, default, range and source for every parameter."""
     rows = []
@@ -1137,6 +1215,7 @@ def parameter_table() -> list[dict[str, Any]]:
                 "unit": extra.get("unit", ""),
                 "default": field.default,
                 "allowed": allowed_range(name),
+                "plausible": plausible_text(name),
                 "source": extra.get("source", ""),
                 "description": field.description or "",
             }

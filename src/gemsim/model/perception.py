@@ -101,7 +101,12 @@ def citizen_inputs(
     heard_nat_pos = params.hearsay_weight * per_buurt(np.maximum(national, 0))[home]
     heard_nat_neg = params.hearsay_weight * per_buurt(np.maximum(-national, 0))[home]
     seen = params.improvement_attribution * improvement[home]
-    fair = params.procedural_fairness_signal * fairness[home]
+    # Procedural fairness reaches the residents who took part in the co-decision (a share of
+    # those who volunteer) and, by word of mouth, their contacts; not the whole buurt.
+    took_part = params.co_decision_turnout * c.participating * fairness[home]
+    fair = params.procedural_fairness_signal * took_part
+    if fair.any():
+        fair = fair + params.contact_experience_weight * region.network.neighbour_mean(fair)
 
     inputs = CitizenInputs(
         own_local=own_local,
@@ -112,7 +117,11 @@ def citizen_inputs(
         heard_national_negative=heard_nat_neg,
         seen_and_fair=seen + fair,
         controlling=exposure * table.controlling[row_of],
-        trusted=exposure * (table.fund_months_left[row_of] > 0),
+        # Supportive funding: a running grant from any channel, as far as its reporting
+        # load leaves the members alone (the same rule for every channel).
+        trusted=exposure
+        * (table.grant_until[row_of] > model.current_month)
+        * (1.0 - table.controlling[row_of]),
         efficacy=perception.efficacy[home],
         needs_change=(model.stock.mean(axis=1) - region.initial_stock.mean(axis=1))[home],
         ownership=(
