@@ -35,7 +35,7 @@ import pandas as pd
 
 from gemsim.atomic import write_parquet
 from gemsim.experiments import RunSpec, build_specs, replication_seeds
-from gemsim.model.parameters import ParameterError, Parameters, bounds
+from gemsim.model.parameters import ParameterError, Parameters, bounds, plausible_range
 from gemsim.study.experiment import Experiment
 from gemsim.study.files import ScenarioError, show_path, toml_value
 from gemsim.study.model_values import is_integer_parameter
@@ -187,9 +187,12 @@ def read_design(out_dir: Path | str) -> tuple[np.ndarray, pd.DataFrame]:
 
 
 def screening_range(name: str, centre: float) -> tuple[float, float]:
-    """The screening range used by ``experiments/morris.toml``: half to twice ``centre``
-    (the base scenario's value), clipped to the parameter's allowed range; for integer
+    """The screening range used by ``experiments/morris.toml``: the parameter's plausible
+    range where one is stated (``gemsim params``); otherwise half to twice ``centre`` (the
+    base scenario's value), clipped to the parameter's allowed range, for integer
     parameters ``floor(centre / 2)`` to ``ceil(2 centre)``."""
+    if (plausible := plausible_range(name)) is not None:
+        return plausible
     low, high = _allowed_bounds(name)
     if is_integer_parameter(name):
         return max(low, math.floor(centre / 2)), min(high, math.ceil(2 * centre))
