@@ -17,6 +17,7 @@ from gemsim.model.parameters import Parameters, parameter_table
 from gemsim.model.regimes import REGIMES
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
+REPO = Path(__file__).resolve().parents[1]
 
 ODD_SECTIONS = (
     "## 1. Purpose and patterns",
@@ -230,6 +231,7 @@ def test_bare_names_exist(odd, code):
     known |= set(typing.get_args(Parameters.model_fields["allocation_rule"].annotation))
     known |= {column.name for column in COLUMNS} | {f.name for f in fields(Citizens)}
     known |= set(REGIMES) | {kind.name for kind in COLLECTIVE_TYPES} | set(CATEGORIES)
+    known |= {path.stem for path in (REPO / "scenarios").glob("*.toml")}  # shipped scenarios
     known |= {"gemsim", "like_this", "DataCollector"}
     missing = sorted(set(NAME.findall(odd)) - known)
     assert not missing, f"docs/ODD.md names code that does not exist: {missing}"
