@@ -253,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--quick", action="store_true", help="fewer and shorter runs")
     _add_dashboard_parser(commands)
+    _add_patterns_parser(commands)
     return parser
 
 
@@ -284,6 +285,77 @@ def _dashboard(args: argparse.Namespace) -> int:
     from gemsim.dashboard.server import serve  # MissingVizError is a UserError: exit 2
 
     return serve(args.host, args.port, open_browser=args.open)
+
+
+def _add_patterns_parser(commands: Any) -> None:
+    """``gemsim patterns``: run a [patterns] experiment and score it against observed data."""
+    from gemsim.study.patterns import DEFAULT_PATTERNS_FILE
+
+    patterns = commands.add_parser(
+        "patterns",
+        help="score the status quo against observed trends (pattern-oriented validation)",
+        description="Run an experiment with a [patterns] table (the status quo over an "
+        "observed period) and score it against the observed Dutch series shipped with gemsim: "
+        "patterns.csv (each criterion: observed, simulated mean and 95% interval, pass or "
+        "fail and by how much), figures/patterns.png and patterns.html, next to report.html. "
+        "Score stored runs again with --resume.",
+    )
+    patterns.add_argument(
+        "experiment",
+        metavar="FILE",
+        nargs="?",
+        default=DEFAULT_PATTERNS_FILE,
+        help=f"experiment file with [patterns] (default: {DEFAULT_PATTERNS_FILE})",
+    )
+    _add_running_options(patterns, "default: the file's")
+
+
+def _patterns(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from gemsim.analysis.patterns import pattern_verdicts, verdict_line
+    from gemsim.study.files import show_path
+    from gemsim.study.jobs import RunOptions, default_out_dir
+    from gemsim.study.patterns import CSV_FILE, load_patterns_experiment, run_patterns_job
+
+    experiment = load_patterns_experiment(
+        args.experiment, replications=args.replications, months=args.months, seed=args.seed
+    )
+    out_dir = args.out if args.out is not None else default_out_dir(experiment)
+    options = RunOptions(
+        out_dir=out_dir,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        dask_local=args.dask_local,
+        force=args.force,
+        resume=args.resume,
+        extend=args.extend,
+        progress=not args.quiet,
+        report=args.report,
+        kind="patterns",
+        command=_reproducing_command(args, args.experiment, experiment),
+        argv=tuple(argv),
+    )
+    log = (lambda message: None) if args.quiet else _say
+    result = run_patterns_job(experiment, options, log)
+    where = show_path(result.out_dir)
+    if result.status == "interrupted":
+        if result.error:
+            _error(result.error)
+        _say(
+            f"gemsim: interrupted: {result.stored} of {result.planned} runs stored in {where}; "
+            f"finish with: {options.command} --resume"
+        )
+        return EXIT_FAILED if result.error else EXIT_INTERRUPTED
+    if not args.quiet:
+        _say(f"gemsim: done: {result.executed} runs in {result.wall_time_s:.1f} s -> {where}")
+        for key, value in (result.outputs or {}).items():
+            _say(f"  {key}: {_describe_output(value)}")
+        scored = result.out_dir / CSV_FILE
+        if args.report and scored.is_file():
+            import pandas as pd
+
+            for row in pattern_verdicts(pd.read_csv(scored)).to_dict("records"):
+                _say(f"  {verdict_line(row)}")
+    return EXIT_OK
 
 
 # ------------------------------------------------------------------------------ commands
@@ -556,6 +628,8 @@ def _dispatch(args: argparse.Namespace, argv: Sequence[str]) -> int:
             return _params(args)
         case "dashboard":
             return _dashboard(args)
+        case "patterns":
+            return _patterns(args, argv)
         case "bench":
             from gemsim.bench import main as bench
 

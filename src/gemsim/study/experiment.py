@@ -43,6 +43,8 @@ from gemsim.study.model_values import (
     parameter_problems,
     reporter_names,
 )
+from gemsim.study.patterns_spec import PatternSettings
+from gemsim.study.patterns_spec import table_problems as patterns_table_problems
 from gemsim.study.scenarios import (
     Scenario,
     find_scenario,
@@ -128,6 +130,12 @@ class Experiment(BaseModel):
             "a [sensitivity] table (method, n, base_scenario, [sensitivity.parameters.<name>])"
         ),
     )
+    patterns: PatternSettings | None = Field(
+        None,
+        json_schema_extra=allows(
+            "a [patterns] table (start_year, [patterns.<name>] with reporter and [[criteria]])"
+        ),
+    )
 
     _source: Path | None = PrivateAttr(None)
     _resolved: dict[str, Scenario] | None = PrivateAttr(None)
@@ -150,6 +158,8 @@ class Experiment(BaseModel):
                 for name in self.sensitivity.parameter_names
                 if name in self.parameters
             ]
+        if self.patterns is not None:
+            problems += _patterns_experiment_problems(self)
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -327,10 +337,12 @@ class Experiment(BaseModel):
         return record
 
     def _record(self) -> dict[str, Any]:
-        dump = self.model_dump(exclude={"sensitivity"})
+        dump = self.model_dump(exclude={"sensitivity", "patterns"})
         settings = self.sensitivity_settings
         if settings is not None:
             dump["sensitivity"] = settings.as_record()
+        if self.patterns is not None:  # absent otherwise: older records resume unchanged
+            dump["patterns"] = self.patterns.as_record()
         return {
             **dump,
             "file": show_path(self._source) if self._source else None,
@@ -369,6 +381,20 @@ def _sweep_problems(sweep: Mapping[str, list[Any]], parameters: Mapping[str, Any
             forbidden = {"months": "the horizon cannot be swept; run one experiment per horizon"}
             found = parameter_problems("[sweep]", {name: value}, forbidden=forbidden)
             problems += [p for p in found if p not in problems]
+    return problems
+
+
+def _patterns_experiment_problems(experiment: Experiment) -> list[str]:
+    """A patterns experiment runs one scenario, without a sweep or sensitivity design."""
+    reason = "a [patterns] experiment scores one scenario over the observed period"
+    problems = []
+    if len(experiment.scenarios) != 1:
+        problems.append(
+            f"scenarios is not allowed with [patterns]: must list one scenario ({reason})"
+        )
+    for key in ("sweep", "sensitivity"):
+        if getattr(experiment, key):
+            problems.append(f"[{key}] is not allowed with [patterns] ({reason})")
     return problems
 
 
@@ -567,6 +593,9 @@ def _pydantic_problems(where: str, error: ValidationError) -> list[str]:
         key = str(loc[0])
         if key == "sensitivity" and len(loc) > 1:
             table.append({**problem, "loc": loc[1:]})
+            continue
+        if key == "patterns":
+            problems += [f"{where}: {line}" for line in patterns_table_problems([problem])]
             continue
         if key in ("parameters", "sweep") and len(loc) > 1:
             loc = (f"[{key}] {loc[1]}", *loc[2:])
