@@ -14,6 +14,10 @@
   (:meth:`Problem.with_noise_dummy`) whose index is the random path's share,
   :func:`replication_variance` beside the indices, and a Gaussian-process metamodel with
   its out-of-sample error (:mod:`gemsim.sensitivity.metamodel`).
+* :func:`discover`, :func:`discover_sign_flips`: scenario discovery (PRIM boxes, a CART
+  tree, a sentence, figures; :mod:`gemsim.sensitivity.discovery`, imported lazily).
+* :func:`seek_goal`: the input at which a noisy monotone output reaches a target, with a
+  bootstrap interval (:mod:`gemsim.sensitivity.goal_seeking`).
 * :func:`plot_indices`, :func:`plot_morris`, :func:`plot_convergence` (imported lazily,
   they pull in matplotlib).
 * :func:`ishigami`, :data:`ISHIGAMI_PROBLEM`, :func:`ishigami_indices`,
@@ -53,6 +57,7 @@ from gemsim.sensitivity.analysis import (
     sample_design,
 )
 from gemsim.sensitivity.convergence import check_convergence, convergence
+from gemsim.sensitivity.goal_seeking import GoalSeek, seek_goal
 from gemsim.sensitivity.methods import METHODS, SensitivityMethod, get_method, register_method
 from gemsim.sensitivity.problem import Factor, Problem
 from gemsim.sensitivity.stochastic import (
@@ -70,11 +75,14 @@ from gemsim.sensitivity.test_functions import (
     noisy_ishigami,
 )
 
-# Imported on first use: matplotlib for the figures.
+# Imported on first use: matplotlib for the figures, the EMA Workbench for discovery.
 _LAZY = {
     "plot_indices": "gemsim.sensitivity.plots",
     "plot_morris": "gemsim.sensitivity.plots",
     "plot_convergence": "gemsim.sensitivity.plots",
+    "discover": "gemsim.sensitivity.discovery",
+    "discover_sign_flips": "gemsim.sensitivity.discovery",
+    "ScenarioDiscovery": "gemsim.sensitivity.discovery",
 }
 
 
@@ -88,7 +96,9 @@ __all__ = [
     "ISHIGAMI_PROBLEM",
     "METHODS",
     "Factor",
+    "GoalSeek",
     "Problem",
+    "ScenarioDiscovery",
     "SensitivityMethod",
     "SensitivityResult",
     "SensitivityWarning",
@@ -97,6 +107,8 @@ __all__ = [
     "beyond_noise",
     "check_convergence",
     "convergence",
+    "discover",
+    "discover_sign_flips",
     "evaluate",
     "get_method",
     "ishigami",
@@ -111,5 +123,6 @@ __all__ = [
     "run_sensitivity",
     "run_stochastic_sensitivity",
     "sample_design",
+    "seek_goal",
     "stream_seeds",
 ]
