@@ -7,11 +7,22 @@
 * :func:`run_sensitivity`: sample, evaluate (through any ``map``), analyse each output.
 * :func:`sample_design` + :func:`analyze_outputs`: the same in two steps for a runner that
   evaluates the design itself.
-* :func:`convergence`: indices on growing prefixes of a design.
+* :func:`convergence`: indices on growing prefixes of a design; :func:`check_convergence`
+  says whether the leading indices settled to a stated tolerance over the last doubling.
+* Stochastic functions ``f(params, seed)`` (:mod:`gemsim.sensitivity.stochastic`):
+  :func:`run_stochastic_sensitivity` with replications and a noise-floor dummy
+  (:meth:`Problem.with_noise_dummy`) whose index is the random path's share,
+  :func:`replication_variance` beside the indices, and a Gaussian-process metamodel with
+  its out-of-sample error (:mod:`gemsim.sensitivity.metamodel`).
+* :func:`discover`, :func:`discover_sign_flips`: scenario discovery (PRIM boxes, a CART
+  tree, a sentence, figures; :mod:`gemsim.sensitivity.discovery`, imported lazily).
+* :func:`seek_goal`: the input at which a noisy monotone output reaches a target, with a
+  bootstrap interval (:mod:`gemsim.sensitivity.goal_seeking`).
 * :func:`plot_indices`, :func:`plot_morris`, :func:`plot_convergence` (imported lazily,
   they pull in matplotlib).
-* :func:`ishigami`, :data:`ISHIGAMI_PROBLEM`, :func:`ishigami_indices`: a test function
-  with known indices (from :mod:`gemsim.sensitivity.test_functions`).
+* :func:`ishigami`, :data:`ISHIGAMI_PROBLEM`, :func:`ishigami_indices`,
+  :func:`noisy_ishigami`: test functions with known indices (from
+  :mod:`gemsim.sensitivity.test_functions`).
 
 Your own model or function (any ``params dict -> {output: float}``)::
 
@@ -45,17 +56,39 @@ from gemsim.sensitivity.analysis import (
     run_sensitivity,
     sample_design,
 )
-from gemsim.sensitivity.convergence import convergence
+from gemsim.sensitivity.convergence import check_convergence, convergence
+from gemsim.sensitivity.goal_seeking import GoalSeek, seek_goal
 from gemsim.sensitivity.methods import METHODS, SensitivityMethod, get_method, register_method
 from gemsim.sensitivity.problem import Factor, Problem
-from gemsim.sensitivity.test_functions import ISHIGAMI_PROBLEM, ishigami, ishigami_indices
+from gemsim.sensitivity.stochastic import (
+    StochasticResult,
+    beyond_noise,
+    noise_floor,
+    replication_variance,
+    run_stochastic_sensitivity,
+    stream_seeds,
+)
+from gemsim.sensitivity.test_functions import (
+    ISHIGAMI_PROBLEM,
+    ishigami,
+    ishigami_indices,
+    noisy_ishigami,
+)
 
-_LAZY = {"plot_indices", "plot_morris", "plot_convergence"}
+# Imported on first use: matplotlib for the figures, the EMA Workbench for discovery.
+_LAZY = {
+    "plot_indices": "gemsim.sensitivity.plots",
+    "plot_morris": "gemsim.sensitivity.plots",
+    "plot_convergence": "gemsim.sensitivity.plots",
+    "discover": "gemsim.sensitivity.discovery",
+    "discover_sign_flips": "gemsim.sensitivity.discovery",
+    "ScenarioDiscovery": "gemsim.sensitivity.discovery",
+}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(import_module("gemsim.sensitivity.plots"), name)
+        return getattr(import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'gemsim.sensitivity' has no attribute {name!r}")
 
 
@@ -63,20 +96,33 @@ __all__ = [
     "ISHIGAMI_PROBLEM",
     "METHODS",
     "Factor",
+    "GoalSeek",
     "Problem",
+    "ScenarioDiscovery",
     "SensitivityMethod",
     "SensitivityResult",
     "SensitivityWarning",
+    "StochasticResult",
     "analyze_outputs",
+    "beyond_noise",
+    "check_convergence",
     "convergence",
+    "discover",
+    "discover_sign_flips",
     "evaluate",
     "get_method",
     "ishigami",
     "ishigami_indices",
+    "noise_floor",
+    "noisy_ishigami",
     "plot_convergence",
     "plot_indices",
     "plot_morris",
     "register_method",
+    "replication_variance",
     "run_sensitivity",
+    "run_stochastic_sensitivity",
     "sample_design",
+    "seek_goal",
+    "stream_seeds",
 ]

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gemsim.sensitivity.convergence import convergence
+from gemsim.sensitivity.convergence import check_convergence, convergence
 from gemsim.sensitivity.estimate import SensitivityWarning, estimate, sample_design
 from gemsim.sensitivity.problem import Problem
 
@@ -109,6 +109,13 @@ class SensitivityResult:
         return convergence(
             self.problem, self.method, self.X, self.outputs, self.seed, steps, **self.settings
         )
+
+    def check_convergence(
+        self, tolerance: float = 0.05, *, index: str = "ST", leading: int | None = 3, steps: int = 5
+    ) -> pd.DataFrame:
+        """Per output, whether the leading indices settled to ``tolerance`` over the last
+        doubling of the sample (see :func:`gemsim.sensitivity.convergence.check_convergence`)."""
+        return check_convergence(self.convergence(steps), tolerance, index=index, leading=leading)
 
 
 def analyze_outputs(

@@ -10,6 +10,9 @@ Only prefixes that are themselves valid designs are used:
   total (and at least 2, so ``sigma`` is defined).
 * FAST: not prefix-able (each search curve's frequencies are tied to its full length); a
   ``ValueError`` is raised.
+
+:func:`check_convergence` turns such a frame into a verdict per output: converged when the
+leading indices moved by at most a stated tolerance over the last doubling of the sample.
 """
 
 from __future__ import annotations
@@ -83,3 +86,67 @@ def convergence(
     out = out.assign(_o=out["output"].map(out_order), _p=out["parameter"].map(order))
     out = out.sort_values(["_o", "n", "_p"], kind="stable").drop(columns=["_o", "_p"])
     return out.reset_index(drop=True)
+
+
+def check_convergence(
+    frame: pd.DataFrame,
+    tolerance: float = 0.05,
+    *,
+    index: str = "ST",
+    leading: int | None = 3,
+) -> pd.DataFrame:
+    """Whether each output's leading indices have settled over the last doubling of ``n``.
+
+    The criterion (after Sarrazin et al. 2016, *Environ. Model. Softw.* 79: 135-152, who
+    measure convergence as the change of the indices as the sample grows): compare the
+    indices at the full ``n`` with those at the largest prefix of at most ``n / 2`` and
+    take the largest absolute change among the ``leading`` parameters (those with the
+    largest ``index`` at the full ``n``; ``None`` for all). The indices have converged when
+    that change is at most ``tolerance``, in the units of ``index`` (a share of variance for
+    ``S1``/``ST``; output units per normalised range for Morris' ``mu_star``).
+
+    Args:
+        frame: a long frame from :func:`convergence` (``output, parameter, n`` + indices).
+        tolerance: the largest change allowed.
+        index: the index column to check.
+        leading: how many of the largest indices to check.
+
+    Returns one row per output: ``output, index, n_half, n, leading, max_change,
+    worst_parameter, tolerance, converged``.
+    """
+    if index not in frame.columns:
+        raise KeyError(f"No column {index!r} in the convergence frame ({list(frame.columns)})")
+    if tolerance <= 0:
+        raise ValueError(f"tolerance must be positive, got {tolerance}")
+    rows = []
+    for output, sel in frame.groupby("output", sort=False):
+        sizes = sorted(sel["n"].unique())
+        n_full = sizes[-1]
+        halves = [n for n in sizes if n <= n_full / 2]
+        if not halves:
+            raise ValueError(
+                f"Output {output!r}: no prefix of at most half of n={n_full} "
+                f"(sizes {sizes}); compute the convergence frame with more steps"
+            )
+        n_half = halves[-1]
+        full = sel[sel["n"] == n_full].set_index("parameter")[index]
+        half = sel[sel["n"] == n_half].set_index("parameter")[index]
+        top = full.abs().sort_values(ascending=False, kind="stable")
+        names = list(top.index if leading is None else top.index[:leading])
+        change = (full[names] - half[names]).abs()
+        worst = str(change.idxmax()) if change.notna().any() else ""
+        max_change = float(change.max())
+        rows.append(
+            {
+                "output": output,
+                "index": index,
+                "n_half": int(n_half),
+                "n": int(n_full),
+                "leading": ", ".join(names),
+                "max_change": max_change,
+                "worst_parameter": worst,
+                "tolerance": tolerance,
+                "converged": bool(max_change <= tolerance),
+            }
+        )
+    return pd.DataFrame(rows)

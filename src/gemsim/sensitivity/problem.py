@@ -30,6 +30,14 @@ are sampled on a continuous stand-in and floored when decoded:
 Samplers may hit the closed upper end (Morris grid points and FAST search curves include
 it), so decoded values are clipped to ``[low, high]`` (resp. ``[0, k - 1]``). Discrete
 factors must use ``dist="unif"``.
+
+The noise-floor dummy. A stochastic model's output moves with its random stream as well as
+with its parameters. :meth:`Problem.with_noise_dummy` adds a factor that the model never
+sees: its value (an integer stream number) only selects the random stream of the run (see
+:mod:`gemsim.sensitivity.stochastic`). Its index is then the share of output variance due to
+the random path, the floor below which a parameter's index cannot be told from noise. A
+dummy that changed nothing at all would be useless under common random numbers: every run
+at every point would use the same stream, and its index would be exactly 0.
 """
 
 from __future__ import annotations
@@ -47,6 +55,11 @@ Dist = Literal["unif", "norm", "triang", "lognorm"]
 
 _KINDS = ("float", "int", "categorical")
 _DISTS = ("unif", "norm", "triang", "lognorm")
+
+#: Number of random streams the noise-floor dummy draws from (stream numbers
+#: ``0 .. NOISE_STREAMS - 1``): enough that two sample rows share a stream only when the
+#: design copies the dummy's column, never by chance.
+NOISE_STREAMS = 2**32
 
 
 @dataclass(frozen=True)
@@ -148,10 +161,13 @@ class Problem:
             sequence is accepted and stored as a tuple.
         outputs: names of the model outputs to analyse. May be empty, in which case
             :func:`gemsim.sensitivity.run_sensitivity` uses the keys the model returns.
+        noise_dummy: name of the factor that only selects the random stream (see the module
+            docstring and :meth:`with_noise_dummy`), or ``None``.
     """
 
     factors: tuple[Factor, ...]
     outputs: tuple[str, ...] = field(default=())
+    noise_dummy: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "factors", tuple(self.factors))
@@ -164,11 +180,44 @@ class Problem:
             raise ValueError(f"Duplicate factor names: {dupes}")
         if len(set(self.outputs)) != len(self.outputs):
             raise ValueError(f"Duplicate output names: {list(self.outputs)}")
+        if self.noise_dummy is not None:
+            dummy = next((f for f in self.factors if f.name == self.noise_dummy), None)
+            if dummy is None:
+                raise ValueError(f"Noise dummy {self.noise_dummy!r} is not a factor: {names}")
+            if (dummy.kind, dummy.low, dummy.high) != ("int", 0, NOISE_STREAMS - 1):
+                raise ValueError(
+                    f"Noise dummy {self.noise_dummy!r} must be an int factor on "
+                    f"[0, {NOISE_STREAMS - 1}] (use Problem.with_noise_dummy)"
+                )
+
+    def with_noise_dummy(self, name: str = "noise_floor") -> Problem:
+        """This problem plus a noise-floor dummy ``name`` as its last factor.
+
+        The dummy is an integer stream number, uniform on ``0 .. NOISE_STREAMS - 1``; the
+        model never receives it (:func:`gemsim.sensitivity.stochastic.split_stream` takes
+        it out and turns it into the run's seeds).
+        """
+        if self.noise_dummy is not None:
+            raise ValueError(f"Problem already has a noise dummy ({self.noise_dummy!r})")
+        dummy = Factor(name, 0, NOISE_STREAMS - 1, kind="int")
+        return Problem((*self.factors, dummy), self.outputs, noise_dummy=name)
+
+    def without_noise_dummy(self) -> Problem:
+        """The same problem without its noise dummy (the factors the model sees)."""
+        if self.noise_dummy is None:
+            return self
+        kept = tuple(f for f in self.factors if f.name != self.noise_dummy)
+        return Problem(kept, self.outputs)
 
     @property
     def names(self) -> list[str]:
         """Factor names in sample-column order."""
         return [f.name for f in self.factors]
+
+    @property
+    def model_names(self) -> list[str]:
+        """Names of the factors the model sees (all but the noise dummy)."""
+        return [n for n in self.names if n != self.noise_dummy]
 
     @property
     def num_vars(self) -> int:

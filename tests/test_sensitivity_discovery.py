@@ -1,0 +1,182 @@
+"""Scenario discovery (PRIM boxes, CART tree, sentences, figures) and goal seeking, on
+synthetic functions with a planted answer."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gemsim.sensitivity import discover, discover_sign_flips, seek_goal
+from gemsim.sensitivity.discovery import sign_flip_cases
+from gemsim.sensitivity.goal_seeking import crossing, expanded_alpha
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+#: How far a recovered box limit may lie from the planted one: PRIM's limits are sampled
+#: values, and 1,000 uniform points leave gaps of about 0.01-0.02 at a boundary.
+LIMIT_TOLERANCE = 0.05
+STATEMENT = "the fund beats the subsidy on wellbeing"
+
+
+def sampled_points(n: int = 1000, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = pd.DataFrame(rng.uniform(0, 1, (n, 4)), columns=["a", "b", "c", "d"])
+    x["rule"] = pd.Series(rng.choice(["x", "y", "z"], n), dtype=object)
+    x["k"] = rng.integers(1, 6, n)
+    return x
+
+
+def planted_difference(x: pd.DataFrame, seed: int = 1) -> np.ndarray:
+    """Positive (the fund wins) except in the planted box a ≥ 0.6 and b ≤ 0.3."""
+    noise = np.random.default_rng(seed).normal(0, 0.05, len(x))
+    return 1.0 - 2.0 * ((x["a"] >= 0.6) & (x["b"] <= 0.3)).to_numpy() + noise
+
+
+def limits_in(sentence: str) -> dict[str, tuple[str, float]]:
+    return {m[0]: (m[1], float(m[2])) for m in re.findall(r"\b(\w+) ([≥≤]) ([\d.]+)", sentence)}
+
+
+def test_prim_recovers_a_planted_box_and_says_it_in_a_sentence():
+    x = sampled_points()
+    found = discover_sign_flips(
+        x,
+        pd.DataFrame({"fund - subsidy": planted_difference(x)}),
+        {"fund - subsidy": (STATEMENT, "the subsidy beats the fund on wellbeing")},
+    )["fund - subsidy"]
+    assert len(found.boxes) == 1
+    box = found.boxes[0]
+    assert box.coverage >= 0.9 and box.density >= 0.9
+    assert {limit.parameter for limit in box.limits} == {"a", "b"}
+    sentence = found.sentence()
+    assert sentence.startswith(f"{STATEMENT} unless ")
+    limits = limits_in(sentence)
+    assert set(limits) == {"a", "b"}
+    assert limits["a"][0] == "≥" and limits["a"][1] == pytest.approx(0.6, abs=LIMIT_TOLERANCE)
+    assert limits["b"][0] == "≤" and limits["b"][1] == pytest.approx(0.3, abs=LIMIT_TOLERANCE)
+    assert box.sentence(STATEMENT).startswith(f"{STATEMENT} unless a ≥ ")
+    table = found.box_table()
+    assert table["parameter"].tolist() == ["a", "b"]
+    assert (table["qp_low"].notna() | table["qp_high"].notna()).all()
+
+
+def test_the_tree_isolates_the_planted_box_in_one_leaf():
+    x = sampled_points()
+    cases, sign = sign_flip_cases(planted_difference(x))
+    found = discover(x, cases, STATEMENT)
+    assert sign == 1
+    best = found.leaves.sort_values("coverage").iloc[-1]
+    assert best["coverage"] >= 0.9 and best["density"] >= 0.9
+    assert "a > 0.5" in best["rule"] or "a > 0.6" in best["rule"]
+    assert re.search(r"b ≤ 0\.(2|3)", best["rule"])
+    assert found.leaves["points"].sum() == len(x)
+
+
+def test_a_categorical_box_and_readable_labels():
+    x = sampled_points(seed=2)
+    cases = ((x["rule"] == "z") & (x["c"] >= 0.5)).to_numpy()
+    found = discover(x, cases, "it holds", labels={"c": "trust in government"})
+    box = found.boxes[0]
+    assert box.coverage >= 0.9 and box.density >= 0.9
+    assert "rule is z" in found.sentence()
+    assert "trust in government ≥ 0.4" in found.sentence() or "trust in government ≥ 0.5" in (
+        found.sentence()
+    )
+
+
+def test_no_failures_and_scattered_failures_give_no_box():
+    x = sampled_points()
+    everywhere = discover(x, np.zeros(len(x), dtype=bool), STATEMENT)
+    assert everywhere.boxes == [] and everywhere.tree is None
+    assert everywhere.sentence() == f"{STATEMENT} at every one of the 1000 sampled points."
+    scattered = np.random.default_rng(3).random(len(x)) < 0.1
+    noise = discover(x, scattered, STATEMENT)
+    assert noise.boxes == []
+    assert "form no box of density 50% or more" in noise.sentence()
+
+
+def test_the_majority_sign_sets_the_statement():
+    cases, sign = sign_flip_cases([-1.0, -2.0, 0.0, 3.0])
+    assert sign == -1 and cases.tolist() == [False, False, True, True]
+    x = sampled_points()
+    found = discover_sign_flips(x, pd.DataFrame({"d": -planted_difference(x)}))["d"]
+    assert found.statement == "d < 0"
+
+
+def test_figures_are_written_as_png(tmp_path):
+    x = sampled_points()
+    found = discover(x, planted_difference(x) <= 0, STATEMENT)
+    paths = [
+        found.plot_tradeoff(tmp_path / "tradeoff.png"),
+        found.plot_boxes(tmp_path / "boxes.png"),
+        found.plot_tree(tmp_path / "tree.png"),
+    ]
+    for path in paths:
+        assert path.read_bytes().startswith(PNG_MAGIC)
+    empty = discover(x, np.zeros(len(x), dtype=bool), STATEMENT)
+    assert empty.plot_tree(tmp_path / "empty.png").read_bytes().startswith(PNG_MAGIC)
+
+
+def test_discover_rejects_mismatched_input():
+    with pytest.raises(ValueError, match="3 case flags for 1000 points"):
+        discover(sampled_points(), [True, False, True], STATEMENT)
+
+
+# --- goal seeking -------------------------------------------------------------------------
+
+TAU = 2.0
+#: The planted answer: 1 - exp(-m / TAU) reaches 0.95 at m = TAU ln 20 ≈ 5.99.
+PLANTED = TAU * math.log(20)
+
+
+def share_in_order(money: float, seed: int) -> float:
+    """A saturating curve plus noise of sd 0.028: half shared by every money value of a
+    replication (as under common random numbers), half its own."""
+    common = np.random.default_rng(seed).standard_normal()
+    own = np.random.default_rng([seed, round(money * 1e6)]).standard_normal()
+    return 1 - math.exp(-money / TAU) + 0.02 * (common + own)
+
+
+def test_goal_seeking_finds_a_planted_threshold_with_an_interval_covering_it():
+    found = seek_goal(share_in_order, 0.95, 0.0, 20.0, seed=0)
+    assert found.status == "within"
+    assert found.covers(PLANTED)
+    assert found.estimate == pytest.approx(PLANTED, abs=0.6)
+    assert found.ci_high - found.ci_low < 2.0
+    assert found.sentence("the share in order", "M€").startswith(
+        "the share in order reaches 0.95 at "
+    )
+    # Common random numbers: every value ran with the same replication seeds.
+    seeds = found.runs.groupby("value")["seed"].apply(tuple)
+    assert seeds.nunique() == 1 and len(seeds) > 9  # the second round zoomed in
+
+
+def test_goal_seeking_interval_covers_the_planted_value_at_about_its_level():
+    """95% intervals over 40 independent searches: at least 34 cover (85%; the chance that
+    a true 95% interval covers fewer is below 2%)."""
+    covered = sum(
+        seek_goal(share_in_order, 0.95, 0.0, 20.0, seed=seed, n_boot=400).covers(PLANTED)
+        for seed in range(1, 41)
+    )
+    assert covered >= 34
+
+
+def test_goal_seeking_reports_a_target_out_of_reach_and_a_falling_output():
+    short = seek_goal(share_in_order, 0.95, 0.0, 3.0, rounds=1, seed=0)
+    assert short.status == "not_reached" and math.isinf(short.estimate)
+    assert short.sentence() == "the output does not reach 0.95 by 3."
+    falling = seek_goal(lambda m, s: -share_in_order(m, s), -0.95, 0.0, 20.0, increasing=False)
+    assert falling.covers(PLANTED)
+    already = seek_goal(share_in_order, 0.1, 5.0, 20.0, rounds=1)
+    assert already.status == "at_or_below_low" and already.estimate == 5.0
+
+
+def test_crossing_interpolates_and_expanded_alpha_widens_small_samples():
+    values = np.array([0.0, 1.0, 2.0, 3.0])
+    assert crossing(values, np.array([0.0, 0.5, 0.5, 1.0]), 0.75) == pytest.approx(2.5)
+    assert crossing(values, np.array([0.0, 0.5, 0.5, 1.0]), 0.5) == pytest.approx(1.0)
+    assert math.isinf(crossing(values, np.array([0.0, 0.1, 0.2, 0.3]), 0.5))
+    assert expanded_alpha(0.05, 10) == pytest.approx(0.0171, abs=0.001)
+    assert expanded_alpha(0.05, 10_000) == pytest.approx(0.05, abs=0.001)

@@ -1,0 +1,249 @@
+"""Stochastic functions: the noise-floor dummy, replication variance, the Gaussian-process
+metamodel and the convergence check (gemsim.sensitivity, synthetic functions only)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import qmc
+
+from gemsim.experiments import replication_seeds
+from gemsim.sensitivity import (
+    ISHIGAMI_PROBLEM,
+    Factor,
+    Problem,
+    check_convergence,
+    ishigami,
+    ishigami_indices,
+    noisy_ishigami,
+    run_sensitivity,
+    run_stochastic_sensitivity,
+    sample_design,
+    stream_seeds,
+)
+from gemsim.sensitivity.metamodel import fit_metamodel
+from gemsim.sensitivity.stochastic import evaluate_replicated
+from gemsim.sensitivity.test_functions import ishigami_variance
+
+NOISY = ISHIGAMI_PROBLEM.with_noise_dummy()
+#: On a function that ignores its seed the dummy's estimators are differences of equal
+#: numbers, so its indices are exactly 0; this tolerance only allows for rounding.
+EXACT_ZERO = 1e-12
+
+
+def ishigami_ignoring_seed(params: dict, seed: int) -> dict:
+    return ishigami(params)
+
+
+def noise_share_of_means(noise_sd: float, replications: int) -> float:
+    noise = noise_sd**2 / replications
+    return noise / (ishigami_variance() + noise)
+
+
+# --- the noise-floor dummy ----------------------------------------------------------------
+
+
+def test_noise_dummy_is_exactly_zero_on_a_deterministic_function():
+    result = run_stochastic_sensitivity(
+        ishigami_ignoring_seed, NOISY, n=512, seed=3, replications=1, num_resamples=100
+    )
+    floor = result.noise_floor().iloc[0]
+    assert floor["parameter"] == "noise_floor"
+    assert abs(floor["S1"]) < EXACT_ZERO and abs(floor["ST"]) < EXACT_ZERO
+    # ... and the parameters keep their Ishigami indices beside it.
+    st = result.result.for_output("y")["ST"]
+    for name, value in ishigami_indices()["ST"].items():
+        assert st[name] == pytest.approx(value, abs=0.1)
+
+
+def test_noise_dummy_measures_the_random_path_share_on_a_noisy_function():
+    result = run_stochastic_sensitivity(
+        noisy_ishigami, NOISY, n=1024, seed=1, replications=1, num_resamples=200
+    )
+    floor = result.noise_floor().iloc[0]
+    expected = noise_share_of_means(2.0, 1)  # ≈ 0.22
+    assert floor["ST"] == pytest.approx(expected, abs=0.05)
+    assert floor["S1"] == pytest.approx(expected, abs=0.05)
+    assert floor["ST"] - floor["ST_conf"] > 0.1  # clearly above zero
+
+
+def test_more_replications_lower_the_noise_floor():
+    """At one replication x3 (ST ≈ 0.19 of the noisy variance) cannot be told from the
+    random path; averaging four replications lowers the floor below it."""
+    one = run_stochastic_sensitivity(noisy_ishigami, NOISY, n=1024, seed=1, replications=1)
+    four = run_stochastic_sensitivity(noisy_ishigami, NOISY, n=1024, seed=1, replications=4)
+    beyond_one = one.beyond_noise().set_index("parameter")["beyond_noise"]
+    beyond_four = four.beyond_noise().set_index("parameter")["beyond_noise"]
+    assert beyond_one.to_dict() == {"x1": True, "x2": True, "x3": False}
+    assert beyond_four.all()
+    assert four.noise_floor()["ST"].iloc[0] == pytest.approx(noise_share_of_means(2.0, 4), abs=0.03)
+    # The replications measure the same share directly, without a dummy.
+    variance = four.replication_variance.iloc[0]
+    assert variance["replications"] == 4
+    assert variance["within_variance"] == pytest.approx(4.0, rel=0.1)
+    assert variance["within_share"] == pytest.approx(4 / (ishigami_variance() + 4), abs=0.03)
+    assert variance["noise_share_of_means"] == pytest.approx(
+        four.noise_floor()["ST"].iloc[0], abs=0.03
+    )
+
+
+def test_the_dummy_changes_the_seeds_and_nothing_else():
+    seen: list[dict] = []
+
+    def record(params: dict, seed: int) -> dict:
+        seen.append(params)
+        return {"y": float(seed % 1000)}
+
+    X = sample_design(NOISY, "sobol", 4, seed=0)
+    runs = evaluate_replicated(record, NOISY, X, root_seed=5, replications=2)
+    assert all(set(p) == {"x1", "x2", "x3"} for p in seen)
+    seeds = runs.pivot(index="point", columns="replication", values="seed")
+    # Saltelli blocks of D + 2 = 6 rows: A, AB_x1, AB_x2, AB_x3, AB_dummy, B.
+    dummy = X[:, 3]
+    for block in range(4):
+        rows = range(block * 6, block * 6 + 6)
+        for i in rows:
+            for j in rows:
+                same_stream = dummy[i] == dummy[j]
+                assert (seeds.loc[i].tolist() == seeds.loc[j].tolist()) == same_stream
+        a, ab_dummy = block * 6, block * 6 + 4
+        assert dummy[a] != dummy[ab_dummy]
+
+
+def test_common_seeds_are_the_experiment_runner_seeds_and_streams_differ():
+    assert stream_seeds(7, 5) == replication_seeds(7, 5)
+    assert stream_seeds(7, 3, stream=2) == stream_seeds(7, 5, stream=2)[:3]
+    assert set(stream_seeds(7, 5, stream=2)).isdisjoint(stream_seeds(7, 5))
+    assert set(stream_seeds(7, 5, stream=2)).isdisjoint(stream_seeds(7, 5, stream=3))
+
+
+def test_without_a_dummy_every_point_uses_the_common_seeds():
+    X = sample_design(ISHIGAMI_PROBLEM, "sobol", 2, seed=0)
+    runs = evaluate_replicated(noisy_ishigami, ISHIGAMI_PROBLEM, X, 5, 3)
+    assert runs.groupby("point")["seed"].apply(list).map(tuple).nunique() == 1
+    assert runs["seed"].iloc[:3].tolist() == stream_seeds(5, 3)
+
+
+def test_a_stochastic_analysis_is_reproducible_and_map_independent():
+    serial = run_stochastic_sensitivity(noisy_ishigami, NOISY, n=64, seed=2, replications=2)
+    with ThreadPoolExecutor(2) as pool:
+        threaded = run_stochastic_sensitivity(
+            noisy_ishigami, NOISY, n=64, seed=2, replications=2, map_fn=pool.map
+        )
+    pd.testing.assert_frame_equal(serial.runs, threaded.runs)
+    pd.testing.assert_frame_equal(serial.indices, threaded.indices)
+
+
+def test_noise_dummy_is_validated():
+    with pytest.raises(ValueError, match="already has a noise dummy"):
+        NOISY.with_noise_dummy()
+    with pytest.raises(ValueError, match="is not a factor"):
+        Problem((Factor("x", 0, 1),), noise_dummy="seed")
+    with pytest.raises(ValueError, match="must be an int factor"):
+        Problem((Factor("x", 0, 1), Factor("d", 0, 1)), noise_dummy="d")
+    assert NOISY.model_names == ["x1", "x2", "x3"]
+    assert NOISY.without_noise_dummy() == ISHIGAMI_PROBLEM
+
+
+# --- the metamodel --------------------------------------------------------------------------
+
+
+def ishigami_runs(points: int, noise_sd: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    unit = qmc.LatinHypercube(3, seed=seed).random(points)
+    X = qmc.scale(unit, [-np.pi] * 3, [np.pi] * 3)
+    y = np.array(
+        [
+            noisy_ishigami(dict(zip(("x1", "x2", "x3"), row, strict=True)), i, noise_sd)["y"]
+            for i, row in enumerate(X)
+        ]
+    )
+    return X, y
+
+
+def test_metamodel_recovers_ishigami_indices_and_the_noise_share():
+    """600 noisy runs (noise ≈ 6.7% of the variance): the indices of the Gaussian process's
+    mean are within 0.06 of the analytic ones, its nugget within 0.03 of the noise share,
+    and its out-of-sample Q² just below 1 - noise share (it cannot predict the noise)."""
+    X, y = ishigami_runs(600, noise_sd=1.0, seed=0)
+    model = fit_metamodel(ISHIGAMI_PROBLEM, X, y, max_points=600)
+    share = 1.0 / (ishigami_variance() + 1.0)
+    assert model.fit["noise_share"] == pytest.approx(share, abs=0.03)
+    assert 1 - share - 0.08 <= model.fit["q2"] <= 1 - share + 0.01
+    indices = model.sobol(4096)
+    for kind in ("S1", "ST"):
+        for name, value in ishigami_indices()[kind].items():
+            assert indices.loc[name, kind] == pytest.approx(value, abs=0.06), (kind, name)
+
+
+def test_metamodel_q2_drops_by_the_noise_share():
+    """The same 600 points without and with noise (6.7% and 22% of the variance): Q² falls
+    from near 1 by the noise share (within 0.06), and the nugget estimates the noise
+    variance (within 20%; maximum likelihood leaves a little of it in the smooth part)."""
+    fits = {}
+    for noise_sd in (0.0, 1.0, 2.0):
+        X, y = ishigami_runs(600, noise_sd=noise_sd, seed=1)
+        fits[noise_sd] = fit_metamodel(ISHIGAMI_PROBLEM, X, y, max_points=600).fit
+    assert fits[0.0]["q2"] > 0.99
+    assert fits[0.0]["noise_share"] < 0.01
+    for noise_sd in (1.0, 2.0):
+        share = noise_sd**2 / (ishigami_variance() + noise_sd**2)
+        drop = fits[0.0]["q2"] - fits[noise_sd]["q2"]
+        assert drop == pytest.approx(share, abs=0.06), noise_sd
+        assert fits[noise_sd]["noise_variance"] == pytest.approx(noise_sd**2, rel=0.2)
+
+
+def test_metamodel_leaves_the_noise_dummy_out_and_is_reproducible():
+    result = run_stochastic_sensitivity(noisy_ishigami, NOISY, n=32, seed=4, replications=2)
+    first, fits = result.metamodel_indices(n=256, max_points=120)
+    second, _ = result.metamodel_indices(n=256, max_points=120)
+    assert first["parameter"].tolist() == ["x1", "x2", "x3"]
+    assert fits.loc[0, "n_train"] == 120 and fits.loc[0, "folds"] == 5
+    pd.testing.assert_frame_equal(first, second)
+
+
+# --- convergence to a stated tolerance -----------------------------------------------------
+
+
+def frame(changes: dict[str, tuple[float, float, float]]) -> pd.DataFrame:
+    """A convergence frame for one output: ST at n = 256, 512, 1024 per parameter."""
+    rows = [
+        {"output": "y", "parameter": p, "n": n, "ST": v}
+        for p, values in changes.items()
+        for n, v in zip((256, 512, 1024), values, strict=True)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_convergence_checks_the_leading_indices_over_the_last_doubling():
+    conv = frame(
+        {
+            "a": (0.20, 0.50, 0.52),  # leading, moved 0.02 in the last doubling
+            "b": (0.90, 0.33, 0.30),  # leading, moved 0.03
+            "c": (0.00, 0.00, 0.20),  # third: moved 0.20
+        }
+    )
+    two = check_convergence(conv, 0.05, leading=2).iloc[0]
+    assert (two["n_half"], two["n"]) == (512, 1024)
+    assert two["leading"] == "a, b"
+    assert two["max_change"] == pytest.approx(0.03)
+    assert two["worst_parameter"] == "b"
+    assert bool(two["converged"])
+    everyone = check_convergence(conv, 0.05, leading=None).iloc[0]
+    assert everyone["worst_parameter"] == "c" and not everyone["converged"]
+    assert not check_convergence(conv, 0.01, leading=2).iloc[0]["converged"]
+
+
+def test_ishigami_indices_converge_with_n_but_not_at_a_tiny_sample():
+    big = run_sensitivity(ishigami, ISHIGAMI_PROBLEM, n=2048, seed=0, num_resamples=50)
+    verdict = big.check_convergence(0.05)
+    assert verdict["converged"].all()
+    small = run_sensitivity(ishigami, ISHIGAMI_PROBLEM, n=16, seed=0, num_resamples=50)
+    assert not small.check_convergence(0.05, steps=2)["converged"].any()
+
+
+def test_convergence_needs_a_half_size_prefix():
+    with pytest.raises(ValueError, match="no prefix of at most half"):
+        check_convergence(frame({"a": (0.1, 0.2, 0.3)}).query("n == 1024"))
