@@ -519,7 +519,9 @@ def test_killed_process_then_resume_gives_the_same_results_as_an_uninterrupted_r
 
 
 def test_ctrl_c_stops_with_exit_130_and_marks_the_manifest_interrupted(tmp_path: Path):
-    experiment = write_experiment(tmp_path, replications=20, months=24)
+    # Many runs, so that the experiment cannot finish between the first stored batch and
+    # the signal, however fast the machine (it stops at the signal, so this costs little).
+    experiment = write_experiment(tmp_path, replications=200, months=24)
     out = tmp_path / "out"
     process = gemsim_process(
         "compare", experiment, "--workers", "2", "--out", out, "--no-report", cwd=tmp_path
