@@ -197,7 +197,10 @@ def initial_citizens(params: Parameters, region: Region, rng: np.random.Generato
 def initial_wellbeing(params: Parameters, ses: FloatArray, rng: np.random.Generator) -> FloatArray:
     """Life satisfaction with the observed mean and share satisfied (>= 7), by SES."""
     gap = params.initial_wellbeing_mean - 7.0
-    total_sd: float = gap / ndtri(params.initial_satisfied_share) if gap > 0 else 1.0
+    quantile = float(ndtri(params.initial_satisfied_share))
+    # A normal share above 7 exceeds one half exactly when the mean does; other pairs
+    # (or a zero gap) do not pin the spread, which then falls back to 1 point.
+    total_sd: float = gap / quantile if gap * quantile > 0 else 1.0
     noise_sd: float = np.sqrt(max(total_sd**2 - params.wellbeing_ses_gradient**2, 1e-6))
     values = (
         params.initial_wellbeing_mean
