@@ -1,8 +1,11 @@
 """The societal fund: grants to collectives directly, through a light, trust-based process.
 
 Decisions are fast, the check is light (a minimum application quality), grants run for
-several years in monthly tranches, and reporting is a yearly Social Handprint. Which
-applications win when money is short is set by the allocation rule:
+several years in monthly tranches, and reporting is a yearly Social Handprint. Each of
+these is a parameter of the channel (``fund_approval_rule``, ``fund_payment``,
+``fund_carry_over``...), so that the fund can also be run with the municipal desk's
+process (docs/ODD.md, section 9). Which applications win when money is short is set by
+the allocation rule:
 
 - ``need_weighted``: largest infrastructure deficit of the collective's buurt first;
 - ``per_capita``: each municipality has an envelope proportional to its population;
@@ -18,7 +21,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gemsim.model.arrays import FloatArray
-from gemsim.model.collectives import FUND, NO_CHANNEL, receive_grants, reporting_hours
+from gemsim.model.collectives import (
+    FUND,
+    NO_CHANNEL,
+    approval_probability,
+    receive_grants,
+    reporting_hours,
+)
 from gemsim.model.infrastructure import deficits
 from gemsim.model.ledger import Ledger
 from gemsim.model.municipality import charge_handling, grouped_fits
@@ -49,6 +58,11 @@ class Fund:
         layer = round(cents * self._layer_overhead_share)
         self._ledger.transfer("source:national_fund", "overhead:channel_layer", layer)
         self._ledger.transfer("source:national_fund", FUND_ACCOUNT, cents - layer)
+
+    def return_unspent(self) -> None:
+        """January, for a fund without carry-over: money not promised to running grants
+        leaves the fund, as an unspent municipal pot does."""
+        self._ledger.transfer(FUND_ACCOUNT, "unspent:fund_returned", max(self.uncommitted(), 0))
 
     def uncommitted(self) -> int:
         """Cents held and not yet promised."""
@@ -124,7 +138,13 @@ def decide_fund_applications(
         return
     charge_handling(model, table.municipality[due], "fund")
 
-    eligible = due[table.quality[due] >= params.fund_minimum_quality]
+    if params.fund_approval_rule == "ranked":
+        eligible = due[table.quality[due] >= params.fund_minimum_quality]
+    else:
+        chance = approval_probability(
+            table.quality[due], params.fund_approval_base, params.approval_quality_bias
+        )
+        eligible = due[model.rng.random(due.size) < chance]
     score = allocation_scores(model, eligible)
     if co_decision_weight is not None:
         # Residents and their municipality judge the project itself: how far the category
@@ -140,7 +160,10 @@ def decide_fund_applications(
     ordered = eligible[np.argsort(-score, kind="stable")]
 
     months = 12 * params.fund_grant_years
-    totals = table.app_amount[ordered] // months * months  # whole cents per tranche
+    lump_sum = params.fund_payment == "lump_sum"
+    totals = table.app_amount[ordered]
+    if not lump_sum:
+        totals = totals // months * months  # whole cents per tranche
     if params.allocation_rule == "per_capita":
         budgets = model.fund.envelopes(
             model.region.municipality_population / model.region.population
@@ -152,15 +175,22 @@ def decide_fund_applications(
     fits = grouped_fits(groups, totals, budgets) & (totals > 0)
     granted = ordered[fits]
 
-    table.fund_tranche[granted] = totals[fits] // months
-    table.fund_months_left[granted] = months
     table.grant_until[granted] = month + months
-    model.fund.commit(int(totals[fits].sum()))
+    if lump_sum:
+        receive_grants(
+            model, granted, totals[fits], FUND_ACCOUNT, "fund", params.fund_compliance_cost_share
+        )
+        report = params.fund_grant_years * params.fund_reporting_hours
+    else:
+        table.fund_tranche[granted] = totals[fits] // months
+        table.fund_months_left[granted] = months
+        model.fund.commit(int(totals[fits].sum()))
+        report = params.fund_reporting_hours
     rejected = np.setdiff1d(due, granted)
     table.experience_fund[granted] += 1.0 - model.perception.expected_approval
     table.experience_fund[rejected] -= model.perception.expected_approval
     table.fund_rejected[rejected] = month
-    table.reporting_backlog[granted] += reporting_hours(model, params.fund_reporting_hours, granted)
+    table.reporting_backlog[granted] += reporting_hours(model, report, granted)
     table.app_channel[due] = NO_CHANNEL
     table.last_decision[due] = month
     model.counts["fund_decisions"] += due.size

@@ -59,5 +59,7 @@ class FundingRegime:
         decide_municipal_applications(model)
 
     def local_attribution(self, model: CommunityModel) -> np.ndarray:
-        """Per municipality, how far fund decisions are credited to local government."""
+        """Per municipality, the share in which it co-decides on fund decisions (0-1): it
+        adds local credit for them (``fund_attribution_local``) and is felt as procedural
+        fairness (docs/ODD.md, 7.12)."""
         return np.zeros(model.region.n_municipalities)
