@@ -47,6 +47,7 @@ class Fund:
         self._ledger = ledger
         self._layer_overhead_share = layer_overhead_share
         self._committed = 0
+        self._year_envelopes: np.ndarray | None = None
 
     @property
     def committed(self) -> int:
@@ -70,9 +71,23 @@ class Fund:
 
     def envelopes(self, population_shares: np.ndarray) -> np.ndarray:
         """Per-capita allocation: in each decision round a municipality's collectives may
-        commit at most its population share of the fund's money not yet committed."""
+        commit at most its population share of the fund's money not yet committed (or what
+        is left of this year's envelope, after :meth:`open_year_envelopes`)."""
+        if self._year_envelopes is not None:
+            return self._year_envelopes.copy()
         envelopes = np.floor(self.uncommitted() * population_shares).astype(np.int64)
         return np.maximum(envelopes, 0)
+
+    def open_year_envelopes(self, population_shares: np.ndarray) -> None:
+        """January: fix each municipality's envelope for the year at its population share
+        of the money not yet committed (``fund_envelope_period = 'year'``)."""
+        envelopes = np.floor(max(self.uncommitted(), 0) * population_shares).astype(np.int64)
+        self._year_envelopes = envelopes
+
+    def spend_envelopes(self, municipality: np.ndarray, cents: np.ndarray) -> None:
+        """Take granted amounts out of this year's envelopes (if fixed for the year)."""
+        if self._year_envelopes is not None:
+            np.subtract.at(self._year_envelopes, municipality, cents)
 
     def commit(self, cents: int) -> None:
         """Promise ``cents`` to newly granted collectives."""
@@ -82,12 +97,20 @@ class Fund:
         """Commitments that were paid out, or lapsed when a collective dissolved."""
         self._committed -= cents
 
-    def pay_handling(self, cents: int) -> None:
-        """Handling cost of decisions: from money not yet promised (commitments come first),
-        the rest from the fund organisation's general budget (an extra source)."""
-        paid = min(cents, max(self.uncommitted(), 0))
+    def pay_handling(self, wanted: np.ndarray) -> None:
+        """Handling cost of decisions per municipality (cents): from money not yet promised
+        (commitments come first) and, with envelopes fixed for the year, only from what is
+        left of the deciding municipality's envelope (as from a municipal pot); the rest
+        from the fund organisation's general budget (an extra source)."""
+        total = int(wanted.sum())
+        payable = max(self.uncommitted(), 0)
+        if self._year_envelopes is not None:
+            from_envelopes = np.minimum(wanted, np.maximum(self._year_envelopes, 0))
+            self._year_envelopes -= from_envelopes
+            payable = min(payable, int(from_envelopes.sum()))
+        paid = min(total, payable)
         self._ledger.transfer(FUND_ACCOUNT, "overhead:fund_handling", paid)
-        self._ledger.transfer("source:fund_admin", "overhead:fund_handling", cents - paid)
+        self._ledger.transfer("source:fund_admin", "overhead:fund_handling", total - paid)
 
 
 def allocation_scores(model: CommunityModel, rows: np.ndarray) -> np.ndarray:
@@ -174,6 +197,7 @@ def decide_fund_applications(
         groups = np.zeros(ordered.size, dtype=np.int64)
     fits = grouped_fits(groups, totals, budgets) & (totals > 0)
     granted = ordered[fits]
+    model.fund.spend_envelopes(table.municipality[granted], totals[fits])
 
     table.grant_until[granted] = month + months
     if lump_sum:

@@ -158,10 +158,8 @@ def charge_handling(model: CommunityModel, municipality: np.ndarray, channel: st
     """Handling cost of each decision, paid from the pot it is decided on; what a pot
     cannot pay is paid from the organisation's general budget (an extra source)."""
     cost = int(to_cents(model.params.handling_cost_eur))
+    wanted = np.bincount(municipality, minlength=model.region.n_municipalities) * cost
     if channel == "municipal":
-        n_municipalities = model.region.n_municipalities
-        model.municipal_budgets.pay_handling(
-            np.bincount(municipality, minlength=n_municipalities) * cost
-        )
+        model.municipal_budgets.pay_handling(wanted)
     else:
-        model.fund.pay_handling(municipality.size * cost)
+        model.fund.pay_handling(wanted)

@@ -29,6 +29,7 @@ from gemsim.errors import UserError
 AllocationRule = Literal["need_weighted", "per_capita", "first_come", "participatory_vote"]
 ApprovalRule = Literal["ranked", "probabilistic"]
 PaymentForm = Literal["tranches", "lump_sum"]
+EnvelopePeriod = Literal["round", "year"]
 
 ASSUMPTION = "assumption"
 
@@ -1113,6 +1114,15 @@ class Parameters(BaseModel):
         source="Groeiplan: a fund (unspent money stays); false: as a municipal pot, money "
         "not yet promised returns each January",
         doc="Whether the fund keeps money it has not promised from one year to the next.",
+    )
+    fund_envelope_period: EnvelopePeriod = param(
+        "round",
+        unit="-",
+        source="modelling choice; 'year' is the municipal pots' rule, for symmetric "
+        "comparisons",
+        doc="With allocation_rule 'per_capita': a municipality's envelope is its population "
+        "share of the fund's uncommitted money in each decision 'round', or fixed each "
+        "January for the 'year' (spent by its grants and handling costs, as a municipal pot).",
     )
     fund_decision_months_spread: int = param(
         0,

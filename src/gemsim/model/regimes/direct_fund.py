@@ -36,6 +36,10 @@ class DirectFund(FundingRegime):
         if not model.params.fund_carry_over:
             model.fund.return_unspent()
         model.fund.add(self.extra_money_cents(model))
+        params = model.params
+        if params.allocation_rule == "per_capita" and params.fund_envelope_period == "year":
+            region = model.region
+            model.fund.open_year_envelopes(region.municipality_population / region.population)
 
     def route(self, model: CommunityModel, rows: np.ndarray) -> np.ndarray:
         """The fund, unless a fund grant is running in tranches or the fund said no within
