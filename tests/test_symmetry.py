@@ -16,6 +16,7 @@ from regime_baseline import BASELINE, baseline_run
 from scipy import stats
 
 from gemsim import CommunityModel, load_scenario
+from gemsim.model.collectives import FUND
 from gemsim.model.fund import FUND_ACCOUNT, Fund
 from gemsim.model.ledger import Ledger
 
@@ -156,7 +157,9 @@ def test_lump_sum_pays_the_whole_grant_at_the_decision():
 
 def test_probabilistic_fund_approval_ignores_the_minimum_quality():
     ranked = run(regime="direct_fund", fund_minimum_quality=1.0)
-    lottery = run(regime="direct_fund", fund_minimum_quality=1.0, fund_approval_rule="probabilistic")
+    lottery = run(
+        regime="direct_fund", fund_minimum_quality=1.0, fund_approval_rule="probabilistic"
+    )
     assert ranked.counts["fund_grants"] == 0
     assert lottery.counts["fund_grants"] > 0
 
@@ -178,7 +181,9 @@ def test_fund_decision_time_spreads_over_the_stated_months():
     for _ in range(24):
         model.step()
         rows = table.living()
-        new = rows[(table.app_submitted[rows] == model.current_month) & (table.app_channel[rows] == 1)]
+        new = rows[
+            (table.app_submitted[rows] == model.current_month) & (table.app_channel[rows] == FUND)
+        ]
         waits.update((table.app_due[new] - table.app_submitted[new]).tolist())
     assert waits == {1, 2, 3}
 

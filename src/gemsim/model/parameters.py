@@ -1097,8 +1097,7 @@ class Parameters(BaseModel):
         high=1,
         source="assumption (used only with fund_approval_rule = 'probabilistic'; default as "
         "municipal_approval_base)",
-        doc="Approval chance of an application of average quality under the probabilistic "
-        "rule.",
+        doc="Approval chance of an application of average quality under the probabilistic rule.",
     )
     fund_payment: PaymentForm = param(
         "tranches",
@@ -1118,8 +1117,7 @@ class Parameters(BaseModel):
     fund_envelope_period: EnvelopePeriod = param(
         "round",
         unit="-",
-        source="modelling choice; 'year' is the municipal pots' rule, for symmetric "
-        "comparisons",
+        source="modelling choice; 'year' is the municipal pots' rule, for symmetric comparisons",
         doc="With allocation_rule 'per_capita': a municipality's envelope is its population "
         "share of the fund's uncommitted money in each decision 'round', or fixed each "
         "January for the 'year' (spent by its grants and handling costs, as a municipal pot).",
