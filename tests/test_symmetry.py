@@ -205,3 +205,23 @@ def test_year_envelopes_are_spent_by_grants_and_handling_as_a_municipal_pot():
     np.testing.assert_array_equal(fund.envelopes(np.array([0.5, 0.5])), [0, 6_500])
     assert ledger.balance["overhead:fund_handling"] == 2_000
     assert ledger.balance["source:fund_admin"] == -500
+
+
+def test_a_ranked_municipal_desk_grants_every_application_above_its_minimum_quality():
+    lottery = run(regime="subsidy_channel", municipal_minimum_quality=1.0)
+    ranked = run(regime="subsidy_channel", municipal_approval_rule="ranked")
+    none_pass = run(
+        regime="subsidy_channel", municipal_approval_rule="ranked", municipal_minimum_quality=1.0
+    )
+    assert lottery.counts["municipal_grants"] > 0  # the minimum applies only when ranked
+    assert ranked.counts["municipal_grants"] > 0
+    assert none_pass.counts["municipal_decisions"] > 0
+    assert none_pass.counts["municipal_grants"] == 0
+
+
+def test_a_municipality_that_carries_its_pot_over_returns_nothing_in_january():
+    returned = run(regime="subsidy_channel")
+    kept = run(regime="subsidy_channel", municipal_carry_over=True)
+    assert returned.ledger.balance["unspent:municipal_returned"] > 0
+    assert kept.ledger.balance["unspent:municipal_returned"] == 0
+    assert kept.municipal_budgets.total() > returned.municipal_budgets.total()

@@ -951,6 +951,32 @@ class Parameters(BaseModel):
         source=ASSUMPTION,
         doc="Applications a municipality can decide per month.",
     )
+    municipal_approval_rule: ApprovalRule = param(
+        "probabilistic",
+        unit="-",
+        source="municipal regulations (eligibility judged case by case); 'ranked' is the "
+        "fund's light check, for symmetric comparisons",
+        doc="How a municipal desk approves: 'probabilistic' (approval chance rising with "
+        "quality, municipal_approval_base and approval_quality_bias) or 'ranked' (every "
+        "application of at least municipal_minimum_quality), then in order of submission "
+        "while the pot lasts.",
+    )
+    municipal_minimum_quality: float = param(
+        0.25,
+        unit="quality (0-1)",
+        low=0,
+        high=1,
+        source="assumption (used only with municipal_approval_rule = 'ranked'; default as "
+        "fund_minimum_quality)",
+        doc="Lowest application quality a municipal desk accepts under the ranked rule.",
+    )
+    municipal_carry_over: bool = param(
+        False,
+        unit="switch",
+        source="municipal practice: unspent small-subsidy budgets return to the general "
+        "budget each January; true: kept, as in a fund",
+        doc="Whether a municipality keeps its unspent small-subsidy pot into the next year.",
+    )
     municipal_approval_base: float = param(
         0.7,
         unit="probability",

@@ -37,7 +37,9 @@ class FundingRegime:
 
     def yearly_inflow(self, model: CommunityModel) -> None:
         """Money that arrives each January. Default: the municipalities' own budgets."""
-        model.municipal_budgets.replenish(extra_cents=0, replaced_share=0.0)
+        model.municipal_budgets.replenish(
+            extra_cents=0, replaced_share=0.0, carry_over=model.params.municipal_carry_over
+        )
 
     def route(self, model: CommunityModel, rows: np.ndarray) -> np.ndarray:
         """The channel each applying collective applies to."""

@@ -31,7 +31,9 @@ class DirectFund(FundingRegime):
 
     def yearly_inflow(self, model: CommunityModel) -> None:
         model.municipal_budgets.replenish(
-            extra_cents=0, replaced_share=model.params.subsidy_replacement_share
+            extra_cents=0,
+            replaced_share=model.params.subsidy_replacement_share,
+            carry_over=model.params.municipal_carry_over,
         )
         if not model.params.fund_carry_over:
             model.fund.return_unspent()
