@@ -32,6 +32,7 @@ from gemsim.model import citizens as rules
 from gemsim.model import outcomes
 from gemsim.model.agents import Citizen, Municipality
 from gemsim.model.citizens import Citizens
+from gemsim.model.collector import OutcomeCollector
 from gemsim.model.collective_types import COLLECTIVE_TYPES
 from gemsim.model.collectives import (
     COLLECTIVES_ACCOUNT,
@@ -151,7 +152,7 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         self._citizen_hours = self._hours()
         count_members(self, self._citizen_hours)
 
-        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        self.datacollector = OutcomeCollector()
         self.running = True
         self.datacollector.collect(self)
 
