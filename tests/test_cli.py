@@ -562,10 +562,10 @@ def test_bench_against_times_two_trees_side_by_side(tmp_path, capsys):
     this_src = Path(__file__).resolve().parents[1] / "src"
     worker = Worker(this_src)
     try:
-        seconds, citizens = worker.run(1, 2, 1)
+        seconds, cpu, citizens = worker.run(1, 2, 1)
     finally:
         worker.close()
-    assert seconds > 0 and 500 < citizens < 2_000
+    assert seconds > 0 and cpu > 0 and 500 < citizens < 2_000
 
     with pytest.raises(UserError, match="neither a source tree nor a git revision"):
         from contextlib import ExitStack

@@ -4,7 +4,8 @@ Both trees run in one invocation so that they share the machine's state: each tr
 one long-lived Python process (its own ``src`` on ``PYTHONPATH``) that has imported the
 model once, and the two take turns run by run, in alternating order (A B, then B A), for
 every region size. A run's time is building the model plus running it, inside that
-process: the per-run cost without imports. Whole-process time (a fresh interpreter that
+process: the per-run cost without imports, as wall time and as the process's CPU time
+(less disturbed by other load on the machine). Whole-process time (a fresh interpreter that
 imports the model, builds and runs it once) is measured the same way, fewer times.
 
 The other tree is a folder (a checkout, with ``src/gemsim``) or a git revision of this
@@ -39,11 +40,11 @@ from gemsim.model.model import CommunityModel
 print("ready", flush=True)
 for line in sys.stdin:
     n, months, seed = map(int, line.split())
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     model = CommunityModel(rng=seed, n_municipalities=n, months=months)
     model.run()
-    elapsed = time.perf_counter() - started
-    print(elapsed, model.citizens.size, flush=True)
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(elapsed, cpu, model.citizens.size, flush=True)
 """
 
 #: A whole process: import, build, run once.
@@ -101,13 +102,14 @@ class Worker:
             raise RuntimeError(f"the model process for {self.src} ended")
         return line
 
-    def run(self, n: int, months: int, seed: int) -> tuple[float, int]:
-        """Seconds to build and run one model in this process, and its citizens."""
+    def run(self, n: int, months: int, seed: int) -> tuple[float, float, int]:
+        """Wall and CPU seconds to build and run one model in this process, and its
+        citizens."""
         assert self.process.stdin is not None
         self.process.stdin.write(f"{n} {months} {seed}\n")
         self.process.stdin.flush()
-        seconds, citizens = self._read().split()
-        return float(seconds), int(citizens)
+        seconds, cpu, citizens = self._read().split()
+        return float(seconds), float(cpu), int(citizens)
 
     def close(self) -> None:
         if self.process.stdin:
@@ -138,21 +140,25 @@ def compare(
     """Median per-run and whole-process seconds of this tree and ``against`` and their
     ratios (``against`` / this: above 1 means this tree is faster)."""
     this_src = Path(__file__).resolve().parents[1]
+    kinds = ("run", "run_cpu", "process")
+    samples: dict[str, dict[str, dict[int, list[float]]]] = {
+        kind: {tree: {n: [] for n in regions} for tree in ("this", "against")} for kind in kinds
+    }
+    citizens: dict[int, int] = {}
     with ExitStack() as stack:
         trees = {"this": this_src, "against": source_root(against, stack)}
-        per_run: dict[str, dict[int, list[float]]] = {t: {n: [] for n in regions} for t in trees}
-        process: dict[str, dict[int, list[float]]] = {t: {n: [] for n in regions} for t in trees}
-        citizens: dict[int, int] = {}
         workers = {name: Worker(src) for name, src in trees.items()}
         try:
             for n in regions:  # one untimed warm-up run per tree and size
                 for worker in workers.values():
-                    _, citizens[n] = worker.run(n, months, seed)
+                    citizens[n] = worker.run(n, months, seed)[2]
             for repeat in range(repeats):
                 order = list(trees) if repeat % 2 == 0 else list(reversed(trees))
                 for n in regions:
                     for name in order:
-                        per_run[name][n].append(workers[name].run(n, months, seed)[0])
+                        wall, cpu, _ = workers[name].run(n, months, seed)
+                        samples["run"][name][n].append(wall)
+                        samples["run_cpu"][name][n].append(cpu)
         finally:
             for worker in workers.values():
                 worker.close()
@@ -160,19 +166,20 @@ def compare(
             order = list(trees) if repeat % 2 == 0 else list(reversed(trees))
             for n in regions:
                 for name in order:
-                    process[name][n].append(whole_process_s(trees[name], n, months, seed))
+                    wall = whole_process_s(trees[name], n, months, seed)
+                    samples["process"][name][n].append(wall)
 
     rows = []
     for n in regions:
         row: dict[str, Any] = {"n_municipalities": n, "citizens": citizens[n]}
-        for label, samples in (("run", per_run), ("process", process)):
-            if not samples["this"][n]:
+        for kind in kinds:
+            if not samples[kind]["this"][n]:
                 continue
-            this = statistics.median(samples["this"][n])
-            other = statistics.median(samples["against"][n])
-            row[f"{label}_s_this"] = this
-            row[f"{label}_s_against"] = other
-            row[f"{label}_ratio"] = other / this
+            this = statistics.median(samples[kind]["this"][n])
+            other = statistics.median(samples[kind]["against"][n])
+            row[f"{kind}_s_this"] = this
+            row[f"{kind}_s_against"] = other
+            row[f"{kind}_ratio"] = other / this
         rows.append(row)
     return {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -188,8 +195,8 @@ def compare(
         "process_repeats": process_repeats,
         "rows": rows,
         "samples": {
-            "run": {t: {str(n): v for n, v in d.items()} for t, d in per_run.items()},
-            "process": {t: {str(n): v for n, v in d.items()} for t, d in process.items()},
+            kind: {t: {str(n): v for n, v in d.items()} for t, d in by_tree.items()}
+            for kind, by_tree in samples.items()
         },
     }
 
@@ -198,20 +205,22 @@ def format_comparison(results: dict[str, Any]) -> str:
     """Medians and ratios as a plain-text table."""
     header = (
         f"this tree vs {results['against']}: medians of {results['repeats']} runs "
-        f"(build + {results['months']} months, in one process) and of "
+        f"(build + {results['months']} months, in one process: wall and CPU time) and of "
         f"{results['process_repeats']} whole processes (import + build + run)"
     )
     lines = [
         header,
         f"{'municipalities':>14} {'citizens':>8}  {'run: this':>10} {'against':>10} {'ratio':>6}"
+        f"  {'CPU: this':>10} {'against':>10} {'ratio':>6}"
         f"  {'process: this':>13} {'against':>10} {'ratio':>6}",
     ]
     for row in results["rows"]:
-        line = (
-            f"{row['n_municipalities']:>14} {row['citizens']:>8}  "
-            f"{row['run_s_this'] * 1e3:>8.1f}ms {row['run_s_against'] * 1e3:>8.1f}ms "
-            f"{row['run_ratio']:>5.2f}x"
-        )
+        line = f"{row['n_municipalities']:>14} {row['citizens']:>8}"
+        for kind in ("run", "run_cpu"):
+            line += (
+                f"  {row[f'{kind}_s_this'] * 1e3:>8.1f}ms {row[f'{kind}_s_against'] * 1e3:>8.1f}ms"
+                f" {row[f'{kind}_ratio']:>5.2f}x"
+            )
         if "process_s_this" in row:
             line += (
                 f"  {row['process_s_this']:>12.2f}s {row['process_s_against']:>9.2f}s "

@@ -43,4 +43,6 @@ class OutcomeCollector(mesa.DataCollector):
         if hasattr(self, "_collection_steps"):
             self._collection_steps.append(model.time)
         for name, value in values.items():
-            self.model_vars[name].append(value if isinstance(value, _IMMUTABLE) else deepcopy(value))
+            self.model_vars[name].append(
+                value if isinstance(value, _IMMUTABLE) else deepcopy(value)
+            )

@@ -32,7 +32,6 @@ from gemsim.model import citizens as rules
 from gemsim.model import outcomes
 from gemsim.model.agents import Citizen, Municipality
 from gemsim.model.citizens import Citizens
-from gemsim.model.collector import OutcomeCollector
 from gemsim.model.collective_types import COLLECTIVE_TYPES
 from gemsim.model.collectives import (
     COLLECTIVES_ACCOUNT,
@@ -48,6 +47,7 @@ from gemsim.model.collectives import (
     update_membership,
     work_off_reporting,
 )
+from gemsim.model.collector import OutcomeCollector
 from gemsim.model.fund import Fund, pay_fund_tranches
 from gemsim.model.handprint import handprint_by_sdg
 from gemsim.model.infrastructure import CATEGORIES, depreciate, in_order
