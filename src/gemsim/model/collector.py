@@ -27,7 +27,7 @@ class OutcomeCollector(mesa.DataCollector):
     def __init__(self, declared: tuple[Outcome, ...] | None = None) -> None:
         self.outcomes = outcomes.OUTCOMES if declared is None else declared
         reporters = {outcome.name: outcome.function for outcome in self.outcomes}
-        super().__init__(model_reporters=reporters)
+        mesa.DataCollector.__init__(self, model_reporters=reporters)
         self._reporters = dict(reporters)
         self._constants = CitizenConstants()
 
@@ -37,7 +37,7 @@ class OutcomeCollector(mesa.DataCollector):
             or self.agent_reporters
             or self.agenttype_reporters
         ):
-            super().collect(model)
+            mesa.DataCollector.collect(self, model)
             return
         values = outcomes.monthly_values(model, self.outcomes, self._constants)
         if hasattr(self, "_collection_steps"):

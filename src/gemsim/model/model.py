@@ -152,7 +152,7 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         self._citizen_hours = self._hours()
         count_members(self, self._citizen_hours)
 
-        self.datacollector = OutcomeCollector()
+        self.datacollector: mesa.DataCollector = OutcomeCollector()
         self.running = True
         self.datacollector.collect(self)
 
