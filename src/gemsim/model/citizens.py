@@ -298,11 +298,9 @@ def volunteer_hours(
     state: npt.NDArray[np.int8], free_time: FloatArray, active_hours: float, occasional_hours: float
 ) -> FloatArray:
     """Monthly hours given, capped by free time; initiators give half as much again."""
-    nominal: FloatArray = np.select(
-        [state == OCCASIONAL, state == ACTIVE, state == INITIATOR],
-        [occasional_hours, active_hours, 1.5 * active_hours],
-        0.0,
-    )
+    by_state = np.zeros(INITIATOR + 1)  # indexed by state: inactive people give none
+    by_state[[OCCASIONAL, ACTIVE, INITIATOR]] = occasional_hours, active_hours, 1.5 * active_hours
+    nominal: FloatArray = by_state[state]
     return np.minimum(nominal, free_time)
 
 

@@ -81,16 +81,18 @@ def citizen_inputs(
         decided = (experience_fund[rows] != 0) & (co_decision > 0)
         np.maximum.at(fairness, buurt_of_row[decided], co_decision[decided])
 
+    counts = np.maximum(np.bincount(buurt_of_row, minlength=n_b), 1)
+
     def per_buurt(values: np.ndarray) -> np.ndarray:
-        counts = np.maximum(np.bincount(buurt_of_row, minlength=n_b), 1)
         return np.bincount(buurt_of_row, weights=values, minlength=n_b) / counts
 
     improvement = params.improvement_signal_scale * visible_gain.mean(axis=1)
     outcome = per_buurt(table.experience_local[rows] + table.experience_fund[rows])
     perception = model.perception
+    stock_change = model.stock.mean(axis=1) - region.initial_stock.mean(axis=1)
     perception.remember(
         outcome,
-        model.stock.mean(axis=1) - region.initial_stock.mean(axis=1),
+        stock_change,
         params.efficacy_memory_months,
         params.efficacy_per_stock,
     )
@@ -137,7 +139,7 @@ def citizen_inputs(
         * (table.grant_until[row_of] > model.current_month)
         * (1.0 - table.controlling[row_of]),
         efficacy=perception.efficacy[home],
-        needs_change=(model.stock.mean(axis=1) - region.initial_stock.mean(axis=1))[home],
+        needs_change=stock_change[home],
         ownership=(
             1.0 - np.exp(-model.owned_stock.mean(axis=1) / model.params.ownership_saturation_stock)
         )[home],
