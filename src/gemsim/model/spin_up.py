@@ -7,8 +7,8 @@ drifts while that structure forms. The spin-up runs the model first for
 ``spin_up_months`` under the status quo's funding only (the same for every regime; no
 investment streams) while a controller keeps the participation and active shares at the
 region's drawn shares. At month 0 the reported run starts from the spun-up state, reset to
-the drawn figures: money starts a new ledger period, the stock returns to its initial
-values, participation, active share and trust are set back to their drawn shares.
+the drawn figures: money starts a new ledger period, participation, active share and trust
+are set back to their drawn shares and wellbeing to its drawn values.
 """
 
 from __future__ import annotations
@@ -165,8 +165,8 @@ def run_spin_up(model: CommunityModel) -> SpinUp:
 
 def reset(model: CommunityModel, spin: SpinUp) -> None:
     """Month 0 after a spin-up: a new ledger period whose opening balances are what the
-    collectives hold; empty municipal pots; counts from zero; the initial stock; the drawn
-    participation, active and trust shares; wellbeing recomputed."""
+    collectives hold; empty municipal pots; counts from zero; the drawn participation,
+    active and trust shares; the drawn wellbeing."""
     c, targets = model.citizens, spin.targets
     spin.before_reset = {
         "participation": weighted_share(c.participating, c.weight),
@@ -187,11 +187,8 @@ def reset(model: CommunityModel, spin: SpinUp) -> None:
     model.perception.approval_memory.seen_decisions = 0
     model.perception.approval_memory.seen_grants = 0
 
-    # Stock: back to the initial stock (what collectives built in the spin-up is not kept).
-    model.community_stock[:] = 0.0
-    model.owned_stock[:] = 0.0
-    model._refresh_stock()
-    model.perception.efficacy = model.perception.decision_memory.copy()
+    # Stock: kept as the spin-up left it (community stock in its balance of building and
+    # depreciation; section 5.5 says why it is not reset).
 
     # Trust: a logit shift of everyone's trust and baseline restores the drawn shares.
     for name, share in (
@@ -223,11 +220,23 @@ def reset(model: CommunityModel, spin: SpinUp) -> None:
     update_membership(model)
     model._citizen_hours = model._hours()
     count_members(model, model._citizen_hours)
+    # Wellbeing: the baseline absorbs what the spun-up stock and ownership add, so that each
+    # citizen starts month 0 at the drawn wellbeing.
+    params, home = model.params, c.neighbourhood
+    needs = (model.stock.mean(axis=1) - model.region.initial_stock.mean(axis=1))[home]
+    ownership = (
+        1.0 - np.exp(-model.owned_stock.mean(axis=1) / params.ownership_saturation_stock)
+    )[home]
+    c.wellbeing_baseline = (
+        c.wellbeing_baseline
+        - params.wellbeing_needs_effect * needs
+        - params.wellbeing_ownership_effect * ownership
+    )
     c.wellbeing = rules.current_wellbeing(
         c.wellbeing_baseline,
         np.zeros(c.size),
-        np.zeros(c.size),
-        np.zeros(c.size),
+        needs,
+        ownership,
         c.social_trust - c.social_trust_baseline,
-        model.params,
+        params,
     )
