@@ -99,13 +99,17 @@ def test_money_is_conserved_across_the_reset(spun):
     assert spin.ledger.total("held:municipal") == 0
     ledger = spun.ledger
     ledger.check(spun.holdings())
-    assert ledger.money_in() == ledger.balance["held:collectives"] == spin.ledger.balance[
-        "held:collectives"
-    ]
+    assert (
+        ledger.money_in()
+        == ledger.balance["held:collectives"]
+        == spin.ledger.balance["held:collectives"]
+    )
     assert ledger.flows[("source:initial_holdings", "held:collectives")] == ledger.money_in()
     frame = CommunityModel(rng=4, spin_up_months=24, months=24, **SMALL).run()
     assert np.all(frame["money_in_eur"].diff().dropna() >= 0)
-    assert (frame[["participation", "active_share", "trust_government"]].stack().between(0, 1)).all()
+    assert (
+        frame[["participation", "active_share", "trust_government"]].stack().between(0, 1)
+    ).all()
 
 
 def test_the_spin_up_is_the_status_quo_for_every_regime():

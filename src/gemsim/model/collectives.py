@@ -171,10 +171,13 @@ def absorption_capacity(hours: np.ndarray, eur_per_hour: float) -> np.ndarray:
     return hours * eur_per_hour
 
 
-def project_money_eur(money_cents: np.ndarray, kind: np.ndarray, reserve_months: float) -> FloatArray:
+def project_money_eur(
+    money_cents: np.ndarray, kind: np.ndarray, reserve_months: float
+) -> FloatArray:
     """Euros a collective can put into its project: what it holds above its operating
     reserve (``reserve_months`` of its monthly costs)."""
-    return np.maximum(money_cents / 100 - reserve_months * MONTHLY_COST[kind], 0.0)
+    free: FloatArray = np.maximum(money_cents / 100 - reserve_months * MONTHLY_COST[kind], 0.0)
+    return free
 
 
 def matchable_grant(money_eur: FloatArray, own_share: FloatArray) -> FloatArray:

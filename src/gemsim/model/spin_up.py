@@ -224,9 +224,9 @@ def reset(model: CommunityModel, spin: SpinUp) -> None:
     # citizen starts month 0 at the drawn wellbeing.
     params, home = model.params, c.neighbourhood
     needs = (model.stock.mean(axis=1) - model.region.initial_stock.mean(axis=1))[home]
-    ownership = (
-        1.0 - np.exp(-model.owned_stock.mean(axis=1) / params.ownership_saturation_stock)
-    )[home]
+    ownership = (1.0 - np.exp(-model.owned_stock.mean(axis=1) / params.ownership_saturation_stock))[
+        home
+    ]
     c.wellbeing_baseline = (
         c.wellbeing_baseline
         - params.wellbeing_needs_effect * needs
