@@ -142,7 +142,8 @@ def test_bad_parameters_raise_a_value_error_naming_parameter_and_range(overrides
 
 
 def test_initial_state_reproduces_the_dutch_figures():
-    model = CommunityModel(rng=3)  # the default region: about 10,000 citizen agents
+    # The drawn state (docs/ODD.md 5.2-5.4); after the spin-up see the next test.
+    model = CommunityModel(rng=3, spin_up_months=0)  # about 10,000 citizen agents
     first = model.results().iloc[0]
     assert 8_000 < model.citizens.size < 12_000
     assert first["trust_government"] == pytest.approx(0.506, abs=0.03)  # CBS 2022
@@ -160,8 +161,23 @@ def test_initial_state_reproduces_the_dutch_figures():
     assert 0.78 < trusting[high].mean() < 0.92  # CBS: 80-89% higher educated
 
 
+def test_month_0_after_the_spin_up_keeps_the_drawn_shares():
+    drawn = CommunityModel(rng=3, spin_up_months=0).results().iloc[0]
+    model = CommunityModel(rng=3)
+    first = model.results().iloc[0]
+    for name in ("trust_government", "trust_national", "participation", "active_share"):
+        assert first[name] == pytest.approx(drawn[name], abs=0.002), name
+    assert first["social_trust"] == pytest.approx(drawn["social_trust"], abs=0.01)
+    assert first["wellbeing"] == pytest.approx(drawn["wellbeing"], abs=0.01)
+    # The SES gradient of participation flattens in the spin-up (ODD 5.5) but keeps its sign.
+    c = model.citizens
+    low, high = c.ses <= np.quantile(c.ses, 0.3), c.ses >= np.quantile(c.ses, 0.7)
+    participating = c.state >= 1
+    assert participating[high].mean() > participating[low].mean() + 0.05
+
+
 def test_initial_collectives_follow_national_counts_scaled_by_population():
-    model = CommunityModel(rng=4)
+    model = CommunityModel(rng=4, spin_up_months=0)  # the drawn collectives (ODD 5.3)
     share = model.population_share
     for kind, expected_national in [("energy_cooperative", 714), ("care_cooperative", 1471)]:
         count = sum(agent.kind == kind for agent in model.agents_by_type[Collective])

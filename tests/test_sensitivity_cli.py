@@ -502,6 +502,7 @@ MORRIS_EXCLUDED = {
     "inhabitants_per_neighbourhood",
     "inhabitants_per_agent",
     "national_population",
+    "spin_up_months",
 }
 ORDERED_PAIRS = {
     "initial_active_share",

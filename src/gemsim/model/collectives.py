@@ -171,6 +171,15 @@ def absorption_capacity(hours: np.ndarray, eur_per_hour: float) -> np.ndarray:
     return hours * eur_per_hour
 
 
+def project_money_eur(
+    money_cents: np.ndarray, kind: np.ndarray, reserve_months: float
+) -> FloatArray:
+    """Euros a collective can put into its project: what it holds above its operating
+    reserve (``reserve_months`` of its monthly costs)."""
+    free: FloatArray = np.maximum(money_cents / 100 - reserve_months * MONTHLY_COST[kind], 0.0)
+    return free
+
+
 def matchable_grant(money_eur: FloatArray, own_share: FloatArray) -> FloatArray:
     """The largest grant an applicant can match with the money it holds: an own
     contribution of ``own_share`` of the grant; no limit where none is asked."""
@@ -500,8 +509,10 @@ def apply_for_funding(model: CommunityModel) -> None:
     monthly_need = deficit + np.minimum(table.project_remaining[rows], capacity)
     reserve = params.project_reserve_months * monthly_need
     money_eur = table.money[rows] / 100
+    # Only money above the operating reserve can go into the project (as in run_projects).
+    free_eur = project_money_eur(table.money[rows], kind, params.operating_reserve_months)
     wants = (
-        (money_eur < reserve)
+        (free_eur < reserve)
         & (table.members[rows] > 0)
         & (table.app_channel[rows] == NO_CHANNEL)
         & (model.current_month - table.last_decision[rows] >= params.reapply_months)
@@ -512,7 +523,7 @@ def apply_for_funding(model: CommunityModel) -> None:
     need_eur = (
         table.project_remaining[applicants]
         + params.project_reserve_months * deficit[wants]
-        - money_eur[wants]
+        - free_eur[wants]
     )
     channel = model.regime.route(model, applicants)
     cap = np.where(
@@ -551,11 +562,10 @@ def run_projects(model: CommunityModel) -> np.ndarray:
     if rows.size == 0:
         return gain
     capacity = absorption_capacity(table.hours[rows], params.eur_per_volunteer_hour_capacity)
-    reserve = params.operating_reserve_months * MONTHLY_COST[table.kind[rows]]
-    spend = np.minimum(
-        np.minimum(capacity, table.project_remaining[rows]),
-        np.maximum(table.money[rows] / 100 - reserve, 0.0),
+    free_eur = project_money_eur(
+        table.money[rows], table.kind[rows], params.operating_reserve_months
     )
+    spend = np.minimum(np.minimum(capacity, table.project_remaining[rows]), free_eur)
     cents = np.floor(spend * 100).astype(np.int64)
     debit(model, rows, cents, "spent:projects")
     buurt, category = table.neighbourhood[rows], table.project_category[rows]
@@ -572,8 +582,16 @@ def run_projects(model: CommunityModel) -> np.ndarray:
     model.add_stock(gain, owned_weight=1.0)
     table.stock_made[rows] += added
     table.project_remaining[rows] -= cents / 100
-    done = (table.project_remaining[rows] <= 0.01) | (
-        model.stock[buurt, category] >= FULL_PROVISION
+    # A remainder too small to apply for, which the collective's own money above its
+    # reserve no longer covers, would stall the project for ever: it ends.
+    left_free = free_eur - cents / 100
+    too_small = (table.project_remaining[rows] < params.minimum_application_eur) & (
+        left_free < table.project_remaining[rows]
+    )
+    done = (
+        (table.project_remaining[rows] <= 0.01)
+        | too_small
+        | (model.stock[buurt, category] >= FULL_PROVISION)
     )
     table.project_category[rows[done]] = -1
     table.project_remaining[rows[done]] = 0.0

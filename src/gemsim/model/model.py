@@ -56,6 +56,7 @@ from gemsim.model.municipality import BUDGET_ACCOUNT, MunicipalBudgets
 from gemsim.model.parameters import Parameters
 from gemsim.model.perception import Perception, citizen_inputs
 from gemsim.model.regimes import make_regime
+from gemsim.model.spin_up import SpinUp, run_spin_up
 from gemsim.model.streams import (
     MovementSupport,
     movement_infrastructure_month,
@@ -119,6 +120,8 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         base, rng = _parameter_values(scenario, rng)
         super().__init__(rng=rng)
         self.params = Parameters.build(base, **overrides)
+        #: The month during the spin-up (negative), None otherwise (section 5.5).
+        self.spin_up_month: int | None = None
         self.regime = make_regime(self.params.regime)
 
         self.region = build_region(self.params, self.rng)
@@ -151,6 +154,9 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         update_membership(self)
         self._citizen_hours = self._hours()
         count_members(self, self._citizen_hours)
+        self.spin_up: SpinUp | None = None
+        if self.params.spin_up_months > 0:
+            self.spin_up = run_spin_up(self)
 
         self.datacollector: mesa.DataCollector = OutcomeCollector()
         self.running = True
@@ -162,13 +168,26 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         step are month 0; between steps, the last month simulated.
 
         Mesa's wrapped ``step()`` counts ``steps`` up before it runs ours, so during a step
-        this is ``steps - 1``; ``steps`` itself is the number of months simulated."""
+        this is ``steps - 1``; ``steps`` itself is the number of months simulated. During
+        the spin-up before month 0 (section 5.5) it counts the negative months."""
+        if self.spin_up_month is not None:
+            return self.spin_up_month
         return max(self.steps - 1, 0)
 
     # --- The month ----------------------------------------------------------------------------
 
     def step(self) -> None:
         """Advance the model by one month."""
+        self.advance_month(streams=True)
+        self._value_handprint()
+        self.ledger.check(self.holdings())
+        self.datacollector.collect(self)
+        if self.steps >= self.params.months:
+            self.running = False
+
+    def advance_month(self, *, streams: bool) -> None:
+        """The month's rules (schedule steps 1-17); the investment streams only if
+        ``streams`` (the spin-up runs without them)."""
         params, table = self.params, self.collectives
         if self.current_month % 12 == 0:
             self.regime.yearly_inflow(self)
@@ -180,7 +199,7 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         self._refresh_stock()
         visible_gain = np.zeros_like(self.stock)
         fairness = np.zeros(self.region.n_neighbourhoods)
-        if params.social_infrastructure:
+        if streams and params.social_infrastructure:
             gain, fairness = social_infrastructure_month(self)
             self.add_stock(
                 gain,
@@ -189,7 +208,7 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
                 ][:, None],
             )
             visible_gain += gain
-        if params.movement_infrastructure:
+        if streams and params.movement_infrastructure:
             movement_infrastructure_month(self)
 
         table.experience_local[:] = 0.0
@@ -213,12 +232,6 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         update_membership(self)
         self._citizen_hours = self._hours()
         count_members(self, self._citizen_hours)
-
-        self._value_handprint()
-        self.ledger.check(self.holdings())
-        self.datacollector.collect(self)
-        if self.steps >= params.months:
-            self.running = False
 
     def run(self) -> pd.DataFrame:
         """Run the whole horizon; return the monthly reporters (month 0 = initial state)."""

@@ -75,6 +75,11 @@ class MunicipalBudgets:
         self._ledger.transfer("source:national_fund", BUDGET_ACCOUNT, int(extra.sum()))
         self._cents = kept + own + extra
 
+    def return_unspent(self) -> None:
+        """Empty every pot: what is left returns to the general budgets (as in January)."""
+        self._ledger.transfer(BUDGET_ACCOUNT, "unspent:municipal_returned", self.total())
+        self._cents[:] = 0
+
     def fits(self, municipality: np.ndarray, amounts: np.ndarray) -> np.ndarray:
         """For grants in decision order: whether each still fits in its municipality's pot."""
         return grouped_fits(municipality, amounts, self._cents)

@@ -192,6 +192,16 @@ class Parameters(BaseModel):
         source="Groeiplan: 5-10 year horizon",
         doc="Simulated horizon; one step is one month.",
     )
+    spin_up_months: int = param(
+        120,
+        unit="months (whole years)",
+        low=0,
+        high=600,
+        source="numerical setting (not an assumption about the world); 120 chosen by "
+        "measuring the status quo's drift (docs/ODD.md 5.5)",
+        doc="Months simulated before month 0 under the status quo's funding only, not "
+        "reported, so that networks cluster and expectations settle; 0 = none.",
+    )
     n_municipalities: int = param(
         10,
         unit="count",
@@ -536,6 +546,17 @@ class Parameters(BaseModel):
         high=120,
         source=ASSUMPTION,
         doc="Time scale over which a buurt's funding decisions shape perceived efficacy.",
+    )
+    expectation_memory_months: float = param(
+        24,
+        unit="months",
+        low=0,
+        high=240,
+        plausible=(6, 60),
+        source=ASSUMPTION,
+        doc="Time scale over which the approval chance citizens expect follows the share of "
+        "decisions they see end in a grant; 0 = fixed at the balance with "
+        "municipal_approval_base.",
     )
     efficacy_per_stock: float = param(
         5.0,
@@ -1215,6 +1236,10 @@ class Parameters(BaseModel):
     def _consistent(self) -> Parameters:
         if self.initial_active_share > self.initial_participation_share:
             raise ValueError("'initial_active_share' must not exceed 'initial_participation_share'")
+        if self.spin_up_months % 12:
+            raise ValueError("'spin_up_months' must be whole years (a multiple of 12)")
+        if 0 < self.expectation_memory_months < 1:
+            raise ValueError("'expectation_memory_months' must be 0 or at least 1")
         if self.municipal_decision_months_min > self.municipal_decision_months_max:
             raise ValueError(
                 "'municipal_decision_months_min' must not exceed 'municipal_decision_months_max'"

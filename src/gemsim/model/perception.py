@@ -9,7 +9,7 @@ perceived efficacy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,13 +22,36 @@ if TYPE_CHECKING:
 
 
 @dataclass
+class ApprovalMemory:
+    """Moving averages of the decisions citizens see each month (all channels) and of the
+    grants among them; their ratio is the approval rate they have come to expect."""
+
+    decisions: float = 0.0
+    grants: float = 0.0
+    seen_decisions: int = 0  # the model's cumulative counts already taken in
+    seen_grants: int = 0
+
+    def learn(self, total_decisions: int, total_grants: int, memory_months: float) -> float | None:
+        """Take in this month's decisions and grants (from cumulative totals); the rate
+        experienced over about ``memory_months``, or ``None`` before any decision."""
+        decided = total_decisions - self.seen_decisions
+        granted = total_grants - self.seen_grants
+        self.seen_decisions, self.seen_grants = total_decisions, total_grants
+        self.decisions += (decided - self.decisions) / memory_months
+        self.grants += (granted - self.grants) / memory_months
+        return self.grants / self.decisions if self.decisions > 0 else None
+
+
+@dataclass
 class Perception:
     """Per buurt: the memory of funding decisions and the perceived collective efficacy;
-    and the approval chance citizens expect of a decision, formed under today's desk."""
+    and the approval chance citizens expect of a decision, formed under today's desk and,
+    with an expectation memory, following the approval rate they experience."""
 
     expected_approval: float
     decision_memory: np.ndarray
     efficacy: np.ndarray
+    approval_memory: ApprovalMemory = field(default_factory=ApprovalMemory)
 
     @classmethod
     def initial(cls, params: Parameters, n_neighbourhoods: int) -> Perception:
@@ -51,6 +74,19 @@ class Perception:
         what the buurt's stock gained since the start."""
         self.decision_memory = update_efficacy(self.decision_memory, outcome, memory_months)
         self.efficacy = self.decision_memory + efficacy_per_stock * stock_change
+
+    def learn_expectation(
+        self, total_decisions: int, total_grants: int, memory_months: float, asymmetry: float
+    ) -> None:
+        """Expectations follow experience: the expected approval chance is the one in
+        balance (``balanced_expectation``) with the share of decisions seen to end in a
+        grant over the last ``memory_months`` (a moving average); unchanged before any
+        decision, and always with ``memory_months`` = 0."""
+        if memory_months <= 0:
+            return
+        rate = self.approval_memory.learn(total_decisions, total_grants, memory_months)
+        if rate is not None:
+            self.expected_approval = balanced_expectation(rate, asymmetry)
 
 
 def citizen_inputs(
@@ -89,6 +125,12 @@ def citizen_inputs(
     improvement = params.improvement_signal_scale * visible_gain.mean(axis=1)
     outcome = per_buurt(table.experience_local[rows] + table.experience_fund[rows])
     perception = model.perception
+    perception.learn_expectation(
+        model.counts["municipal_decisions"] + model.counts["fund_decisions"],
+        model.counts["municipal_grants"] + model.counts["fund_grants"],
+        params.expectation_memory_months,
+        params.trust_asymmetry,
+    )
     stock_change = model.stock.mean(axis=1) - region.initial_stock.mean(axis=1)
     perception.remember(
         outcome,

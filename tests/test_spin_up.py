@@ -1,0 +1,156 @@
+"""The spin-up before month 0 (docs/ODD.md 5.5) and expectations that follow experience
+(7.12): the controller, the reset, money across the reset, and no spin-up = as before."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gemsim.model.citizens import ACTIVE, balanced_expectation, weighted_share
+from gemsim.model.model import CommunityModel
+from gemsim.model.parameters import ParameterError
+from gemsim.model.perception import ApprovalMemory
+from gemsim.model.spin_up import Targets, calibrate, logit_shift, shifted, weighted_cut
+
+DATA = Path(__file__).parent / "data"
+SMALL = {"n_municipalities": 2, "neighbourhoods_per_municipality": 10}
+
+
+@pytest.mark.parametrize("regime", ["status_quo", "hybrid"])
+def test_no_spin_up_and_fixed_expectations_reproduce_the_model_before_them(regime):
+    """The reference files were written by ``CommunityModel(rng=3, months=36,
+    regime=regime).run().to_csv(path, index=False)`` on the model before the spin-up and
+    the learning expectations (after the project-money rule of ODD 7.7/7.10)."""
+    reference = pd.read_csv(DATA / f"{regime}_seed3_36_months.csv")
+    frame = CommunityModel(
+        rng=3, months=36, regime=regime, spin_up_months=0, expectation_memory_months=0
+    ).run()
+    pd.testing.assert_frame_equal(
+        frame[reference.columns], reference, check_exact=True, check_dtype=False
+    )
+
+
+def test_spin_up_must_be_whole_years_and_memory_zero_or_a_month():
+    with pytest.raises(ParameterError, match="spin_up_months"):
+        CommunityModel(spin_up_months=18)
+    with pytest.raises(ParameterError, match="expectation_memory_months"):
+        CommunityModel(expectation_memory_months=0.5)
+
+
+def test_weighted_cut_splits_off_the_share():
+    values = np.array([0.1, 0.9, 0.5, 0.3])
+    weight = np.array([1.0, 1.0, 2.0, 1.0])
+    cut = weighted_cut(values, weight, 0.6)
+    assert cut == 0.5
+    assert weight[values >= cut].sum() / weight.sum() == pytest.approx(0.6)
+
+
+def test_logit_shift_sets_the_share_trusting():
+    rng = np.random.default_rng(1)
+    trust = rng.uniform(0, 1, 1000)
+    weight = rng.uniform(1, 2, 1000)
+    moved = shifted(trust, logit_shift(trust, weight, 0.3))
+    assert weighted_share(moved >= 0.5, weight) == pytest.approx(0.3, abs=2e-3)
+    assert np.all(np.diff(moved[np.argsort(trust)]) >= 0)  # order kept
+
+
+def test_controller_points_willingness_to_the_target_shares():
+    model = CommunityModel(rng=2, spin_up_months=0, **SMALL)
+    targets = Targets(participation=0.4, active=0.2, trust_local=0.5, trust_national=0.3)
+    mean_before = model.citizens.threshold_mean
+    shift = calibrate(model, targets)
+    c = model.citizens
+    from gemsim.model.spin_up import willingness_gap
+
+    gap = willingness_gap(model)  # thresholds already shifted
+    assert weighted_share(gap >= 0, c.weight) == pytest.approx(0.4, abs=0.01)
+    assert weighted_share(gap >= c.active_margin, c.weight) == pytest.approx(0.2, abs=0.01)
+    assert c.threshold_mean == pytest.approx(mean_before + shift)
+    assert c.active_margin >= 0
+
+
+@pytest.fixture(scope="module")
+def spun() -> CommunityModel:
+    return CommunityModel(rng=4, spin_up_months=24, months=24, **SMALL)
+
+
+def test_month_0_has_the_drawn_shares_and_counts_from_zero(spun):
+    spin = spun.spin_up
+    assert spin is not None and spin.months == 24
+    c = spun.citizens
+    assert weighted_share(c.participating, c.weight) == pytest.approx(
+        spin.targets.participation, abs=0.005
+    )
+    assert weighted_share(c.state >= ACTIVE, c.weight) == pytest.approx(
+        spin.targets.active, abs=0.005
+    )
+    assert weighted_share(c.trust_local >= 0.5, c.weight) == pytest.approx(
+        spin.targets.trust_local, abs=0.005
+    )
+    for values in (c.trust_local, c.trust_national, c.social_trust):
+        assert np.all((values >= 0) & (values <= 1))
+    assert spun.steps == 0 and spun.current_month == 0
+    assert not spun.counts and spin.counts["municipal_decisions"] > 0
+    first = spun.results().iloc[0]
+    assert first["month"] == 0 and first["funds_disbursed_eur"] == 0.0
+
+
+def test_money_is_conserved_across_the_reset(spun):
+    spin = spun.spin_up
+    spin.ledger.check()  # the spin-up's period closes balanced, pots returned
+    assert spin.ledger.total("held:municipal") == 0
+    ledger = spun.ledger
+    ledger.check(spun.holdings())
+    assert (
+        ledger.money_in()
+        == ledger.balance["held:collectives"]
+        == spin.ledger.balance["held:collectives"]
+    )
+    assert ledger.flows[("source:initial_holdings", "held:collectives")] == ledger.money_in()
+    frame = CommunityModel(rng=4, spin_up_months=24, months=24, **SMALL).run()
+    assert np.all(frame["money_in_eur"].diff().dropna() >= 0)
+    assert (
+        frame[["participation", "active_share", "trust_government"]].stack().between(0, 1)
+    ).all()
+
+
+def test_the_spin_up_is_the_status_quo_for_every_regime():
+    states = [
+        CommunityModel(rng=5, spin_up_months=12, months=1, regime=regime, **SMALL)
+        for regime in ("status_quo", "direct_fund")
+    ]
+    first, second = (m.citizens for m in states)
+    assert np.array_equal(first.state, second.state)
+    assert np.array_equal(first.trust_local, second.trust_local)
+    assert states[0].perception.expected_approval == states[1].perception.expected_approval
+    assert states[1].regime.name == "direct_fund"
+
+
+def test_expectation_follows_the_experienced_approval_rate():
+    memory = ApprovalMemory()
+    assert memory.learn(0, 0, 12) is None  # no decision yet
+    for month in range(1, 200):
+        rate = memory.learn(10 * month, 5 * month, 12)
+    assert rate == pytest.approx(0.5)
+    model = CommunityModel(rng=6, spin_up_months=0, months=36, **SMALL)
+    model.run()
+    decisions = model.counts["municipal_decisions"]
+    experienced = model.counts["municipal_grants"] / decisions
+    fixed = balanced_expectation(model.params.municipal_approval_base, model.params.trust_asymmetry)
+    expected = model.perception.expected_approval
+    assert expected != fixed
+    assert abs(expected - balanced_expectation(experienced, model.params.trust_asymmetry)) < 0.1
+
+
+@pytest.mark.slow
+def test_the_status_quo_does_not_drift_over_ten_years():
+    """Status quo, seeds 1-20, 10 years: the mean of trust in local government,
+    participation and active share stays within 1 point of month 0 at every year, and
+    mean wellbeing within 0.02 (docs/ODD.md 10.1)."""
+    columns = ["trust_government", "participation", "active_share", "wellbeing"]
+    frames = [CommunityModel(rng=seed).run()[columns] for seed in range(1, 21)]
+    mean = sum(frames) / len(frames)
+    drift = (mean.iloc[::12] - mean.iloc[0]).abs().max()
+    assert drift[["trust_government", "participation", "active_share"]].max() <= 0.01, drift
+    assert drift["wellbeing"] <= 0.02, drift
