@@ -493,13 +493,23 @@ def _validate_one(name: str) -> str:
         experiment = load_experiment(path)
         settings = experiment.sensitivity_settings
         if settings is not None:
+            count = _plural(len(settings.factors), "parameter")
+            most = ""
+            if settings.screen_pending:
+                count = (
+                    f"the parameters screened from {settings.screened_from} (at most "
+                    f"{settings.screen_max})"
+                )
+                most = "at most "
+            if settings.noise_dummy:
+                count += " + the noise-floor dummy"
             return (
                 f"OK {show_path(path)}: sensitivity experiment {experiment.name!r}: "
-                f"{settings.method}, {_plural(len(settings.factors), 'parameter')}, n = "
-                f"{settings.n}: {_plural(settings.n_points, 'point')} x "
+                f"{settings.method}, {count}, n = "
+                f"{settings.n}: {most}{_plural(settings.n_points, 'point')} x "
                 f"{_plural(len(experiment.scenarios), 'scenario')} x "
                 f"{_plural(settings.replications, 'replication')} = "
-                f"{_plural(experiment.run_count, 'run')} of {experiment.horizon} months"
+                f"{most}{_plural(experiment.run_count, 'run')} of {experiment.horizon} months"
             )
         return (
             f"OK {show_path(path)}: experiment {experiment.name!r}: "

@@ -77,6 +77,7 @@ OWNED_FILES: tuple[str, ...] = (
     CONTRASTS_FILE,
     FLIPS_FILE,
     REPORT_FILE,
+    "screen.csv",
 )
 #: Parameters shown in an index figure (the highest-ranked ones) and in a convergence figure.
 TOP_IN_FIGURE = 15
