@@ -164,6 +164,7 @@ def plot_contrast(
 
     values = tables.outputs[column].to_numpy(dtype=float)
     top = ranked(tables.indices, column)
+    top = top[top["parameter"] != data.settings.noise_dummy_name]  # a real parameter
     parameter = str(top["parameter"].iloc[0]) if len(top) else data.settings.parameter_names[0]
     x = numeric_sample(data.settings, data.sample)[parameter].to_numpy(dtype=float)
     negative = values < 0

@@ -594,6 +594,10 @@ def _pydantic_problems(where: str, error: ValidationError) -> list[str]:
         if key == "sensitivity" and len(loc) > 1:
             table.append({**problem, "loc": loc[1:]})
             continue
+        if key == "sensitivity" and problem["type"] == "value_error":  # the table's own checks
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            problems += [f"{where}: {line}" for line in message.splitlines()]
+            continue
         if key == "patterns":
             problems += [f"{where}: {line}" for line in patterns_table_problems([problem])]
             continue
