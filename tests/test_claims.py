@@ -134,42 +134,50 @@ def test_claims_table_validation(tmp_path: Path):
     assert "[claims.goal_seek] unknown key 'what'" in str(caught.value)
 
 
-def test_gemsim_claims_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+def test_gemsim_claims_end_to_end(tmp_path: Path):
+    """Without sensitivity results: estimates, verdicts, the goal seek, report.html."""
     claims = write(
         tmp_path,
         "claims.toml",
         CLAIMS_TOML.format(scenarios=quoted(SCENARIOS), sensitivity="sobol_out", goal=GOAL),
     )
+    args = ["--out", str(tmp_path / "claims_out"), "--quiet", "--workers", "1"]
+    assert main(["claims", str(claims), *args]) == 0
+    frame = pd.read_csv(tmp_path / "claims_out" / "claims.csv", keep_default_na=False)
+    assert list(frame.columns) == COLUMNS
+    assert len(frame) == len(CLAIMS) + 1  # and the goal seek
+    assert frame["share_holding"].str.startswith(NOT_COMPUTED).all()
+    computed = frame[frame["claim_id"] != "goal_seek"]
+    assert set(computed["verdict"].str.split(" ").str[0]) <= {"holds", "fails", "undecided"}
+    assert (computed["replications"] == 2).all()
+    goal = frame[frame["claim_id"] == "goal_seek"].iloc[0]
+    assert goal["claim"].startswith("What social_infrastructure_eur would bring")
+    report = (tmp_path / "claims_out" / "report.html").read_text(encoding="utf-8")
+    assert report.index("The Groeiplan's claims, checked") < report.index("What was simulated")
+
+
+@pytest.mark.slow
+def test_gemsim_claims_reads_a_sobol_analysis(tmp_path: Path):
+    """With a tiny Sobol' analysis of three of the five scenarios (about 40 s here)."""
+    claims = write(
+        tmp_path,
+        "claims.toml",
+        CLAIMS_TOML.format(scenarios=quoted(SCENARIOS), sensitivity="sobol_out", goal=""),
+    )
     sobol = write(tmp_path, "sobol.toml", SOBOL_TOML.format(scenarios=quoted(SCENARIOS[:3])))
     old = Path.cwd()
     os.chdir(tmp_path)
     try:
-        # Without sensitivity results the assumption-space columns say so.
-        assert main(["claims", str(claims), "--out", "claims_out", "--quiet"]) == 0
-        frame = pd.read_csv("claims_out/claims.csv", keep_default_na=False)
-        assert list(frame.columns) == COLUMNS
-        assert len(frame) == len(CLAIMS) + 1  # and the goal seek
-        assert (frame["share_holding"].str.startswith(NOT_COMPUTED)).all()
-        computed = frame[frame["claim_id"] != "goal_seek"]
-        assert set(computed["verdict"].str.split(" ").str[0]) <= {"holds", "fails", "undecided"}
-        assert (computed["replications"] == 2).all()
-        goal = frame[frame["claim_id"] == "goal_seek"].iloc[0]
-        assert goal["claim"].startswith("What social_infrastructure_eur would bring")
-        report = Path("claims_out/report.html").read_text(encoding="utf-8")
-        assert report.index("The Groeiplan's claims, checked") < report.index(
-            "What was simulated"
-        )
-        # With a (tiny) Sobol' analysis of three of the five scenarios.
-        assert main(["sensitivity", str(sobol), "--out", "sobol_out", "--quiet"]) == 0
-        assert (
-            main(["claims", str(claims), "--out", "claims_out", "--resume", "--quiet"]) == 0
-        )
+        quiet = ["--quiet", "--workers", "1"]
+        assert main(["sensitivity", str(sobol), "--out", "sobol_out", *quiet]) == 0
+        assert main(["claims", str(claims), "--out", "claims_out", *quiet]) == 0
         frame = pd.read_csv("claims_out/claims.csv", keep_default_na=False).set_index(
             "claim_id"
         )
+        assert "goal_seek" not in frame.index
         row = frame.loc["direct_beats_municipal:trust_government"]
         assert 0.0 <= float(row["share_holding"]) <= 1.0
-        assert int(row["sample_points"]) == 2 * (2 + 2 + 1)  # n x (D + dummy + 2)
+        assert int(row["sample_points"]) == 2 * (2 + 1 + 2)  # n x (parameters + dummy + 2)
         assert row["fails_when"] and not row["fails_when"].startswith(NOT_COMPUTED)
         assert frame.loc["replaces_without_loss:wellbeing", "share_holding"].startswith(
             f"{NOT_COMPUTED} (the sensitivity analysis does not run groeiplan_replacing"
