@@ -170,10 +170,11 @@ def _fails_when(claim: Claim, sample: pd.DataFrame, holds: np.ndarray, seed: int
     if not holds.any():
         return f"everywhere: at all {len(holds)} points sampled"
     found = discover(sample, ~holds, claim.text, max_boxes=2, max_restricted=3, seed=seed)
+    found.boxes = [box for box in found.boxes if box.limits]  # a box must restrict something
     if not found.boxes:
         return (
-            f"at {int((~holds).sum())} of {len(holds)} points, scattered: no region of "
-            "the sampled ranges (noise or many small effects)"
+            f"at {int((~holds).sum())} of {len(holds)} points, with no region of the "
+            "sampled ranges where failures concentrate (noise or many small effects)"
         )
     inside = found.in_boxes()
     coverage = float(np.sum(~holds & inside)) / max(int((~holds).sum()), 1)
@@ -205,7 +206,7 @@ def _rests_on(settings: Any, X: np.ndarray, values: np.ndarray, seed: int) -> tu
     rows = rows.sort_values(column, ascending=False, na_position="last", kind="stable")
     rows = rows[np.isfinite(rows[column].to_numpy(float)) & (rows[column] > 0)]
     if rows.empty:
-        return f"{NOT_COMPUTED} (the value does not vary over the sample)", floor
+        return f"no parameter has a positive index (the value moves with noise only)", floor
     largest = float(rows[column].iloc[0])
     rows = rows[rows[column] >= 0.05 * largest].head(TOP_RESTS_ON)
     text = "; ".join(f"{r.parameter} ({column} {getattr(r, column):.2g})" for r in rows.itertuples())
