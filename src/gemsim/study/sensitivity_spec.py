@@ -28,8 +28,9 @@ A **sensitivity experiment** (run with ``gemsim sensitivity``) is an experiment 
     screened_from = "results/morris"  # take the sampled parameters, with their ranges,
                                  # from a Morris results folder (relative to the working
                                  # directory); then no [sensitivity.parameters]     (none)
-    screen_threshold = 1.0       # keep a parameter whose mu* reaches this multiple of the
-                                 # noise dummy's mu* on at least one analysed output  (1.0)
+    screen_threshold = 1.5       # keep a parameter whose mu* reaches this multiple of the
+                                 # noise dummy's mu* on at least one analysed output  (1.5;
+                                 # a parameter with no effect scores about 1)
     screen_max = 30              # keep at most this many (the highest ratios)       (30)
     [sensitivity.parameters.crowding_out_sd]     # one table per sampled parameter
     low = 0.0                    # bounds, within the parameter's allowed range, low < high
@@ -525,7 +526,7 @@ class SensitivitySettings(BaseModel):
         ),
     )
     screen_threshold: float = Field(
-        1.0,
+        1.5,
         gt=0,
         le=1000,
         json_schema_extra=allows(
@@ -788,7 +789,7 @@ class SensitivitySettings(BaseModel):
             outputs=tuple(record["outputs"]),
             noise_dummy=bool(record.get("noise_dummy", False)),
             screened_from=record.get("screened_from"),
-            screen_threshold=float(record.get("screen_threshold", 1.0)),
+            screen_threshold=float(record.get("screen_threshold", 1.5)),
             screen_max=int(record.get("screen_max", 30)),
             contrasts=tuple(
                 Contrast(
