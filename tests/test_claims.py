@@ -171,9 +171,7 @@ def test_gemsim_claims_reads_a_sobol_analysis(tmp_path: Path):
         quiet = ["--quiet", "--workers", "1"]
         assert main(["sensitivity", str(sobol), "--out", "sobol_out", *quiet]) == 0
         assert main(["claims", str(claims), "--out", "claims_out", *quiet]) == 0
-        frame = pd.read_csv("claims_out/claims.csv", keep_default_na=False).set_index(
-            "claim_id"
-        )
+        frame = pd.read_csv("claims_out/claims.csv", keep_default_na=False).set_index("claim_id")
         assert "goal_seek" not in frame.index
         row = frame.loc["direct_beats_municipal:trust_government"]
         assert 0.0 <= float(row["share_holding"]) <= 1.0

@@ -486,9 +486,10 @@ def test_shipped_sobol_experiment_is_screened_by_morris_and_fits_two_cores():
         ("hybrid", "status_quo"),
         ("groeiplan_replacing", "status_quo"),
     } <= pairs
-    buurten = experiment.parameters["n_municipalities"] * experiment.parameters[
-        "neighbourhoods_per_municipality"
-    ]
+    buurten = (
+        experiment.parameters["n_municipalities"]
+        * experiment.parameters["neighbourhoods_per_municipality"]
+    )
     assert buurten >= 200  # no outcome visibly discretised
     assert experiment.run_count <= 12_000  # at most, with screen_max (see the file's header)
 

@@ -206,10 +206,12 @@ def _rests_on(settings: Any, X: np.ndarray, values: np.ndarray, seed: int) -> tu
     rows = rows.sort_values(column, ascending=False, na_position="last", kind="stable")
     rows = rows[np.isfinite(rows[column].to_numpy(float)) & (rows[column] > 0)]
     if rows.empty:
-        return f"no parameter has a positive index (the value moves with noise only)", floor
+        return "no parameter has a positive index (the value moves with noise only)", floor
     largest = float(rows[column].iloc[0])
     rows = rows[rows[column] >= 0.05 * largest].head(TOP_RESTS_ON)
-    text = "; ".join(f"{r.parameter} ({column} {getattr(r, column):.2g})" for r in rows.itertuples())
+    text = "; ".join(
+        f"{r.parameter} ({column} {getattr(r, column):.2g})" for r in rows.itertuples()
+    )
     return text, floor
 
 
@@ -228,7 +230,9 @@ def assumption_space(folder: Path, horizon: int, seed: int) -> pd.DataFrame:
             present = set(means["scenario"])
             missing = [s for s in claim.scenarios if s not in present]
             if months != horizon:
-                why = f"{NOT_COMPUTED} (the sensitivity analysis ran {months} months, not {horizon})"
+                why = (
+                    f"{NOT_COMPUTED} (the sensitivity analysis ran {months} months, not {horizon})"
+                )
             elif missing:
                 why = f"{NOT_COMPUTED} (the sensitivity analysis does not run {', '.join(missing)})"
             elif claim.outcome not in means.columns:

@@ -415,9 +415,7 @@ def _write_goal(out_dir: Path, settings: GoalSeekSettings, goal: Any) -> None:
     write_text(out_dir / GOAL_RESULT_FILE, text + "\n")
 
 
-def run_claims_job(
-    experiment: Any, options: Any, log: Callable[[str], None] = print
-) -> Any:
+def run_claims_job(experiment: Any, options: Any, log: Callable[[str], None] = print) -> Any:
     """Run the default-assumption runs (:func:`gemsim.study.jobs.run_job`), the goal seek,
     and write the claims outputs; returns the :class:`gemsim.study.jobs.JobResult` with
     the claims' files added to its ``outputs``."""

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from pydantic_core import ErrorDetails
 
 from gemsim.model.parameters import allowed_range, bounds
+from gemsim.study.claims import ClaimsSettings, GoalSeekSettings
 from gemsim.study.files import (
     MAX_COUNT,
     NAME_ALLOWED,
@@ -43,7 +44,6 @@ from gemsim.study.model_values import (
     parameter_problems,
     reporter_names,
 )
-from gemsim.study.claims import ClaimsSettings, GoalSeekSettings
 from gemsim.study.patterns_spec import PatternSettings
 from gemsim.study.patterns_spec import table_problems as patterns_table_problems
 from gemsim.study.scenarios import (

@@ -43,7 +43,7 @@ class ScreenError(UserError, RuntimeError):
 def _fail(folder: Path, problem: str) -> ScreenError:
     return ScreenError(
         f"[sensitivity] screened_from = {json.dumps(str(folder))}: {problem}; allowed: a "
-        "folder written by `gemsim sensitivity` with method = \"morris\" and noise_dummy = "
+        'folder written by `gemsim sensitivity` with method = "morris" and noise_dummy = '
         "true (e.g. `gemsim sensitivity experiments/morris.toml`)"
     )
 
@@ -74,9 +74,7 @@ def screen_table(indices: pd.DataFrame, threshold: float, cap: int) -> pd.DataFr
     """Every parameter of a Morris ``indices`` frame against the noise floor (module docs)."""
     noise = indices[indices["parameter"] == NOISE_DUMMY].set_index("output")["mu_star"]
     rows: list[dict[str, Any]] = []
-    for name, part in indices[indices["parameter"] != NOISE_DUMMY].groupby(
-        "parameter", sort=False
-    ):
+    for name, part in indices[indices["parameter"] != NOISE_DUMMY].groupby("parameter", sort=False):
         floor = part["output"].map(noise).astype(float)
         ratio = (part["mu_star"].astype(float) / floor).where(floor > 0, math.inf)
         ratio = ratio.where(part["mu_star"].astype(float) > 0, 0.0).fillna(0.0)

@@ -650,8 +650,8 @@ class SensitivitySettings(BaseModel):
                 )
         elif self.method == "morris":
             raise ValueError(
-                f"{SECTION} screened_from is not allowed with method = \"morris\": a Morris "
-                "design screens; allowed: method = \"sobol\" or \"fast\""
+                f'{SECTION} screened_from is not allowed with method = "morris": a Morris '
+                'design screens; allowed: method = "sobol" or "fast"'
             )
         return self
 
