@@ -266,12 +266,16 @@ def _goal_row(out_dir: Path) -> dict[str, Any] | None:
     goal = json.loads(path.read_text(encoding="utf-8"))
     target, parameter = goal["target"], goal["parameter"]
     estimate, low, high = (float(goal[k]) for k in ("estimate", "ci_low", "ci_high"))
+
+    def _money(value: float) -> str:
+        return _money_text(value) if parameter.endswith("_eur") else f"{value:.4g}"
+
     if goal["status"] == "not_reached":
-        verdict = f"not reached within the range searched (up to {goal['high']:.4g})"
+        verdict = f"not reached within the range searched (up to {_money(goal['high'])})"
     elif goal["status"] == "at_or_below_low":
-        verdict = f"reached already at the lowest value searched ({goal['low']:.4g})"
+        verdict = f"reached already at the lowest value searched ({_money(goal['low'])})"
     else:
-        verdict = f"reached at {estimate:.4g}"
+        verdict = f"reached at {_money(estimate)}"
     space = f"{NOT_COMPUTED} (a search under default assumptions)"
     return {
         "claim_id": "goal_seek",
@@ -381,6 +385,24 @@ def _number(value: Any) -> str:
     return f"{number:.3g}"
 
 
+def _is_infinite(value: Any) -> bool:
+    try:
+        return math.isinf(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _money_text(value: Any) -> str:
+    """EUR in millions (``EUR 1,250M``); infinite: beyond the range searched."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not math.isfinite(number):
+        return "beyond the range searched"
+    return f"EUR {number / 1e6:,.0f}M"
+
+
 def _share(value: Any) -> str:
     try:
         return f"{float(value):.0%}"
@@ -394,9 +416,13 @@ def claims_section(frame: pd.DataFrame | None) -> str:
         return ""
     rows: list[list[Any]] = []
     for row in frame.to_dict("records"):
-        estimate = _number(row["estimate"])
-        low, high = _number(row["ci_low"]), _number(row["ci_high"])
-        if not str(row["estimate"]).startswith(NOT_COMPUTED):
+        money = "_eur" in str(row["test"]) and row["claim_id"] == "goal_seek"
+        show = _money_text if money else _number
+        estimate = show(row["estimate"])
+        low, high = show(row["ci_low"]), show(row["ci_high"])
+        if _is_infinite(row["estimate"]):
+            estimate = "not reached"
+        elif not str(row["estimate"]).startswith(NOT_COMPUTED):
             estimate = f"{estimate} (95% CI {low} to {high})"
         rows.append(
             [
