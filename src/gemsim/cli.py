@@ -313,7 +313,7 @@ def _add_claims_parser(commands: Any) -> None:
 
 
 def _claims(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    from gemsim.study.claims import load_claims_experiment, run_claims_job
+    from gemsim.study.claims_job import load_claims_experiment, run_claims_job
     from gemsim.study.files import show_path
     from gemsim.study.jobs import RunOptions, default_out_dir
 

@@ -35,7 +35,6 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -338,13 +337,10 @@ def claims_table(
     return table_[COLUMNS].reset_index(drop=True)
 
 
-def build_claims_outputs(
-    out_dir: Path | str, experiment: Any, log: Callable[[str], None] = print
-) -> dict[str, Path]:
-    """Write ``claims.csv`` into ``out_dir`` (and into the sensitivity folder, whose
-    ``sensitivity.html`` is rebuilt with the claims table first)."""
+def build_claims_outputs(out_dir: Path | str, experiment: Any) -> dict[str, Path]:
+    """Write ``claims.csv`` into ``out_dir``, and a copy into the sensitivity folder when it
+    holds a report (``claims_in_sensitivity``; the caller rebuilds that report)."""
     from gemsim.experiments import ResultStore
-    from gemsim.study.jobs import build_report
 
     folder = Path(out_dir)
     outcomes = sorted({c.outcome for c in CLAIMS})
@@ -360,9 +356,6 @@ def build_claims_outputs(
     paths = {"claims": write_csv(frame, folder / CLAIMS_FILE)}
     if sensitivity is not None and (sensitivity / "sensitivity.html").is_file():
         paths["claims_in_sensitivity"] = write_csv(frame, sensitivity / CLAIMS_FILE)
-        build_report(sensitivity)
-        paths["sensitivity_report"] = sensitivity / "sensitivity.html"
-        log(f"gemsim: claims table added to {sensitivity / 'sensitivity.html'}")
     return paths
 
 

@@ -235,10 +235,10 @@ def write_design(out_dir: Path | str, plan: SensitivityPlan) -> dict[str, Path]:
         "design": write_parquet(design.reset_index(), folder / DESIGN_FILE),
     }
     if plan.screen is not None:
-        from gemsim.analysis.files import write_csv
+        from gemsim.atomic import write_text
         from gemsim.study.screening import SCREEN_FILE
 
-        paths["screen"] = write_csv(plan.screen, folder / SCREEN_FILE)
+        paths["screen"] = write_text(folder / SCREEN_FILE, plan.screen.to_csv(index=False))
     return paths
 
 
