@@ -403,6 +403,21 @@ def _share(value: Any) -> str:
         return str(value)
 
 
+def _explained(rests_on: str) -> Html:
+    """``rests_on`` with each parameter's description from ``gemsim params``."""
+    from gemsim.model.parameters import Parameters
+
+    parts = []
+    for item in rests_on.split("; "):
+        name = item.split(" (")[0]
+        field = Parameters.model_fields.get(name)
+        text = str(escape(item))
+        if field is not None:
+            text = f"<b>{text}</b>: {escape(field.description or '')}"
+        parts.append(text)
+    return Html("<br>".join(parts))
+
+
 def claims_section(frame: pd.DataFrame | None) -> str:
     """The claims table in plain language (empty without a claims table)."""
     if frame is None or frame.empty:
@@ -419,12 +434,15 @@ def claims_section(frame: pd.DataFrame | None) -> str:
             estimate = f"{estimate} (95% CI {low} to {high})"
         rows.append(
             [
-                Html(f"<b>{escape(row['claim'])}</b><br><small>{escape(row['test'])}</small>"),
+                Html(
+                    f"<b>{escape(row['claim'])}</b><br><small><code>{escape(row['test'])}"
+                    f"</code><br>{escape(row['meaning'])}</small>"
+                ),
                 estimate,
                 row["verdict"],
                 _share(row["share_holding"]),
                 row["fails_when"],
-                row["rests_on"],
+                _explained(str(row["rests_on"])),
             ]
         )
     header = [
