@@ -78,6 +78,7 @@ OWNED_FILES: tuple[str, ...] = (
     FLIPS_FILE,
     REPORT_FILE,
     "screen.csv",
+    "claims.csv",  # copied here by gemsim claims; stale once the analysis is redone
 )
 #: Parameters shown in an index figure (the highest-ranked ones) and in a convergence figure.
 TOP_IN_FIGURE = 15
