@@ -122,6 +122,12 @@ def test_screen_keys_are_validated(tmp_path: Path):
     assert "screen_threshold = -1" in error_of(bad) and "a number > 0" in error_of(bad)
     morris = write(tmp_path, "mm", "morris", 4, 'screened_from = "x"')
     assert 'screened_from is not allowed with method = "morris"' in error_of(morris)
+    flag = write(tmp_path, "flag", "sobol", 4, PARAMETERS)
+    flag.write_text(
+        flag.read_text(encoding="utf-8").replace("noise_dummy = true", 'noise_dummy = "yes"'),
+        encoding="utf-8",
+    )
+    assert 'noise_dummy = "yes" is not allowed: must be true or false' in error_of(flag)
 
 
 def test_sobol_screened_from_a_morris_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
