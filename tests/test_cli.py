@@ -551,3 +551,44 @@ def test_bench_quick_prints_a_table_and_writes_json(tmp_path, capsys):
     assert results["vectorised_vs_loop"]["same_states"] is True
     assert results["regional"]["citizens"] > 5_000
     assert results["sweep"]["runs_per_s_1_worker"] > 0
+
+
+def test_bench_against_times_two_trees_side_by_side(tmp_path, capsys):
+    import json
+
+    from gemsim.bench_against import Worker, source_root
+    from gemsim.cli import main
+
+    this_src = Path(__file__).resolve().parents[1] / "src"
+    worker = Worker(this_src)
+    try:
+        seconds, cpu, citizens = worker.run(1, 2, 1)
+    finally:
+        worker.close()
+    assert seconds > 0 and cpu > 0 and 500 < citizens < 2_000
+
+    with pytest.raises(UserError, match="neither a source tree nor a git revision"):
+        from contextlib import ExitStack
+
+        with ExitStack() as stack:
+            source_root("no-such-revision-xyz", stack)
+
+    assert (
+        main(
+            [
+                "bench",
+                "--quick",
+                "--against",
+                str(this_src.parent),
+                "--regions",
+                "1",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
+    assert "ratio" in capsys.readouterr().out
+    (written,) = tmp_path.glob("*-against.json")
+    (row,) = json.loads(written.read_text())["rows"]
+    assert row["n_municipalities"] == 1 and row["run_ratio"] > 0

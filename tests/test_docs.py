@@ -228,7 +228,12 @@ def test_bare_names_exist(odd, code):
     known |= {name for cls in classes.values() for name in dir(cls)}
     known |= {name for value in instances.values() for name in vars(value)}
     known |= set(Parameters.model_fields) | {outcome.name for outcome in OUTCOMES}
-    known |= set(typing.get_args(Parameters.model_fields["allocation_rule"].annotation))
+    known |= {  # the values of every one-of parameter (allocation rule, approval rule...)
+        str(value)
+        for field in Parameters.model_fields.values()
+        if typing.get_origin(field.annotation) is typing.Literal
+        for value in typing.get_args(field.annotation)
+    }
     known |= {column.name for column in COLUMNS} | {f.name for f in fields(Citizens)}
     known |= set(REGIMES) | {kind.name for kind in COLLECTIVE_TYPES} | set(CATEGORIES)
     known |= {path.stem for path in (REPO / "scenarios").glob("*.toml")}  # shipped scenarios

@@ -38,6 +38,38 @@ def test_the_datacollector_records_every_declared_outcome_in_declaration_order()
         assert last[outcome.name] == outcome.function(model), outcome.name
 
 
+def test_the_one_pass_collector_records_what_mesas_collector_records():
+    """Every month, in every regime: the model's collector (one pass) and Mesa's own
+    DataCollector with the same reporters store identical values of identical types."""
+    import mesa
+
+    from gemsim.model.collector import OutcomeCollector
+
+    for regime in ("status_quo", "direct_fund", "hybrid"):
+        model = CommunityModel(rng=4, **{**SMALL, "months": 14, "regime": regime})
+        assert isinstance(model.datacollector, OutcomeCollector)
+        assert isinstance(model.datacollector, mesa.DataCollector)
+        plain = mesa.DataCollector({o.name: o.function for o in OUTCOMES})
+        plain.collect(model)
+        while model.running:
+            model.step()
+            plain.collect(model)
+        for name in NAMES:
+            ours, theirs = model.datacollector.model_vars[name], plain.model_vars[name]
+            assert [type(v) for v in ours] == [type(v) for v in theirs], name
+            assert ours == theirs, (regime, name)
+
+
+def test_a_reporter_added_to_the_collector_is_collected_too():
+    model = CommunityModel(rng=3, **{**SMALL, "months": 2})
+    model.datacollector.model_reporters["steps_seen"] = lambda m: m.steps
+    model.datacollector.model_vars["steps_seen"] = []
+    while model.running:
+        model.step()
+    assert model.datacollector.model_vars["steps_seen"] == [1, 2]  # months 1 and 2
+    assert len(model.datacollector.model_vars["participation"]) == 3  # months 0, 1, 2
+
+
 def test_model_and_money_reporters_follow_the_kinds_of_the_declaration():
     kinds = {outcome.name: outcome.kind for outcome in OUTCOMES}
     assert all(kinds[name] == "outcome" for name in MODEL_REPORTERS)

@@ -157,3 +157,16 @@ def test_balanced_expectation_makes_todays_decisions_neutral_for_trust():
     expected_fall = (1 - p) * e * asymmetry
     assert expected_rise == pytest.approx(expected_fall)
     assert rules.balanced_expectation(p, 1.0) == pytest.approx(p)  # symmetric: expect the rate
+
+
+@pytest.mark.parametrize(("mean", "share"), [(7.5, 0.84), (7.0, 0.84), (7.5, 0.5), (6.0, 0.9)])
+def test_initial_wellbeing_spread_is_finite_for_every_allowed_pair(mean, share):
+    from gemsim.model.parameters import Parameters
+
+    params = Parameters(initial_wellbeing_mean=mean, initial_satisfied_share=share)
+    rng = np.random.default_rng(3)
+    values = rules.initial_wellbeing(params, rng.standard_normal(100_000), rng)
+    assert np.isfinite(values).all()
+    assert 0.2 < values.std() < 1.5
+    if (mean - 7) * (share - 0.5) > 0:  # a consistent pair sets the share satisfied
+        assert (values >= 7).mean() == pytest.approx(share, abs=0.01)

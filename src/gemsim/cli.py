@@ -50,6 +50,7 @@ examples:
   gemsim report results/compare_regimes
   gemsim params --format markdown
   gemsim bench
+  gemsim bench --against main --regions 1,3,10
 """
 
 
@@ -71,6 +72,11 @@ def _count(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text} is not allowed: must be an integer >= 1")
     return value
+
+
+def _counts(text: str) -> tuple[int, ...]:
+    """Comma-separated integers >= 1 (argparse type)."""
+    return tuple(_count(part) for part in text.split(","))
 
 
 def _seed(text: str) -> int:
@@ -252,6 +258,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder for the JSON results (default: %(default)s)",
     )
     bench.add_argument("--quick", action="store_true", help="fewer and shorter runs")
+    bench.add_argument(
+        "--against",
+        metavar="TREE",
+        help="instead: time runs of this source tree and of TREE (a checkout folder or a git "
+        "revision, e.g. main) side by side in one invocation; print medians and ratios",
+    )
+    bench.add_argument(
+        "--regions",
+        type=_counts,
+        default=(1, 3, 10),
+        metavar="N,N,...",
+        help="with --against: region sizes in municipalities (default: 1,3,10)",
+    )
+    bench.add_argument(
+        "--repeats",
+        type=_count,
+        default=15,
+        metavar="R",
+        help="with --against: timed runs per tree and size (default: %(default)s)",
+    )
     _add_dashboard_parser(commands)
     _add_patterns_parser(commands)
     _add_claims_parser(commands)
@@ -709,6 +735,15 @@ def _dispatch(args: argparse.Namespace, argv: Sequence[str]) -> int:
         case "claims":
             return _claims(args, argv)
         case "bench":
+            if args.against is not None:
+                from gemsim.bench_against import main as against
+
+                repeats = 3 if args.quick else args.repeats
+                months = 12 if args.quick else 120
+                against(
+                    args.against, args.regions, args.out, repeats, 1 if args.quick else 5, months
+                )
+                return EXIT_OK
             from gemsim.bench import main as bench
 
             bench(args.out, quick=args.quick)

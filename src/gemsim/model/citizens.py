@@ -197,7 +197,10 @@ def initial_citizens(params: Parameters, region: Region, rng: np.random.Generato
 def initial_wellbeing(params: Parameters, ses: FloatArray, rng: np.random.Generator) -> FloatArray:
     """Life satisfaction with the observed mean and share satisfied (>= 7), by SES."""
     gap = params.initial_wellbeing_mean - 7.0
-    total_sd: float = gap / ndtri(params.initial_satisfied_share) if gap > 0 else 1.0
+    quantile = float(ndtri(params.initial_satisfied_share))
+    # A normal share above 7 exceeds one half exactly when the mean does; other pairs
+    # (or a zero gap) do not pin the spread, which then falls back to 1 point.
+    total_sd: float = gap / quantile if gap * quantile > 0 else 1.0
     noise_sd: float = np.sqrt(max(total_sd**2 - params.wellbeing_ses_gradient**2, 1e-6))
     values = (
         params.initial_wellbeing_mean
@@ -295,11 +298,9 @@ def volunteer_hours(
     state: npt.NDArray[np.int8], free_time: FloatArray, active_hours: float, occasional_hours: float
 ) -> FloatArray:
     """Monthly hours given, capped by free time; initiators give half as much again."""
-    nominal: FloatArray = np.select(
-        [state == OCCASIONAL, state == ACTIVE, state == INITIATOR],
-        [occasional_hours, active_hours, 1.5 * active_hours],
-        0.0,
-    )
+    by_state = np.zeros(INITIATOR + 1)  # indexed by state: inactive people give none
+    by_state[[OCCASIONAL, ACTIVE, INITIATOR]] = occasional_hours, active_hours, 1.5 * active_hours
+    nominal: FloatArray = by_state[state]
     return np.minimum(nominal, free_time)
 
 

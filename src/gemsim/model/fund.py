@@ -1,8 +1,11 @@
 """The societal fund: grants to collectives directly, through a light, trust-based process.
 
 Decisions are fast, the check is light (a minimum application quality), grants run for
-several years in monthly tranches, and reporting is a yearly Social Handprint. Which
-applications win when money is short is set by the allocation rule:
+several years in monthly tranches, and reporting is a yearly Social Handprint. Each of
+these is a parameter of the channel (``fund_approval_rule``, ``fund_payment``,
+``fund_carry_over``...), so that the fund can also be run with the municipal desk's
+process (docs/ODD.md, section 9). Which applications win when money is short is set by
+the allocation rule:
 
 - ``need_weighted``: largest infrastructure deficit of the collective's buurt first;
 - ``per_capita``: each municipality has an envelope proportional to its population;
@@ -18,7 +21,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gemsim.model.arrays import FloatArray
-from gemsim.model.collectives import FUND, NO_CHANNEL, receive_grants, reporting_hours
+from gemsim.model.collectives import (
+    FUND,
+    NO_CHANNEL,
+    approval_probability,
+    receive_grants,
+    reporting_hours,
+)
 from gemsim.model.infrastructure import deficits
 from gemsim.model.ledger import Ledger
 from gemsim.model.municipality import charge_handling, grouped_fits
@@ -38,6 +47,7 @@ class Fund:
         self._ledger = ledger
         self._layer_overhead_share = layer_overhead_share
         self._committed = 0
+        self._year_envelopes: np.ndarray | None = None
 
     @property
     def committed(self) -> int:
@@ -50,15 +60,34 @@ class Fund:
         self._ledger.transfer("source:national_fund", "overhead:channel_layer", layer)
         self._ledger.transfer("source:national_fund", FUND_ACCOUNT, cents - layer)
 
+    def return_unspent(self) -> None:
+        """January, for a fund without carry-over: money not promised to running grants
+        leaves the fund, as an unspent municipal pot does."""
+        self._ledger.transfer(FUND_ACCOUNT, "unspent:fund_returned", max(self.uncommitted(), 0))
+
     def uncommitted(self) -> int:
         """Cents held and not yet promised."""
         return self._ledger.balance[FUND_ACCOUNT] - self._committed
 
     def envelopes(self, population_shares: np.ndarray) -> np.ndarray:
         """Per-capita allocation: in each decision round a municipality's collectives may
-        commit at most its population share of the fund's money not yet committed."""
+        commit at most its population share of the fund's money not yet committed (or what
+        is left of this year's envelope, after :meth:`open_year_envelopes`)."""
+        if self._year_envelopes is not None:
+            return self._year_envelopes.copy()
         envelopes = np.floor(self.uncommitted() * population_shares).astype(np.int64)
         return np.maximum(envelopes, 0)
+
+    def open_year_envelopes(self, population_shares: np.ndarray) -> None:
+        """January: fix each municipality's envelope for the year at its population share
+        of the money not yet committed (``fund_envelope_period = 'year'``)."""
+        envelopes = np.floor(max(self.uncommitted(), 0) * population_shares).astype(np.int64)
+        self._year_envelopes = envelopes
+
+    def spend_envelopes(self, municipality: np.ndarray, cents: np.ndarray) -> None:
+        """Take granted amounts out of this year's envelopes (if fixed for the year)."""
+        if self._year_envelopes is not None:
+            np.subtract.at(self._year_envelopes, municipality, cents)
 
     def commit(self, cents: int) -> None:
         """Promise ``cents`` to newly granted collectives."""
@@ -68,12 +97,20 @@ class Fund:
         """Commitments that were paid out, or lapsed when a collective dissolved."""
         self._committed -= cents
 
-    def pay_handling(self, cents: int) -> None:
-        """Handling cost of decisions: from money not yet promised (commitments come first),
-        the rest from the fund organisation's general budget (an extra source)."""
-        paid = min(cents, max(self.uncommitted(), 0))
+    def pay_handling(self, wanted: np.ndarray) -> None:
+        """Handling cost of decisions per municipality (cents): from money not yet promised
+        (commitments come first) and, with envelopes fixed for the year, only from what is
+        left of the deciding municipality's envelope (as from a municipal pot); the rest
+        from the fund organisation's general budget (an extra source)."""
+        total = int(wanted.sum())
+        payable = max(self.uncommitted(), 0)
+        if self._year_envelopes is not None:
+            from_envelopes = np.minimum(wanted, np.maximum(self._year_envelopes, 0))
+            self._year_envelopes -= from_envelopes
+            payable = min(payable, int(from_envelopes.sum()))
+        paid = min(total, payable)
         self._ledger.transfer(FUND_ACCOUNT, "overhead:fund_handling", paid)
-        self._ledger.transfer("source:fund_admin", "overhead:fund_handling", cents - paid)
+        self._ledger.transfer("source:fund_admin", "overhead:fund_handling", total - paid)
 
 
 def allocation_scores(model: CommunityModel, rows: np.ndarray) -> np.ndarray:
@@ -124,7 +161,13 @@ def decide_fund_applications(
         return
     charge_handling(model, table.municipality[due], "fund")
 
-    eligible = due[table.quality[due] >= params.fund_minimum_quality]
+    if params.fund_approval_rule == "ranked":
+        eligible = due[table.quality[due] >= params.fund_minimum_quality]
+    else:
+        chance = approval_probability(
+            table.quality[due], params.fund_approval_base, params.approval_quality_bias
+        )
+        eligible = due[model.rng.random(due.size) < chance]
     score = allocation_scores(model, eligible)
     if co_decision_weight is not None:
         # Residents and their municipality judge the project itself: how far the category
@@ -140,7 +183,10 @@ def decide_fund_applications(
     ordered = eligible[np.argsort(-score, kind="stable")]
 
     months = 12 * params.fund_grant_years
-    totals = table.app_amount[ordered] // months * months  # whole cents per tranche
+    lump_sum = params.fund_payment == "lump_sum"
+    totals = table.app_amount[ordered]
+    if not lump_sum:
+        totals = totals // months * months  # whole cents per tranche
     if params.allocation_rule == "per_capita":
         budgets = model.fund.envelopes(
             model.region.municipality_population / model.region.population
@@ -151,16 +197,24 @@ def decide_fund_applications(
         groups = np.zeros(ordered.size, dtype=np.int64)
     fits = grouped_fits(groups, totals, budgets) & (totals > 0)
     granted = ordered[fits]
+    model.fund.spend_envelopes(table.municipality[granted], totals[fits])
 
-    table.fund_tranche[granted] = totals[fits] // months
-    table.fund_months_left[granted] = months
     table.grant_until[granted] = month + months
-    model.fund.commit(int(totals[fits].sum()))
+    if lump_sum:
+        receive_grants(
+            model, granted, totals[fits], FUND_ACCOUNT, "fund", params.fund_compliance_cost_share
+        )
+        report = params.fund_grant_years * params.fund_reporting_hours
+    else:
+        table.fund_tranche[granted] = totals[fits] // months
+        table.fund_months_left[granted] = months
+        model.fund.commit(int(totals[fits].sum()))
+        report = params.fund_reporting_hours
     rejected = np.setdiff1d(due, granted)
     table.experience_fund[granted] += 1.0 - model.perception.expected_approval
     table.experience_fund[rejected] -= model.perception.expected_approval
     table.fund_rejected[rejected] = month
-    table.reporting_backlog[granted] += reporting_hours(model, params.fund_reporting_hours, granted)
+    table.reporting_backlog[granted] += reporting_hours(model, report, granted)
     table.app_channel[due] = NO_CHANNEL
     table.last_decision[due] = month
     model.counts["fund_decisions"] += due.size

@@ -40,6 +40,9 @@ class Ledger:
     def __init__(self) -> None:
         self.balance: dict[str, int] = defaultdict(int)
         self.flows: dict[tuple[str, str], int] = defaultdict(int)
+        # Accounts per prefix, valid while no account is added (accounts are never removed).
+        self._by_prefix: dict[str, tuple[str, ...]] = {}
+        self._accounts_seen = 0
 
     def transfer(self, source: str, destination: str, cents: int | np.integer) -> None:
         """Move ``cents`` (>= 0) from ``source`` to ``destination``."""
@@ -54,9 +57,21 @@ class Ledger:
         self.balance[destination] += cents
         self.flows[(source, destination)] += cents
 
+    def accounts(self, prefix: str) -> tuple[str, ...]:
+        """Names of the accounts that start with ``prefix``."""
+        if len(self.balance) != self._accounts_seen:
+            self._by_prefix.clear()
+            self._accounts_seen = len(self.balance)
+        names = self._by_prefix.get(prefix)
+        if names is None:
+            names = tuple(name for name in self.balance if name.startswith(prefix))
+            self._by_prefix[prefix] = names
+        return names
+
     def total(self, prefix: str) -> int:
         """Sum of balances of accounts whose name starts with ``prefix``."""
-        return sum(value for name, value in self.balance.items() if name.startswith(prefix))
+        balance = self.balance
+        return sum(balance[name] for name in self.accounts(prefix))
 
     def money_in(self) -> int:
         return -self.total(SOURCE)
@@ -72,9 +87,11 @@ class Ledger:
         held = self.total(HELD)
         if self.money_in() != ends + held:
             raise LedgerError(f"money in {self.money_in()} != ends {ends} + held {held} (cents)")
-        for name, value in self.balance.items():
-            if not name.startswith(SOURCE) and value < 0:
-                raise LedgerError(f"account {name} is negative: {value} cents")
+        if min(self.balance.values(), default=0) < 0:
+            sources = set(self.accounts(SOURCE))
+            for name, value in self.balance.items():
+                if name not in sources and value < 0:
+                    raise LedgerError(f"account {name} is negative: {value} cents")
         for name, cents in (holdings or {}).items():
             if self.balance[name] != cents:
                 raise LedgerError(

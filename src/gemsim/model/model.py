@@ -47,6 +47,7 @@ from gemsim.model.collectives import (
     update_membership,
     work_off_reporting,
 )
+from gemsim.model.collector import OutcomeCollector
 from gemsim.model.fund import Fund, pay_fund_tranches
 from gemsim.model.handprint import handprint_by_sdg
 from gemsim.model.infrastructure import CATEGORIES, depreciate, in_order
@@ -151,7 +152,7 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         self._citizen_hours = self._hours()
         count_members(self, self._citizen_hours)
 
-        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        self.datacollector: mesa.DataCollector = OutcomeCollector()
         self.running = True
         self.datacollector.collect(self)
 

@@ -4,7 +4,8 @@ The desk decides applications in order of arrival after a 4-8 week decision time
 its monthly capacity (the rest wait, and waiting beyond the promised time is a negative
 experience). Approval depends on application quality (so better-resourced collectives win
 more: the Matthew effect) and on money left in the yearly pot; grants are capped, need an
-own contribution, and cost volunteer hours in applying and reporting.
+own contribution, and cost volunteer hours in applying and reporting. The approval rule
+and carrying the pot over are parameters of the channel, as for the fund.
 """
 
 from __future__ import annotations
@@ -58,18 +59,21 @@ class MunicipalBudgets:
     def total(self) -> int:
         return int(self._cents.sum())
 
-    def replenish(self, extra_cents: int, replaced_share: float) -> None:
-        """January: last year's unspent pot returns to the general budget; the new pot is the
-        municipality's own (less any share the fund replaces) plus extra national money
-        after the channel's layer overhead, both by population."""
-        self._ledger.transfer(BUDGET_ACCOUNT, "unspent:municipal_returned", self.total())
+    def replenish(self, extra_cents: int, replaced_share: float, carry_over: bool) -> None:
+        """January: last year's unspent pot returns to the general budget (unless it is
+        carried over); the pot then receives the municipality's own money (less any share
+        the fund replaces) plus extra national money after the channel's layer overhead,
+        both by population."""
+        kept = self._cents if carry_over else np.zeros_like(self._cents)
+        if not carry_over:
+            self._ledger.transfer(BUDGET_ACCOUNT, "unspent:municipal_returned", self.total())
         own = to_cents(self._own_eur_per_inhabitant * (1 - replaced_share) * self._population)
         self._ledger.transfer("source:municipal_budget", BUDGET_ACCOUNT, int(own.sum()))
         layer = round(extra_cents * self._layer_overhead_share)
         self._ledger.transfer("source:national_fund", "overhead:channel_layer", layer)
         extra = np.floor((extra_cents - layer) * self._shares).astype(np.int64)
         self._ledger.transfer("source:national_fund", BUDGET_ACCOUNT, int(extra.sum()))
-        self._cents = own + extra
+        self._cents = kept + own + extra
 
     def fits(self, municipality: np.ndarray, amounts: np.ndarray) -> np.ndarray:
         """For grants in decision order: whether each still fits in its municipality's pot."""
@@ -126,10 +130,13 @@ def decide_municipal_applications(model: CommunityModel) -> None:
         return
 
     charge_handling(model, table.municipality[decided], "municipal")
-    chance = approval_probability(
-        table.quality[decided], params.municipal_approval_base, params.approval_quality_bias
-    )
-    approved = model.rng.random(decided.size) < chance
+    if params.municipal_approval_rule == "probabilistic":
+        chance = approval_probability(
+            table.quality[decided], params.municipal_approval_base, params.approval_quality_bias
+        )
+        approved = model.rng.random(decided.size) < chance
+    else:
+        approved = table.quality[decided] >= params.municipal_minimum_quality
     candidates = decided[approved]
     fits = model.municipal_budgets.fits(
         table.municipality[candidates], table.app_amount[candidates]
@@ -158,10 +165,8 @@ def charge_handling(model: CommunityModel, municipality: np.ndarray, channel: st
     """Handling cost of each decision, paid from the pot it is decided on; what a pot
     cannot pay is paid from the organisation's general budget (an extra source)."""
     cost = int(to_cents(model.params.handling_cost_eur))
+    wanted = np.bincount(municipality, minlength=model.region.n_municipalities) * cost
     if channel == "municipal":
-        n_municipalities = model.region.n_municipalities
-        model.municipal_budgets.pay_handling(
-            np.bincount(municipality, minlength=n_municipalities) * cost
-        )
+        model.municipal_budgets.pay_handling(wanted)
     else:
-        model.fund.pay_handling(municipality.size * cost)
+        model.fund.pay_handling(wanted)

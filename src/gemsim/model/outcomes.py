@@ -29,6 +29,7 @@ from gemsim.model.collective_types import COLLECTIVE_TYPES
 from gemsim.model.infrastructure import in_order
 
 if TYPE_CHECKING:
+    from gemsim.model.citizens import Citizens
     from gemsim.model.model import CommunityModel
 
 __all__ = ["KINDS", "OUTCOMES", "Kind", "Outcome", "outcome_table_markdown"]
@@ -214,6 +215,136 @@ def _money_eur(model: CommunityModel, accounts: tuple[str, ...]) -> float:
 
 def _collectives_of_type(model: CommunityModel, kind: int) -> int:
     return model.collective_count(kind)
+
+
+# --- All reporters in one pass ---------------------------------------------------------------
+
+
+class CitizenConstants:
+    """What the reporters read about citizens that does not change during a run: the total
+    weight and who lives in high- and low-SES buurten (citizens do not move, and their
+    weights are fixed). Recomputed if the model's citizen arrays are replaced."""
+
+    def __init__(self) -> None:
+        self._key: tuple[int, int, int] | None = None
+
+    def of(self, model: CommunityModel) -> CitizenConstants:
+        c, region = model.citizens, model.region
+        key = (id(c.weight), id(c.neighbourhood), id(region))
+        if key != self._key:
+            self._key = key
+            self.weight_sum = float(c.weight.sum())
+            self.high = np.flatnonzero(region.neighbourhood_high_ses[c.neighbourhood])
+            self.low = np.flatnonzero(region.neighbourhood_low_ses[c.neighbourhood])
+            self.high_weight = c.weight[self.high]
+            self.low_weight = c.weight[self.low]
+            self.high_weight_sum = float(self.high_weight.sum())
+            self.low_weight_sum = float(self.low_weight.sum())
+        return self
+
+
+class _Month:
+    """The built-in reporters evaluated together: each computes what the reporter function
+    of the same name computes, with the same NumPy operations on the same arrays (so the
+    same bits), reading the run's constants and this month's shared pieces once."""
+
+    def __init__(self, model: CommunityModel, constants: CitizenConstants) -> None:
+        self.model = model
+        self.k = constants.of(model)
+        self.weight = model.citizens.weight
+        self._collective_counts: np.ndarray | None = None
+        self._ledger_totals: dict[str, int] = {}
+
+    def total(self, values: np.ndarray) -> float:
+        # citizens.weighted_total, inlined: not np.dot (BLAS-thread independent)
+        return float(np.multiply(values, self.weight).sum())
+
+    def share(self, mask: np.ndarray) -> float:
+        return self.total(mask) / self.k.weight_sum
+
+    def ses_gap(self, values: np.ndarray) -> float:
+        k = self.k
+        high = float(np.multiply(values[k.high], k.high_weight).sum()) / k.high_weight_sum
+        low = float(np.multiply(values[k.low], k.low_weight).sum()) / k.low_weight_sum
+        return high - low
+
+    def ledger_total(self, prefix: str) -> int:
+        if prefix not in self._ledger_totals:
+            self._ledger_totals[prefix] = self.model.ledger.total(prefix)
+        return self._ledger_totals[prefix]
+
+    def money(self, accounts: tuple[str, ...]) -> float:
+        # CommunityModel.money_eur, with ledger totals shared between reporters
+        total = 0
+        for account in accounts:
+            if account.startswith("granted:"):
+                total += self.model.counts[f"granted_cents_{account.removeprefix('granted:')}"]
+            elif account == "source":
+                total -= self.ledger_total("source")
+            else:
+                total += self.ledger_total(account)
+        return total / 100
+
+    def collectives(self, kind: int | None) -> int:
+        if self._collective_counts is None:
+            table = self.model.collectives
+            kinds = table.kind[table.living()]
+            counts = np.bincount(kinds, minlength=len(COLLECTIVE_TYPES))
+            self._collective_counts = np.append(counts, kinds.size)
+        return int(self._collective_counts[-1 if kind is None else kind])
+
+
+def _month_functions() -> dict[Callable[[CommunityModel], float], Callable[[_Month], float]]:
+    """Reporter function -> its evaluation in :class:`_Month`."""
+    from gemsim.model.citizens import ACTIVE
+
+    def c(month: _Month) -> Citizens:
+        return month.model.citizens
+
+    return {
+        _trust_government: lambda m: m.share(c(m).trust_local >= 0.5),
+        _trust_national: lambda m: m.share(c(m).trust_national >= 0.5),
+        _social_trust: lambda m: m.share(c(m).social_trust >= 0.5),
+        _participation: lambda m: m.share(c(m).participating),
+        _active_share: lambda m: m.share(c(m).state >= ACTIVE),
+        _volunteer_hours: lambda m: m.total(m.model._citizen_hours),
+        _wellbeing: lambda m: m.share(c(m).wellbeing),
+        _satisfied_share: lambda m: m.share(c(m).wellbeing >= 7.0),
+        _collectives: lambda m: m.collectives(None),
+        _overhead_eur: lambda m: m.ledger_total("overhead") / 100,
+        _applicant_cost_eur: lambda m: m.ledger_total("applicant_cost") / 100,
+        _trust_gap_ses: lambda m: m.ses_gap((c(m).trust_local >= 0.5).astype(np.float64)),
+        _participation_gap_ses: lambda m: m.ses_gap(c(m).participating.astype(np.float64)),
+        _wellbeing_gap_ses: lambda m: m.ses_gap(c(m).wellbeing),
+    }
+
+
+_MONTH_FUNCTIONS: dict[Callable[[CommunityModel], float], Callable[[_Month], float]] = {}
+
+
+def monthly_values(
+    model: CommunityModel,
+    outcomes: tuple[Outcome, ...] | None = None,
+    constants: CitizenConstants | None = None,
+) -> dict[str, float]:
+    """Every outcome's value now, by name: what each ``outcome.function(model)`` returns,
+    bit for bit, computed in one pass (the DataCollector's path). Reporters other than the
+    built-in ones are called as declared."""
+    if not _MONTH_FUNCTIONS:
+        _MONTH_FUNCTIONS.update(_month_functions())
+    month = _Month(model, constants or CitizenConstants())
+    values: dict[str, float] = {}
+    for outcome in OUTCOMES if outcomes is None else outcomes:
+        function = outcome.function
+        if isinstance(function, partial) and function.func is _money_eur:
+            values[outcome.name] = month.money(function.keywords["accounts"])
+        elif isinstance(function, partial) and function.func is _collectives_of_type:
+            values[outcome.name] = month.collectives(function.keywords["kind"])
+        elif function in _MONTH_FUNCTIONS:
+            values[outcome.name] = _MONTH_FUNCTIONS[function](month)
+        else:
+            values[outcome.name] = function(model)
+    return values
 
 
 # --- Declarations ----------------------------------------------------------------------------

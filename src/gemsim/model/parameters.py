@@ -27,6 +27,9 @@ from pydantic import (
 from gemsim.errors import UserError
 
 AllocationRule = Literal["need_weighted", "per_capita", "first_come", "participatory_vote"]
+ApprovalRule = Literal["ranked", "probabilistic"]
+PaymentForm = Literal["tranches", "lump_sum"]
+EnvelopePeriod = Literal["round", "year"]
 
 ASSUMPTION = "assumption"
 
@@ -677,6 +680,36 @@ class Parameters(BaseModel):
         source=ASSUMPTION,
         doc="Share of a public fund's decisions attributed to national government.",
     )
+    fund_attribution_local: float = param(
+        0.0,
+        unit="share",
+        low=0,
+        high=1,
+        plausible=(0.0, 0.5),
+        source="assumption (residents may credit their municipality for money it did not "
+        "decide on; no data)",
+        doc="Share of a fund's decisions credited to local government (in hybrid the "
+        "co-decision share adds to it: a + (1 - a) x co-decision).",
+    )
+    municipal_attribution_local: float = param(
+        1.0,
+        unit="share",
+        low=0,
+        high=1,
+        plausible=(0.5, 1.0),
+        source="assumption (the municipality decides and is named in the decision letter)",
+        doc="Share of a municipal desk's decisions credited to local government.",
+    )
+    municipal_attribution_national: float = param(
+        0.0,
+        unit="share",
+        low=0,
+        high=1,
+        plausible=(0.0, 0.3),
+        source="assumption (extra national money through municipal desks may be credited "
+        "partly to national government; no data)",
+        doc="Share of a municipal desk's decisions credited to national government.",
+    )
     social_trust_participation_effect: float = param(
         0.1,
         unit="social trust (0-1)",
@@ -918,6 +951,32 @@ class Parameters(BaseModel):
         source=ASSUMPTION,
         doc="Applications a municipality can decide per month.",
     )
+    municipal_approval_rule: ApprovalRule = param(
+        "probabilistic",
+        unit="-",
+        source="municipal regulations (eligibility judged case by case); 'ranked' is the "
+        "fund's light check, for symmetric comparisons",
+        doc="How a municipal desk approves: 'probabilistic' (approval chance rising with "
+        "quality, municipal_approval_base and approval_quality_bias) or 'ranked' (every "
+        "application of at least municipal_minimum_quality), then in order of submission "
+        "while the pot lasts.",
+    )
+    municipal_minimum_quality: float = param(
+        0.25,
+        unit="quality (0-1)",
+        low=0,
+        high=1,
+        source="assumption (used only with municipal_approval_rule = 'ranked'; default as "
+        "fund_minimum_quality)",
+        doc="Lowest application quality a municipal desk accepts under the ranked rule.",
+    )
+    municipal_carry_over: bool = param(
+        False,
+        unit="switch",
+        source="municipal practice: unspent small-subsidy budgets return to the general "
+        "budget each January; true: kept, as in a fund",
+        doc="Whether a municipality keeps its unspent small-subsidy pot into the next year.",
+    )
     municipal_approval_base: float = param(
         0.7,
         unit="probability",
@@ -1047,6 +1106,67 @@ class Parameters(BaseModel):
         high=0.9,
         source=ASSUMPTION,
         doc="Share of a fund grant consumed by applying and accounting.",
+    )
+    fund_approval_rule: ApprovalRule = param(
+        "ranked",
+        unit="-",
+        source="Groeiplan: a light check (ranked); 'probabilistic' is the municipal desk's "
+        "rule, for symmetric comparisons",
+        doc="How the fund approves: 'ranked' (minimum quality, then the allocation rule) or "
+        "'probabilistic' (approval chance as at the municipal desk, with fund_approval_base "
+        "and approval_quality_bias, then the allocation rule while money lasts).",
+    )
+    fund_approval_base: float = param(
+        0.7,
+        unit="probability",
+        low=0,
+        high=1,
+        source="assumption (used only with fund_approval_rule = 'probabilistic'; default as "
+        "municipal_approval_base)",
+        doc="Approval chance of an application of average quality under the probabilistic rule.",
+    )
+    fund_payment: PaymentForm = param(
+        "tranches",
+        unit="-",
+        source="Groeiplan: multi-year funding (monthly tranches assumed); 'lump_sum' as the "
+        "municipal desk, for symmetric comparisons",
+        doc="How a fund grant is paid: monthly 'tranches' over fund_grant_years, or the whole "
+        "amount at the decision ('lump_sum', with every grant-year's report due then).",
+    )
+    fund_carry_over: bool = param(
+        True,
+        unit="switch",
+        source="Groeiplan: a fund (unspent money stays); false: as a municipal pot, money "
+        "not yet promised returns each January",
+        doc="Whether the fund keeps money it has not promised from one year to the next.",
+    )
+    fund_envelope_period: EnvelopePeriod = param(
+        "round",
+        unit="-",
+        source="modelling choice; 'year' is the municipal pots' rule, for symmetric comparisons",
+        doc="With allocation_rule 'per_capita': a municipality's envelope is its population "
+        "share of the fund's uncommitted money in each decision 'round', or fixed each "
+        "January for the 'year' (spent by its grants and handling costs, as a municipal pot).",
+    )
+    fund_decision_months_spread: int = param(
+        0,
+        unit="months",
+        low=0,
+        high=24,
+        plausible=(0, 2),
+        source=ASSUMPTION,
+        doc="Fund decision time is uniform from fund_decision_months to that plus this many "
+        "months (0: fixed).",
+    )
+    fund_referral_months: int = param(
+        12,
+        unit="months",
+        low=0,
+        high=60,
+        plausible=(0, 24),
+        source=ASSUMPTION,
+        doc="Months a collective refused by the fund applies to its municipality instead "
+        "(0: it applies to the fund again).",
     )
     hybrid_extra_decision_months: int = param(
         1,

@@ -63,23 +63,36 @@ def citizen_inputs(
     n_b = region.n_neighbourhoods
     rows = table.living()
     buurt_of_row = table.neighbourhood[rows]
-    attribution = model.regime.local_attribution(model)[table.municipality[rows]]
-    local = table.experience_local[rows] + attribution * table.experience_fund[rows]
-    national = params.fund_attribution_national * table.experience_fund[rows]
+    # Who is credited with a decision is a parameter of each channel; co-decision (hybrid)
+    # adds local credit for fund decisions and is felt as procedural fairness.
+    co_decision = model.regime.local_attribution(model)[table.municipality[rows]]
+    own_share = params.fund_attribution_local
+    attribution = own_share + (1 - own_share) * co_decision
+    experience_local, experience_fund = table.experience_local, table.experience_fund
+    local = (
+        params.municipal_attribution_local * experience_local[rows]
+        + attribution * experience_fund[rows]
+    )
+    national = (
+        params.fund_attribution_national * experience_fund[rows]
+        + params.municipal_attribution_national * experience_local[rows]
+    )
     if model.regime.has_fund:
-        decided = (table.experience_fund[rows] != 0) & (attribution > 0)
-        np.maximum.at(fairness, buurt_of_row[decided], attribution[decided])
+        decided = (experience_fund[rows] != 0) & (co_decision > 0)
+        np.maximum.at(fairness, buurt_of_row[decided], co_decision[decided])
+
+    counts = np.maximum(np.bincount(buurt_of_row, minlength=n_b), 1)
 
     def per_buurt(values: np.ndarray) -> np.ndarray:
-        counts = np.maximum(np.bincount(buurt_of_row, minlength=n_b), 1)
         return np.bincount(buurt_of_row, weights=values, minlength=n_b) / counts
 
     improvement = params.improvement_signal_scale * visible_gain.mean(axis=1)
     outcome = per_buurt(table.experience_local[rows] + table.experience_fund[rows])
     perception = model.perception
+    stock_change = model.stock.mean(axis=1) - region.initial_stock.mean(axis=1)
     perception.remember(
         outcome,
-        model.stock.mean(axis=1) - region.initial_stock.mean(axis=1),
+        stock_change,
         params.efficacy_memory_months,
         params.efficacy_per_stock,
     )
@@ -94,7 +107,10 @@ def citizen_inputs(
     # volunteer in the collective live through its decisions and reporting.
     exposure = np.where(member, params.collective_volunteering_share, 0.0)
     own_local = exposure * local_by_row[row_of]
-    own_national = exposure * params.fund_attribution_national * table.experience_fund[row_of]
+    own_national = (
+        exposure * params.fund_attribution_national * experience_fund[row_of]
+        + exposure * params.municipal_attribution_national * experience_local[row_of]
+    )
     home = c.neighbourhood
     heard_local_pos = params.hearsay_weight * per_buurt(np.maximum(local, 0))[home]
     heard_local_neg = params.hearsay_weight * per_buurt(np.maximum(-local, 0))[home]
@@ -123,7 +139,7 @@ def citizen_inputs(
         * (table.grant_until[row_of] > model.current_month)
         * (1.0 - table.controlling[row_of]),
         efficacy=perception.efficacy[home],
-        needs_change=(model.stock.mean(axis=1) - region.initial_stock.mean(axis=1))[home],
+        needs_change=stock_change[home],
         ownership=(
             1.0 - np.exp(-model.owned_stock.mean(axis=1) / model.params.ownership_saturation_stock)
         )[home],

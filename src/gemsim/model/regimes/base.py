@@ -37,7 +37,9 @@ class FundingRegime:
 
     def yearly_inflow(self, model: CommunityModel) -> None:
         """Money that arrives each January. Default: the municipalities' own budgets."""
-        model.municipal_budgets.replenish(extra_cents=0, replaced_share=0.0)
+        model.municipal_budgets.replenish(
+            extra_cents=0, replaced_share=0.0, carry_over=model.params.municipal_carry_over
+        )
 
     def route(self, model: CommunityModel, rows: np.ndarray) -> np.ndarray:
         """The channel each applying collective applies to."""
@@ -59,5 +61,7 @@ class FundingRegime:
         decide_municipal_applications(model)
 
     def local_attribution(self, model: CommunityModel) -> np.ndarray:
-        """Per municipality, how far fund decisions are credited to local government."""
+        """Per municipality, the share in which it co-decides on fund decisions (0-1): it
+        adds local credit for them (``fund_attribution_local``) and is felt as procedural
+        fairness (docs/ODD.md, 7.12)."""
         return np.zeros(model.region.n_municipalities)

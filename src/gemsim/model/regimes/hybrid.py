@@ -24,8 +24,8 @@ class Hybrid(DirectFund):
     name = "hybrid"
     description = "Societal fund with municipal co-decision."
 
-    def fund_decision_months(self, model: CommunityModel) -> int:
-        return model.params.fund_decision_months + model.params.hybrid_extra_decision_months
+    def fund_decision_months(self, model: CommunityModel, n: int) -> int | np.ndarray:
+        return super().fund_decision_months(model, n) + model.params.hybrid_extra_decision_months
 
     def co_decision_weight(self, model: CommunityModel) -> np.ndarray:
         return model.region.municipality_co_decision

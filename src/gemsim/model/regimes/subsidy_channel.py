@@ -22,5 +22,7 @@ class SubsidyChannel(FundingRegime):
 
     def yearly_inflow(self, model: CommunityModel) -> None:
         model.municipal_budgets.replenish(
-            extra_cents=self.extra_money_cents(model), replaced_share=0.0
+            extra_cents=self.extra_money_cents(model),
+            replaced_share=0.0,
+            carry_over=model.params.municipal_carry_over,
         )

@@ -1,0 +1,249 @@
+"""Side-by-side speed of this source tree and another one (``gemsim bench --against``).
+
+Both trees run in one invocation so that they share the machine's state: each tree gets
+one long-lived Python process (its own ``src`` on ``PYTHONPATH``) that has imported the
+model once, and the two take turns run by run, in alternating order (A B, then B A), for
+every region size. A run's time is building the model plus running it, inside that
+process: the per-run cost without imports, as wall time and as the process's CPU time
+(less disturbed by other load on the machine). Whole-process time (a fresh interpreter that
+imports the model, builds and runs it once) is measured the same way, fewer times.
+
+The other tree is a folder (a checkout, with ``src/gemsim``) or a git revision of this
+repository (extracted with ``git archive`` into a temporary folder).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections.abc import Sequence
+from contextlib import ExitStack
+from pathlib import Path
+from typing import IO, Any
+
+from gemsim.errors import UserError
+
+#: The worker's program: read "n_municipalities months seed" lines, answer with seconds.
+#: Only the public constructor and ``run()`` are used, so any version of the model works.
+WORKER = """\
+import sys, time
+from gemsim.model.model import CommunityModel
+print("ready", flush=True)
+for line in sys.stdin:
+    n, months, seed = map(int, line.split())
+    started, cpu = time.perf_counter(), time.process_time()
+    model = CommunityModel(rng=seed, n_municipalities=n, months=months)
+    model.run()
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(elapsed, cpu, model.citizens.size, flush=True)
+"""
+
+#: A whole process: import, build, run once.
+ONE_RUN = (
+    "from gemsim.model.model import CommunityModel\n"
+    "CommunityModel(rng={seed}, n_municipalities={n}, months={months}).run()\n"
+)
+
+
+def source_root(tree: Path | str, stack: ExitStack, repo: Path | None = None) -> Path:
+    """The folder to put on ``PYTHONPATH`` for ``tree``: ``tree/src`` of a checkout, or a
+    git revision of ``repo`` extracted into a temporary folder kept open by ``stack``."""
+    path = Path(tree)
+    for candidate in (path / "src", path):
+        if (candidate / "gemsim" / "model" / "model.py").is_file():
+            return candidate.resolve()
+    repo = repo or Path(__file__).resolve().parents[2]
+    archive = subprocess.run(
+        ["git", "-C", str(repo), "archive", "--format=tar", str(tree), "src"],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        message = archive.stderr.decode(errors="replace").strip()
+        raise UserError(f"{tree!r} is neither a source tree nor a git revision: {message}")
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gemsim-against-")))
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(folder, filter="data")
+    return folder / "src"
+
+
+def _environment(src: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(src), "PYTHONHASHSEED": "0"}
+
+
+class Worker:
+    """One long-lived interpreter running models from one source tree."""
+
+    def __init__(self, src: Path) -> None:
+        self.src = src
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", WORKER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=_environment(src),
+            cwd=tempfile.gettempdir(),
+        )
+        self._read()  # "ready": imports done
+
+    def _read(self) -> str:
+        stdout: IO[str] | None = self.process.stdout
+        line = stdout.readline() if stdout else ""
+        if not line:
+            raise RuntimeError(f"the model process for {self.src} ended")
+        return line
+
+    def run(self, n: int, months: int, seed: int) -> tuple[float, float, int]:
+        """Wall and CPU seconds to build and run one model in this process, and its
+        citizens."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(f"{n} {months} {seed}\n")
+        self.process.stdin.flush()
+        seconds, cpu, citizens = self._read().split()
+        return float(seconds), float(cpu), int(citizens)
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+
+def whole_process_s(src: Path, n: int, months: int, seed: int) -> float:
+    """Wall time of a fresh interpreter that imports the model and runs it once."""
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", ONE_RUN.format(n=n, months=months, seed=seed)],
+        env=_environment(src),
+        cwd=tempfile.gettempdir(),
+        check=True,
+    )
+    return time.perf_counter() - started
+
+
+def compare(
+    against: Path | str,
+    regions: Sequence[int] = (1, 3, 10),
+    repeats: int = 15,
+    process_repeats: int = 5,
+    months: int = 120,
+    seed: int = 1,
+) -> dict[str, Any]:
+    """Median per-run and whole-process seconds of this tree and ``against`` and their
+    ratios (``against`` / this: above 1 means this tree is faster)."""
+    this_src = Path(__file__).resolve().parents[1]
+    kinds = ("run", "run_cpu", "process")
+    samples: dict[str, dict[str, dict[int, list[float]]]] = {
+        kind: {tree: {n: [] for n in regions} for tree in ("this", "against")} for kind in kinds
+    }
+    citizens: dict[int, int] = {}
+    with ExitStack() as stack:
+        trees = {"this": this_src, "against": source_root(against, stack)}
+        workers = {name: Worker(src) for name, src in trees.items()}
+        try:
+            for n in regions:  # one untimed warm-up run per tree and size
+                for worker in workers.values():
+                    citizens[n] = worker.run(n, months, seed)[2]
+            for repeat in range(repeats):
+                order = list(trees) if repeat % 2 == 0 else list(reversed(trees))
+                for n in regions:
+                    for name in order:
+                        wall, cpu, _ = workers[name].run(n, months, seed)
+                        samples["run"][name][n].append(wall)
+                        samples["run_cpu"][name][n].append(cpu)
+        finally:
+            for worker in workers.values():
+                worker.close()
+        for repeat in range(process_repeats):
+            order = list(trees) if repeat % 2 == 0 else list(reversed(trees))
+            for n in regions:
+                for name in order:
+                    wall = whole_process_s(trees[name], n, months, seed)
+                    samples["process"][name][n].append(wall)
+
+    rows = []
+    for n in regions:
+        row: dict[str, Any] = {"n_municipalities": n, "citizens": citizens[n]}
+        for kind in kinds:
+            if not samples[kind]["this"][n]:
+                continue
+            this = statistics.median(samples[kind]["this"][n])
+            other = statistics.median(samples[kind]["against"][n])
+            row[f"{kind}_s_this"] = this
+            row[f"{kind}_s_against"] = other
+            row[f"{kind}_ratio"] = other / this
+        rows.append(row)
+    return {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+        "against": str(against),
+        "months": months,
+        "seed": seed,
+        "repeats": repeats,
+        "process_repeats": process_repeats,
+        "rows": rows,
+        "samples": {
+            kind: {t: {str(n): v for n, v in d.items()} for t, d in by_tree.items()}
+            for kind, by_tree in samples.items()
+        },
+    }
+
+
+def format_comparison(results: dict[str, Any]) -> str:
+    """Medians and ratios as a plain-text table."""
+    header = (
+        f"this tree vs {results['against']}: medians of {results['repeats']} runs "
+        f"(build + {results['months']} months, in one process: wall and CPU time) and of "
+        f"{results['process_repeats']} whole processes (import + build + run)"
+    )
+    lines = [
+        header,
+        f"{'municipalities':>14} {'citizens':>8}  {'run: this':>10} {'against':>10} {'ratio':>6}"
+        f"  {'CPU: this':>10} {'against':>10} {'ratio':>6}"
+        f"  {'process: this':>13} {'against':>10} {'ratio':>6}",
+    ]
+    for row in results["rows"]:
+        line = f"{row['n_municipalities']:>14} {row['citizens']:>8}"
+        for kind in ("run", "run_cpu"):
+            line += (
+                f"  {row[f'{kind}_s_this'] * 1e3:>8.1f}ms {row[f'{kind}_s_against'] * 1e3:>8.1f}ms"
+                f" {row[f'{kind}_ratio']:>5.2f}x"
+            )
+        if "process_s_this" in row:
+            line += (
+                f"  {row['process_s_this']:>12.2f}s {row['process_s_against']:>9.2f}s "
+                f"{row['process_ratio']:>5.2f}x"
+            )
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def main(
+    against: Path | str,
+    regions: Sequence[int],
+    out_dir: Path | str = "results/bench",
+    repeats: int = 15,
+    process_repeats: int = 5,
+    months: int = 120,
+) -> Path:
+    """Compare, print the table, write ``<out_dir>/<date>-against.json``."""
+    results = compare(against, regions, repeats, process_repeats, months)
+    print(format_comparison(results))
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{dt.date.today().isoformat()}-against.json"
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"written: {path}")
+    return path
