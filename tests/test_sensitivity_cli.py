@@ -491,7 +491,7 @@ def test_shipped_sobol_experiment_is_screened_by_morris_and_fits_two_cores():
         * experiment.parameters["neighbourhoods_per_municipality"]
     )
     assert buurten >= 200  # no outcome visibly discretised
-    assert experiment.run_count <= 12_000  # at most, with screen_max (see the file's header)
+    assert experiment.run_count <= 24_000  # at most, with screen_max (see the file's header)
 
 
 MORRIS_EXCLUDED = {
