@@ -46,7 +46,9 @@ examples:
   gemsim run groeiplan --replications 5 --months 60
   gemsim compare                          # experiments/compare_regimes.toml
   gemsim sweep experiments/sweep_reporting_burden.toml --workers 8
+  gemsim sensitivity experiments/morris.toml --workers 2   # the screen, then:
   gemsim sensitivity experiments/sobol.toml --workers 2
+  gemsim claims                           # experiments/claims.toml
   gemsim report results/compare_regimes
   gemsim params --format markdown
   gemsim bench
