@@ -471,31 +471,31 @@ def test_validate_describes_a_sensitivity_experiment(capsys, tmp_path: Path):
 
 
 # ---------------------------------------------------------------------- shipped files
-def test_shipped_sobol_experiment_covers_the_uncertain_assumptions():
+def test_shipped_sobol_experiment_is_screened_by_morris_and_fits_two_cores():
     experiment = load_experiment(REPO / "experiments" / "sobol.toml")
     settings = experiment.sensitivity_settings
     assert settings.method == "sobol" and settings.base_scenario == "groeiplan"
-    names = set(settings.parameter_names)
-    assert len(names) >= 8
+    assert settings.screened_from == "results/morris" and settings.screen_max >= 20
+    assert settings.noise_dummy and settings.replications >= 2
+    pairs = {(c.scenario, c.reference) for c in settings.contrasts}
     assert {
-        "channel_layer_overhead_share",
-        "handling_cost_eur",
-        "municipal_compliance_cost_share",
-        "reporting_burden_multiplier",
-        "municipal_reporting_hours",
-        "crowding_out_sd",
-        "trust_asymmetry",
-        "threshold_sd",
-        "initiator_share",
-        "approval_quality_bias",
-        "project_effectiveness",
-    } <= names
-    contrast = settings.contrasts[0]
-    assert (contrast.scenario, contrast.reference) == ("groeiplan", "subsidy_channel")
-    assert experiment.run_count <= 8000  # affordable on two cores (see the file's header)
+        ("groeiplan", "subsidy_channel"),
+        ("hybrid", "subsidy_channel"),
+        ("groeiplan", "status_quo"),
+        ("subsidy_channel", "status_quo"),
+        ("hybrid", "status_quo"),
+        ("groeiplan_replacing", "status_quo"),
+    } <= pairs
+    buurten = (
+        experiment.parameters["n_municipalities"]
+        * experiment.parameters["neighbourhoods_per_municipality"]
+    )
+    assert buurten >= 200  # no outcome visibly discretised
+    assert experiment.run_count <= 24_000  # at most, with screen_max (see the file's header)
 
 
 MORRIS_EXCLUDED = {
+    "subsidy_replacement_share",  # what separates groeiplan_replacing from groeiplan
     "months",
     "n_municipalities",
     "neighbourhoods_per_municipality",
@@ -538,6 +538,6 @@ def test_n_override_is_validated_for_the_method():
     experiment = load_experiment(REPO / "experiments" / "sobol.toml")
     with pytest.raises(ScenarioError, match="--n 100 is not allowed"):
         experiment.with_overrides(n=100)
-    smaller = experiment.with_overrides(n=32, replications=1)
-    assert (smaller.sensitivity_settings.n, smaller.runs_per_point) == (32, 1)
-    assert smaller.run_count == 32 * 14 * 2
+    smaller = experiment.with_overrides(n=16, replications=1)
+    assert (smaller.sensitivity_settings.n, smaller.runs_per_point) == (16, 1)
+    assert smaller.run_count == 16 * (22 + 1 + 2) * 5  # at most: screen_max parameters

@@ -46,7 +46,9 @@ examples:
   gemsim run groeiplan --replications 5 --months 60
   gemsim compare                          # experiments/compare_regimes.toml
   gemsim sweep experiments/sweep_reporting_burden.toml --workers 8
+  gemsim sensitivity experiments/morris.toml --workers 2   # the screen, then:
   gemsim sensitivity experiments/sobol.toml --workers 2
+  gemsim claims                           # experiments/claims.toml
   gemsim report results/compare_regimes
   gemsim params --format markdown
   gemsim bench
@@ -280,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_dashboard_parser(commands)
     _add_patterns_parser(commands)
+    _add_claims_parser(commands)
     return parser
 
 
@@ -311,6 +314,71 @@ def _dashboard(args: argparse.Namespace) -> int:
     from gemsim.dashboard.server import serve  # MissingVizError is a UserError: exit 2
 
     return serve(args.host, args.port, open_browser=args.open)
+
+
+def _add_claims_parser(commands: Any) -> None:
+    """``gemsim claims``: check the Groeiplan's claims."""
+    from gemsim.study.claims import DEFAULT_CLAIMS_FILE
+
+    claims = commands.add_parser(
+        "claims",
+        help="check the Groeiplan's claims (claims.csv, the claims table in the reports)",
+        description="Run the scenarios of an experiment with a [claims] table under default "
+        "assumptions, the goal seek of [claims.goal_seek] (the money for a target share of "
+        "buurten in order), and read the sensitivity results it names: claims.csv (each "
+        "claim: estimate with its 95%% interval, verdict, share of the assumption space where "
+        "it holds, where it fails, what it rests on) and the claims table first in "
+        "report.html and in the sensitivity folder's sensitivity.html.",
+    )
+    claims.add_argument(
+        "experiment",
+        metavar="FILE",
+        nargs="?",
+        default=DEFAULT_CLAIMS_FILE,
+        help=f"experiment file with [claims] (default: {DEFAULT_CLAIMS_FILE})",
+    )
+    _add_running_options(claims, "default: the file's")
+
+
+def _claims(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from gemsim.study.claims_job import load_claims_experiment, run_claims_job
+    from gemsim.study.files import show_path
+    from gemsim.study.jobs import RunOptions, default_out_dir
+
+    experiment = load_claims_experiment(
+        args.experiment, replications=args.replications, months=args.months, seed=args.seed
+    )
+    out_dir = args.out if args.out is not None else default_out_dir(experiment)
+    options = RunOptions(
+        out_dir=out_dir,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        dask_local=args.dask_local,
+        force=args.force,
+        resume=args.resume,
+        extend=args.extend,
+        progress=not args.quiet,
+        report=args.report,
+        kind="claims",
+        command=_reproducing_command(args, args.experiment, experiment),
+        argv=tuple(argv),
+    )
+    log = (lambda message: None) if args.quiet else _say
+    result = run_claims_job(experiment, options, log)
+    where = show_path(result.out_dir)
+    if result.status == "interrupted":
+        if result.error:
+            _error(result.error)
+        _say(
+            f"gemsim: interrupted: {result.stored} of {result.planned} runs stored in {where}; "
+            f"finish with: {options.command} --resume"
+        )
+        return EXIT_FAILED if result.error else EXIT_INTERRUPTED
+    if not args.quiet:
+        _say(f"gemsim: done: {result.executed} runs in {result.wall_time_s:.1f} s -> {where}")
+        for key, value in (result.outputs or {}).items():
+            _say(f"  {key}: {_describe_output(value)}")
+    return EXIT_OK
 
 
 def _add_patterns_parser(commands: Any) -> None:
@@ -519,13 +587,23 @@ def _validate_one(name: str) -> str:
         experiment = load_experiment(path)
         settings = experiment.sensitivity_settings
         if settings is not None:
+            count = _plural(len(settings.factors), "parameter")
+            most = ""
+            if settings.screen_pending:
+                count = (
+                    f"the parameters screened from {settings.screened_from} (at most "
+                    f"{settings.screen_max})"
+                )
+                most = "at most "
+            if settings.noise_dummy:
+                count += " + the noise-floor dummy"
             return (
                 f"OK {show_path(path)}: sensitivity experiment {experiment.name!r}: "
-                f"{settings.method}, {_plural(len(settings.factors), 'parameter')}, n = "
-                f"{settings.n}: {_plural(settings.n_points, 'point')} x "
+                f"{settings.method}, {count}, n = "
+                f"{settings.n}: {most}{_plural(settings.n_points, 'point')} x "
                 f"{_plural(len(experiment.scenarios), 'scenario')} x "
                 f"{_plural(settings.replications, 'replication')} = "
-                f"{_plural(experiment.run_count, 'run')} of {experiment.horizon} months"
+                f"{most}{_plural(experiment.run_count, 'run')} of {experiment.horizon} months"
             )
         return (
             f"OK {show_path(path)}: experiment {experiment.name!r}: "
@@ -656,6 +734,8 @@ def _dispatch(args: argparse.Namespace, argv: Sequence[str]) -> int:
             return _dashboard(args)
         case "patterns":
             return _patterns(args, argv)
+        case "claims":
+            return _claims(args, argv)
         case "bench":
             if args.against is not None:
                 from gemsim.bench_against import main as against

@@ -861,6 +861,13 @@ def compute_tables(results: Results) -> tuple[pd.DataFrame, pd.DataFrame]:
     return summary, cost
 
 
+def claims_section_for(folder: Path) -> str:
+    """The claims table of ``gemsim claims`` (empty in a folder without ``claims.csv``)."""
+    from gemsim.analysis.claims import section_for
+
+    return section_for(folder)
+
+
 def render_report(
     results: Results, summary: pd.DataFrame, cost: pd.DataFrame, figures: Mapping[str, Path]
 ) -> str:
@@ -873,6 +880,7 @@ def render_report(
             f"<h1>gemsim results: {escape(name)}</h1>",
             "<p class='subtitle'>Community investment in the Netherlands: an agent-based "
             f"what-if model. {escape(description)}</p>",
+            claims_section_for(results.results_dir),  # the claims table first, if checked
             "<h2>What was simulated</h2>",
             _region_sentence(results, where),
             _money_html(results, cost, where),

@@ -350,7 +350,8 @@ def _beyond(values: np.ndarray, se: np.ndarray, sign: int) -> float:
 
 def numeric_sample(settings: SensitivitySettings, sample: pd.DataFrame) -> pd.DataFrame:
     """The sample with categorical factors as level numbers (0 = first level; for a
-    true/false parameter with levels ``[false, true]`` the mean is the share of true)."""
+    true/false parameter with levels ``[false, true]`` the mean is the share of true), and
+    the noise dummy's stream number last if there is one."""
     columns: dict[str, Any] = {}
     for factor in settings.factors:
         column = sample[factor.name]
@@ -359,6 +360,9 @@ def numeric_sample(settings: SensitivitySettings, sample: pd.DataFrame) -> pd.Da
             columns[factor.name] = [float(position[repr(v)]) for v in column]
         else:
             columns[factor.name] = column.to_numpy(dtype=float)
+    dummy = settings.noise_dummy_name
+    if dummy is not None and dummy in sample.columns:  # the stream number, last
+        columns[dummy] = sample[dummy].to_numpy(dtype=float)
     return pd.DataFrame(columns, index=sample.index)
 
 

@@ -77,6 +77,8 @@ OWNED_FILES: tuple[str, ...] = (
     CONTRASTS_FILE,
     FLIPS_FILE,
     REPORT_FILE,
+    "screen.csv",
+    "claims.csv",  # copied here by gemsim claims; stale once the analysis is redone
 )
 #: Parameters shown in an index figure (the highest-ranked ones) and in a convergence figure.
 TOP_IN_FIGURE = 15
@@ -163,6 +165,7 @@ def plot_contrast(
 
     values = tables.outputs[column].to_numpy(dtype=float)
     top = ranked(tables.indices, column)
+    top = top[top["parameter"] != data.settings.noise_dummy_name]  # a real parameter
     parameter = str(top["parameter"].iloc[0]) if len(top) else data.settings.parameter_names[0]
     x = numeric_sample(data.settings, data.sample)[parameter].to_numpy(dtype=float)
     negative = values < 0

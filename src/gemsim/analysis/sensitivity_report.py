@@ -575,6 +575,12 @@ def _files(data: SensitivityData, tables: SensitivityTables) -> str:
     )
 
 
+def section_for(folder: Path) -> str:
+    from gemsim.analysis.claims import section_for as claims_section
+
+    return claims_section(folder)
+
+
 def render(data: SensitivityData, tables: SensitivityTables, figures: Mapping[str, Path]) -> str:
     """The whole page as a string."""
     name = data.experiment.get("name", data.folder.name)
@@ -585,6 +591,7 @@ def render(data: SensitivityData, tables: SensitivityTables, figures: Mapping[st
         "<p>Which assumptions drive trust, participation and wellbeing, which ones decide the "
         "comparison of funding routes, and where that conclusion flips. Every number comes "
         "from the runs stored in this folder.</p>",
+        section_for(data.folder),  # the claims table first, when gemsim claims wrote one
         _setup(data),
         _contrast_section(data, tables, figures),
         _overview(data, tables),

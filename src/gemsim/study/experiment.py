@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from pydantic_core import ErrorDetails
 
 from gemsim.model.parameters import allowed_range, bounds
+from gemsim.study.claims import ClaimsSettings, GoalSeekSettings
 from gemsim.study.files import (
     MAX_COUNT,
     NAME_ALLOWED,
@@ -137,6 +138,11 @@ class Experiment(BaseModel):
         ),
     )
 
+    claims: ClaimsSettings | None = Field(
+        None,
+        json_schema_extra=allows("a [claims] table (sensitivity, [claims.goal_seek])"),
+    )
+
     _source: Path | None = PrivateAttr(None)
     _resolved: dict[str, Scenario] | None = PrivateAttr(None)
     _settings: SensitivitySettings | None = PrivateAttr(None)
@@ -160,6 +166,14 @@ class Experiment(BaseModel):
             ]
         if self.patterns is not None:
             problems += _patterns_experiment_problems(self)
+        if self.claims is not None:
+            problems += [
+                f"[{key}] is not allowed with [claims]: a claims experiment runs its "
+                "scenarios under default assumptions (the sensitivity analysis is its own "
+                "experiment, named by [claims] sensitivity)"
+                for key in ("sweep", "sensitivity", "patterns")
+                if getattr(self, key)
+            ]
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -337,7 +351,9 @@ class Experiment(BaseModel):
         return record
 
     def _record(self) -> dict[str, Any]:
-        dump = self.model_dump(exclude={"sensitivity", "patterns"})
+        dump = self.model_dump(exclude={"sensitivity", "patterns", "claims"})
+        if self.claims is not None:  # absent otherwise: older records resume unchanged
+            dump["claims"] = self.claims.as_record()
         settings = self.sensitivity_settings
         if settings is not None:
             dump["sensitivity"] = settings.as_record()
@@ -396,6 +412,22 @@ def _patterns_experiment_problems(experiment: Experiment) -> list[str]:
         if getattr(experiment, key):
             problems.append(f"[{key}] is not allowed with [patterns] ({reason})")
     return problems
+
+
+def _claims_problem(problem: ErrorDetails) -> str:
+    """One line for a problem of the ``[claims]`` table."""
+    loc = [str(part) for part in problem["loc"][1:]]
+    section = "[claims.goal_seek]" if loc[:1] == ["goal_seek"] and len(loc) > 1 else "[claims]"
+    key = loc[-1] if loc else "claims"
+    if problem["type"] == "value_error":
+        return str(problem["msg"]).removeprefix("Value error, ")
+    model: Any = GoalSeekSettings if section == "[claims.goal_seek]" else ClaimsSettings
+    if problem["type"] == "extra_forbidden":
+        return f"{section} unknown key {key!r}; allowed keys: " + ", ".join(model.model_fields)
+    allowed = field_allowed(model, key)
+    if problem["type"] == "missing":
+        return f"{section} {key} is missing: must be {allowed}"
+    return f"{section} {key} = {toml_value(problem.get('input'))} is not allowed: must be {allowed}"
 
 
 def _output_problems(outputs: Sequence[str]) -> list[str]:
@@ -594,8 +626,15 @@ def _pydantic_problems(where: str, error: ValidationError) -> list[str]:
         if key == "sensitivity" and len(loc) > 1:
             table.append({**problem, "loc": loc[1:]})
             continue
+        if key == "sensitivity" and problem["type"] == "value_error":  # the table's own checks
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            problems += [f"{where}: {line}" for line in message.splitlines()]
+            continue
         if key == "patterns":
             problems += [f"{where}: {line}" for line in patterns_table_problems([problem])]
+            continue
+        if key == "claims":
+            problems.append(f"{where}: {_claims_problem(problem)}")
             continue
         if key in ("parameters", "sweep") and len(loc) > 1:
             loc = (f"[{key}] {loc[1]}", *loc[2:])

@@ -18,8 +18,17 @@ A sensitivity experiment (an experiment file with a ``[sensitivity]`` table, see
    ``replication_seeds(seed, R)``, the same for every scenario and every point (common
    random numbers). A contrast at a point is thus a paired difference.
 
+With ``noise_dummy = true`` the design has one more column, the noise-floor dummy
+``noise_floor``: an integer stream number that the model never sees. A point's replications
+then use the seeds of its stream (:func:`gemsim.sensitivity.stochastic.stream_seeds`), the
+same for every scenario at that point (contrasts stay paired), so the dummy's index
+measures the random path's share of the variance of the point means. With
+``screened_from`` the sampled parameters come from a Morris screen
+(:func:`gemsim.study.screening.apply_screen`).
+
 The sample is stored with the results as ``sample.parquet`` (decoded values, as run) and
-``design.parquet`` (SALib's raw matrix, needed to re-analyse), both with a ``point`` column.
+``design.parquet`` (SALib's raw matrix, needed to re-analyse), both with a ``point`` column,
+and with ``screened_from`` the screen as ``screen.csv``.
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ import pandas as pd
 
 from gemsim.atomic import write_parquet
 from gemsim.experiments import RunSpec, build_specs, replication_seeds
+from gemsim.experiments.specs import make_run_id
 from gemsim.model.parameters import ParameterError, Parameters, bounds, plausible_range
 from gemsim.study.experiment import Experiment
 from gemsim.study.files import ScenarioError, show_path, toml_value
@@ -68,6 +78,7 @@ class SensitivityPlan:
         sample: decoded parameter values as run, one row per point (index ``point``).
         specs: the runs: scenarios x points x replications.
         clipped: per factor, how many drawn values were clipped to the allowed range.
+        screen: the Morris screen that chose the factors (``screened_from``), or None.
     """
 
     settings: SensitivitySettings
@@ -75,6 +86,7 @@ class SensitivityPlan:
     sample: pd.DataFrame
     specs: list[RunSpec]
     clipped: dict[str, int]
+    screen: pd.DataFrame | None = None
 
     @property
     def points(self) -> int:
@@ -146,8 +158,14 @@ def plan_sensitivity(experiment: Experiment) -> SensitivityPlan:
     settings = experiment.sensitivity_settings
     if settings is None:
         raise ScenarioError("the experiment has no [sensitivity] table")
+    screen = None
+    if settings.screen_pending:
+        from gemsim.study.screening import apply_screen
+
+        settings, screen = apply_screen(settings)
+    problem = settings.problem()
     X = sample_design(
-        settings.problem(),
+        problem,
         settings.method,
         settings.n,
         experiment.seed,
@@ -155,27 +173,73 @@ def plan_sensitivity(experiment: Experiment) -> SensitivityPlan:
         **settings.options,
     )
     points, clipped = decode_sample(settings, X)
-    check_points(experiment, points)
-    sample = pd.DataFrame(points, columns=settings.parameter_names)
+    model_points = [
+        {k: v for k, v in point.items() if k != settings.noise_dummy_name} for point in points
+    ]
+    check_points(experiment, model_points)
+    sample = pd.DataFrame(points, columns=problem.names)
     sample.index.name = "point"
-    specs = build_specs(
-        experiment.scenario_overrides(),
-        seeds=replication_seeds(experiment.seed, settings.replications),
-        months=experiment.horizon,
-        points=points,
+    specs = _specs(experiment, settings, points, model_points)
+    return SensitivityPlan(
+        settings=settings, X=X, sample=sample, specs=specs, clipped=clipped, screen=screen
     )
-    return SensitivityPlan(settings=settings, X=X, sample=sample, specs=specs, clipped=clipped)
+
+
+def _specs(
+    experiment: Experiment,
+    settings: SensitivitySettings,
+    points: Sequence[Mapping[str, Any]],
+    model_points: Sequence[Mapping[str, Any]],
+) -> list[RunSpec]:
+    """Scenarios x points x replications; with a noise dummy each point's seeds are those of
+    its stream (the same for every scenario), else the common seeds everywhere."""
+    R = settings.replications
+    if settings.noise_dummy_name is None:
+        return build_specs(
+            experiment.scenario_overrides(),
+            seeds=replication_seeds(experiment.seed, R),
+            months=experiment.horizon,
+            points=model_points,
+        )
+    from gemsim.sensitivity.stochastic import stream_seeds
+
+    seeds = [
+        stream_seeds(experiment.seed, R, int(point[settings.noise_dummy_name])) for point in points
+    ]
+    specs: list[RunSpec] = []
+    for scenario, overrides in experiment.scenario_overrides().items():
+        for p, values in enumerate(model_points):
+            for r, seed in enumerate(seeds[p]):
+                specs.append(
+                    RunSpec(
+                        run_id=make_run_id(scenario, r, p),
+                        scenario=scenario,
+                        replication=r,
+                        seed=int(seed),
+                        months=experiment.horizon,
+                        params={**overrides, **values},
+                        point=p,
+                    )
+                )
+    return specs
 
 
 def write_design(out_dir: Path | str, plan: SensitivityPlan) -> dict[str, Path]:
-    """Write ``sample.parquet`` and ``design.parquet`` (atomically) into ``out_dir``."""
+    """Write ``sample.parquet``, ``design.parquet`` and (with a screen) ``screen.csv``
+    (atomically) into ``out_dir``."""
     folder = Path(out_dir)
-    design = pd.DataFrame(plan.X, columns=plan.settings.parameter_names)
+    design = pd.DataFrame(plan.X, columns=plan.settings.problem().names)
     design.index.name = "point"
-    return {
+    paths = {
         "sample": write_parquet(plan.sample.reset_index(), folder / SAMPLE_FILE),
         "design": write_parquet(design.reset_index(), folder / DESIGN_FILE),
     }
+    if plan.screen is not None:
+        from gemsim.atomic import write_text
+        from gemsim.study.screening import SCREEN_FILE
+
+        paths["screen"] = write_text(folder / SCREEN_FILE, plan.screen.to_csv(index=False))
+    return paths
 
 
 def read_design(out_dir: Path | str) -> tuple[np.ndarray, pd.DataFrame]:

@@ -22,6 +22,16 @@ A **sensitivity experiment** (run with ``gemsim sensitivity``) is an experiment 
     conf_level = 0.95            # confidence level of the intervals            (0.95)
     outputs = ["trust_government", "participation"]  # reporters at the horizon
                                  # (default: DEFAULT_SENSITIVITY_OUTPUTS)
+    noise_dummy = true           # add the noise-floor dummy `noise_floor` as its own row:
+                                 # a factor that only selects each point's random stream
+                                 # (gemsim.sensitivity.stochastic)                  (false)
+    screened_from = "results/morris"  # take the sampled parameters, with their ranges,
+                                 # from a Morris results folder (relative to the working
+                                 # directory); then no [sensitivity.parameters]     (none)
+    screen_threshold = 1.5       # keep a parameter whose mu* reaches this multiple of the
+                                 # noise dummy's mu* on at least one analysed output  (1.5;
+                                 # a parameter with no effect scores about 1)
+    screen_max = 30              # keep at most this many (the highest ratios)       (30)
     [sensitivity.parameters.crowding_out_sd]     # one table per sampled parameter
     low = 0.0                    # bounds, within the parameter's allowed range, low < high
     high = 0.6
@@ -39,6 +49,12 @@ A **sensitivity experiment** (run with ``gemsim sensitivity``) is an experiment 
     scenario = "groeiplan"
     reference = "subsidy_channel"
     outputs = ["trust_government"]               # default: the [sensitivity] outputs
+
+With ``screened_from`` the parameters are known only once the Morris results exist: the
+file validates without them (run counts are then upper bounds with ``screen_max``
+parameters), and :func:`gemsim.study.screening.apply_screen` picks them when the job is
+planned, writing ``screen.csv`` (every screened parameter, its mu*, sigma, ratio to the
+noise floor, kept or not and why) into the results folder.
 
 ``months`` and ``regime`` cannot be sampled, nor a parameter set in ``[parameters]``;
 the base scenario and the contrasts' scenarios must be among ``scenarios``, and every
@@ -59,7 +75,14 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 
 from gemsim.model.parameters import Parameters, allowed_range, levels
@@ -86,6 +109,7 @@ if TYPE_CHECKING:  # gemsim.sensitivity imports SALib: only when a [sensitivity]
 
 __all__ = [
     "DEFAULT_SENSITIVITY_OUTPUTS",
+    "NOISE_DUMMY",
     "Contrast",
     "SensitivitySettings",
     "sensitivity_n_problem",
@@ -107,6 +131,8 @@ DEFAULT_SENSITIVITY_OUTPUTS: tuple[str, ...] = (
     "participation_gap_ses",
     "wellbeing_gap_ses",
 )
+#: Name of the noise-floor dummy's row (``noise_dummy = true``).
+NOISE_DUMMY = "noise_floor"
 _MAX_SOBOL_N = 2**20
 _MAX_DESIGN_N = 1_000_000
 _OUTPUTS_ALLOWED = "a non-empty list of reporter names, each once"
@@ -490,6 +516,30 @@ class SensitivitySettings(BaseModel):
     outputs: tuple[str, ...] = Field(
         DEFAULT_SENSITIVITY_OUTPUTS, json_schema_extra=allows(_OUTPUTS_ALLOWED)
     )
+    noise_dummy: bool = Field(False, json_schema_extra=allows("true or false"))
+    screened_from: str | None = Field(
+        None,
+        min_length=1,
+        json_schema_extra=allows(
+            'the path of a Morris results folder (e.g. "results/morris"), relative to the '
+            "working directory"
+        ),
+    )
+    screen_threshold: float = Field(
+        1.5,
+        gt=0,
+        le=1000,
+        json_schema_extra=allows(
+            "a number > 0 and <= 1000: the multiple of the noise dummy's mu* a parameter "
+            "must reach (with screened_from)"
+        ),
+    )
+    screen_max: int = Field(
+        30,
+        ge=1,
+        le=1000,
+        json_schema_extra=allows("an integer from 1 to 1000 (with screened_from)"),
+    )
     factors: tuple[Any, ...] = Field(  # gemsim.sensitivity.Factor (imported lazily: SALib)
         None,  # required: the validator says what the tables must be
         validation_alias="parameters",
@@ -543,9 +593,22 @@ class SensitivitySettings(BaseModel):
             raise ValueError("\n".join(problems))
         return tuple(value)
 
+    @field_validator("screen_threshold", mode="before")
+    @classmethod
+    def _threshold_number(cls, value: Any) -> Any:
+        return float(value) if _is_int(value) else value  # 2 is as good as 2.0
+
     @field_validator("factors", mode="before")
     @classmethod
-    def _sampled_parameters(cls, value: Any) -> Any:
+    def _sampled_parameters(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.data.get("screened_from") is not None:
+            if value is not None:
+                raise ValueError(
+                    f"{SECTION} parameters is not allowed with screened_from: the parameters "
+                    "and their ranges are those of the Morris results that survive the "
+                    "screen; allowed: screened_from or [sensitivity.parameters], not both"
+                )
+            return ()
         if value is None:
             raise ValueError(
                 f"{SECTION} parameters is missing: must be {_PARAMETERS_ALLOWED}, e.g. "
@@ -573,7 +636,36 @@ class SensitivitySettings(BaseModel):
             raise ValueError("\n".join(problems))
         return tuple(contrasts)
 
+    @model_validator(mode="after")
+    def _screen_keys(self) -> SensitivitySettings:
+        if self.screened_from is None:
+            given = sorted({"screen_threshold", "screen_max"} & self.model_fields_set)
+            if given:
+                raise ValueError(
+                    "\n".join(
+                        f"{SECTION} {key} is not allowed without screened_from: it sets the "
+                        "screen of a Morris result"
+                        for key in given
+                    )
+                )
+        elif self.method == "morris":
+            raise ValueError(
+                f'{SECTION} screened_from is not allowed with method = "morris": a Morris '
+                'design screens; allowed: method = "sobol" or "fast"'
+            )
+        return self
+
     # ------------------------------------------------------------------ derived views
+    @property
+    def screen_pending(self) -> bool:
+        """Whether the parameters still have to be taken from the Morris results."""
+        return self.screened_from is not None and not self.factors
+
+    @property
+    def noise_dummy_name(self) -> str | None:
+        """The noise dummy's factor name, or None without one."""
+        return NOISE_DUMMY if self.noise_dummy else None
+
     @property
     def options(self) -> dict[str, Any]:
         """The method's options (``num_levels`` for Morris, ``M`` for FAST) with defaults."""
@@ -598,17 +690,32 @@ class SensitivitySettings(BaseModel):
         return (*self.outputs, *columns)
 
     def problem(self) -> Problem:
-        """The :class:`gemsim.sensitivity.Problem` (factors and analysed outputs)."""
+        """The :class:`gemsim.sensitivity.Problem` (factors, the noise dummy last if asked
+        for, and analysed outputs). Raises ValueError while the screen is pending."""
         from gemsim.sensitivity import Problem
 
-        return Problem(self.factors, self.analysed_outputs)
+        if self.screen_pending:
+            raise ValueError(
+                f"the parameters are not known until the screen of {self.screened_from} is "
+                "applied (gemsim.study.screening.apply_screen)"
+            )
+        problem = Problem(self.factors, self.analysed_outputs)
+        return problem.with_noise_dummy(NOISE_DUMMY) if self.noise_dummy else problem
 
     @property
     def n_points(self) -> int:
-        """Sample points of the design (rows of SALib's sample)."""
-        from gemsim.sensitivity import get_method
+        """Sample points of the design (rows of SALib's sample); while the screen is
+        pending, the most it can be (``screen_max`` parameters)."""
+        from gemsim.sensitivity import Factor, Problem, get_method
 
-        rows = get_method(self.method).rows_per_unit(self.problem(), self.calc_second_order)
+        if self.screen_pending:
+            factors = [Factor(f"p{i}", 0.0, 1.0) for i in range(self.screen_max)]
+            problem = Problem(factors, self.analysed_outputs)
+            if self.noise_dummy:
+                problem = problem.with_noise_dummy(NOISE_DUMMY)
+        else:
+            problem = self.problem()
+        rows = get_method(self.method).rows_per_unit(problem, self.calc_second_order)
         return self.n * rows
 
     def analysis_options(self) -> dict[str, Any]:
@@ -643,6 +750,10 @@ class SensitivitySettings(BaseModel):
             "num_resamples": self.num_resamples,
             "conf_level": self.conf_level,
             "outputs": list(self.outputs),
+            "noise_dummy": self.noise_dummy,
+            "screened_from": self.screened_from,
+            "screen_threshold": self.screen_threshold,
+            "screen_max": self.screen_max,
             "parameters": [_factor_record(f) for f in self.factors],
             "contrasts": [
                 {
@@ -676,6 +787,10 @@ class SensitivitySettings(BaseModel):
             replications=record["replications"],
             factors=tuple(factors),
             outputs=tuple(record["outputs"]),
+            noise_dummy=bool(record.get("noise_dummy", False)),
+            screened_from=record.get("screened_from"),
+            screen_threshold=float(record.get("screen_threshold", 1.5)),
+            screen_max=int(record.get("screen_max", 30)),
             contrasts=tuple(
                 Contrast(
                     name=c["name"],
