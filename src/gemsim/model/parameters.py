@@ -159,8 +159,8 @@ class Parameters(BaseModel):
         low=0,
         high=10,
         source=ASSUMPTION,
-        doc="Relative rise in the chance of founding a collective when support saturates "
-        "(1 = doubles it).",
+        doc="Relative rise in founders' start-up means (advice, pooled start-up help) when "
+        "support saturates (1 = doubles them).",
     )
     support_reporting_relief: float = param(
         0.5,
@@ -789,14 +789,110 @@ class Parameters(BaseModel):
         source=ASSUMPTION,
         doc="Start-up money (cash or in kind) founders bring to a new collective.",
     )
-    founding_rate: float = param(
-        0.002,
-        unit="1/month per capable inhabitant",
+    resident_initiative_potential_national: int = param(
+        7000,
+        unit="count",
         low=0,
-        high=0.1,
+        high=1_000_000,
+        plausible=(6000, 10_000),
+        source="assumption (no national count found; above today's estimate of 6,000)",
+        doc="Bass potential of resident initiatives in the Netherlands: founding groups that "
+        "could form if start-up money were no barrier.",
+    )
+    care_cooperative_potential_national: int = param(
+        4000,
+        unit="count",
+        low=0,
+        high=1_000_000,
+        plausible=(1500, 10_000),
+        source="assumption (1,471 in 2020, NLZVE, and still rising); calibrated to the care "
+        "pattern (results/reference/calibration)",
+        doc="Bass potential of care collectives in the Netherlands: founding groups that "
+        "could form if start-up money were no barrier.",
+    )
+    housing_cooperative_potential_national: int = param(
+        200,
+        unit="count",
+        low=0,
+        high=1_000_000,
+        plausible=(100, 1000),
+        source="assumption (no count found)",
+        doc="Bass potential of housing cooperatives in the Netherlands: founding groups that "
+        "could form if start-up money were no barrier.",
+    )
+    neighbourhood_enterprise_potential_national: int = param(
+        1500,
+        unit="count",
+        low=0,
+        high=1_000_000,
+        plausible=(750, 3000),
+        source="assumption (practitioners: 500-1,000 today)",
+        doc="Bass potential of neighbourhood enterprises in the Netherlands: founding groups "
+        "that could form if start-up money were no barrier.",
+    )
+    energy_cooperative_potential_national: int = param(
+        1200,
+        unit="count",
+        low=0,
+        high=1_000_000,
+        plausible=(750, 3000),
+        source="Lokale Energie Monitor 2015-23: logistic ceiling about 750 at today's barriers; "
+        "calibrated to the energy patterns (results/reference/calibration)",
+        doc="Bass potential of energy cooperatives in the Netherlands: founding groups that "
+        "could form if start-up money were no barrier.",
+    )
+    social_enterprise_potential_national: int = param(
+        10_000,
+        unit="count",
+        low=0,
+        high=1_000_000,
+        plausible=(5000, 20_000),
+        source="assumption (McKinsey 2016, ABN AMRO 2017: 4-6k today)",
+        doc="Bass potential of social enterprises in the Netherlands: founding groups that "
+        "could form if start-up money were no barrier.",
+    )
+    founding_innovation_rate: float = param(
+        0.03,
+        unit="1/year",
+        low=0,
+        high=1,
+        plausible=(0.001, 0.1),
+        source="Bass 1969; Sultan, Farley & Lehmann 1990 (mean p = 0.03 over 213 products); "
+        "calibrated (results/reference/calibration)",
+        doc="Bass coefficient of innovation p: yearly founding hazard of a potential "
+        "founding group independent of how many collectives of its type exist.",
+    )
+    founding_imitation_rate: float = param(
+        0.4,
+        unit="1/year",
+        low=0,
+        high=5,
+        plausible=(0.1, 1.0),
+        source="Bass 1969; Sultan, Farley & Lehmann 1990 (mean q = 0.38); calibrated "
+        "(results/reference/calibration)",
+        doc="Bass coefficient of imitation q: yearly founding hazard added per unit share of "
+        "the potential already founded.",
+    )
+    founding_means_eur: float = param(
+        10_000,
+        unit="EUR",
+        low=0,
+        high=1_000_000,
+        plausible=(2500, 40_000),
         source=ASSUMPTION,
-        doc="Monthly chance that one willing, capable inhabitant founds a collective where "
-        "the buurt's unaddressed need is full (an agent stands for many inhabitants).",
+        doc="Start-up means (savings, pledges, in kind) a founding group of average SES can "
+        "raise; scaled by exp(SES) of the founder.",
+    )
+    dissolution_rate_per_year: float = param(
+        0.02,
+        unit="1/year",
+        low=0,
+        high=1,
+        plausible=(0.0, 0.08),
+        source="assumption (energy monitors report almost no closures); calibrated "
+        "(results/reference/calibration)",
+        doc="Yearly hazard that a collective stops for reasons the model does not represent "
+        "(founders move or tire), besides lack of members or money.",
     )
     dissolution_grace_months: int = param(
         12,
