@@ -821,11 +821,11 @@ class Parameters(BaseModel):
         "could form if start-up money were no barrier.",
     )
     neighbourhood_enterprise_potential_national: int = param(
-        1500,
+        2000,
         unit="count",
         low=0,
         high=1_000_000,
-        plausible=(750, 3000),
+        plausible=(1000, 4000),
         source="assumption (practitioners: 500-1,000 today)",
         doc="Bass potential of neighbourhood enterprises in the Netherlands: founding groups "
         "that could form if start-up money were no barrier.",
@@ -842,11 +842,11 @@ class Parameters(BaseModel):
         "could form if start-up money were no barrier.",
     )
     social_enterprise_potential_national: int = param(
-        10_000,
+        18_000,
         unit="count",
         low=0,
         high=1_000_000,
-        plausible=(5000, 20_000),
+        plausible=(10_000, 40_000),
         source="assumption (McKinsey 2016, ABN AMRO 2017: 4-6k today)",
         doc="Bass potential of social enterprises in the Netherlands: founding groups that "
         "could form if start-up money were no barrier.",
@@ -874,11 +874,11 @@ class Parameters(BaseModel):
         "the potential already founded.",
     )
     founding_means_eur: float = param(
-        10_000,
+        3000,
         unit="EUR",
         low=0,
         high=1_000_000,
-        plausible=(2500, 40_000),
+        plausible=(1000, 10_000),
         source=ASSUMPTION,
         doc="Start-up means (savings, pledges, in kind) a founding group of average SES can "
         "raise; scaled by exp(SES) of the founder.",
