@@ -74,7 +74,10 @@ def test_founders_bring_start_up_money():
     model.run()
     assert model.ledger.balance.get("source:founders", 0) < 0  # money came from founders
     none = CommunityModel(
-        rng=4, **{**SMALL, "months": 48}, founding_innovation_rate=0.5, founding_contribution_months=0
+        rng=4,
+        **{**SMALL, "months": 48},
+        founding_innovation_rate=0.5,
+        founding_contribution_months=0,
     )
     none.run()
     assert none.ledger.balance.get("source:founders", 0) == 0

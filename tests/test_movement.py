@@ -19,7 +19,10 @@ def bass_path(potential: float, start: float, p: float, q: float, months: int) -
     """The deterministic count path the expected foundings trace out."""
     counts = [start]
     for _ in range(months):
-        counts.append(counts[-1] + float(bass_foundings(np.array([potential]), np.array([counts[-1]]), p, q)[0]))
+        counts.append(
+            counts[-1]
+            + float(bass_foundings(np.array([potential]), np.array([counts[-1]]), p, q)[0])
+        )
     return np.array(counts)
 
 
@@ -97,7 +100,10 @@ def test_more_means_found_more():
         total = 0
         for seed in range(3):
             model = CommunityModel(
-                rng=seed, **{**SMALL, "months": 36}, founding_innovation_rate=0.3, founding_means_eur=means
+                rng=seed,
+                **{**SMALL, "months": 36},
+                founding_innovation_rate=0.3,
+                founding_means_eur=means,
             )
             model.run()
             total += model.counts["founded"]
@@ -122,6 +128,8 @@ def test_counts_add_up_and_stay_below_the_potential():
     counts = np.bincount(table.kind[living], minlength=len(COLLECTIVE_TYPES))
     initial = np.bincount(table.kind[:start], minlength=len(COLLECTIVE_TYPES))
     for kind, collective_type in enumerate(COLLECTIVE_TYPES):
-        potential = getattr(model.params, collective_type.potential_parameter) * model.population_share
+        potential = (
+            getattr(model.params, collective_type.potential_parameter) * model.population_share
+        )
         # founding stops at the potential; initial counts above it only shrink
         assert counts[kind] <= max(np.ceil(potential) + 2, initial[kind]), collective_type.name

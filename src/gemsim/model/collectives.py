@@ -24,7 +24,7 @@ from gemsim.model.agents import Collective
 from gemsim.model.arrays import FloatArray
 from gemsim.model.citizens import ACTIVE, INITIATOR, NO_COLLECTIVE, OCCASIONAL
 from gemsim.model.collective_types import COLLECTIVE_TYPES, SERVES
-from gemsim.model.infrastructure import CATEGORIES, cost_to_raise, deficits
+from gemsim.model.infrastructure import cost_to_raise
 from gemsim.model.ledger import to_cents
 from gemsim.model.streams import support_fraction
 
@@ -381,7 +381,10 @@ def found_collectives(model: CommunityModel) -> None:
     table = model.collectives
     counts = np.bincount(table.kind[table.living()], minlength=len(COLLECTIVE_TYPES))
     expected = bass_foundings(
-        potential, counts, params.founding_innovation_rate, params.founding_imitation_rate
+        potential,
+        counts.astype(np.float64),
+        params.founding_innovation_rate,
+        params.founding_imitation_rate,
     )
     foundings = model.rng.poisson(expected)
     used = np.zeros(candidates.size, dtype=bool)

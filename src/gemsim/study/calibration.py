@@ -148,7 +148,7 @@ def load_spec(path: str | Path) -> CalibrationSpec:
 def model_values(spec: CalibrationSpec, particle: dict[str, float]) -> dict[str, Any]:
     """A particle's parameter values as the model takes them (integers rounded)."""
     return {
-        name: int(round(particle[name])) if is_integer_parameter(name) else float(particle[name])
+        name: int(np.rint(particle[name])) if is_integer_parameter(name) else float(particle[name])
         for name in spec.parameters
     }
 
@@ -236,7 +236,9 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: list[float])
     """Quantiles of a weighted sample (inverse of the weighted empirical distribution)."""
     order = np.argsort(values)
     cumulative = np.cumsum(weights[order]) / weights.sum()
-    return np.array([values[order][min(np.searchsorted(cumulative, q), values.size - 1)] for q in qs])
+    return np.array(
+        [values[order][min(np.searchsorted(cumulative, q), values.size - 1)] for q in qs]
+    )
 
 
 def effective_sample_size(weights: np.ndarray) -> float:
@@ -283,7 +285,7 @@ def run_calibration(spec: CalibrationSpec, *, log: Any = print) -> pd.DataFrame:
         if spec.processes > 1
         else pyabc.sampler.SingleCoreSampler()
     )
-    np.random.seed(spec.seed % 2**32)  # pyabc draws its proposals from numpy's global state
+    np.random.seed(spec.seed % 2**32)  # noqa: NPY002 (pyabc draws from numpy's global state)
     abc = pyabc.ABCSMC(
         Simulator(spec),
         prior,
@@ -358,9 +360,13 @@ def run_calibration(spec: CalibrationSpec, *, log: Any = print) -> pd.DataFrame:
         "patterns_scored": list(spec.patterns),
         "criteria": [c.__dict__ for c in spec.criteria],
         "parameters": list(spec.parameters),
-        "model_overrides": {k: v for k, v in spec.overrides.items() if k in ("inhabitants_per_agent", "n_municipalities", "neighbourhoods_per_municipality")},
+        "model_overrides": {
+            k: v
+            for k, v in spec.overrides.items()
+            if k in ("inhabitants_per_agent", "n_municipalities", "neighbourhoods_per_municipality")
+        },
         "seed": spec.seed,
-        "run_seed": "sha256 of [seed, particle values], then numpy SeedSequence([that, replication])",
+        "run_seed": "sha256 of [seed, particle values]; replication r: SeedSequence([it, r])",
         "population_size": spec.population_size,
         "max_populations": spec.max_populations,
         "max_walltime_minutes": spec.max_walltime_minutes,
