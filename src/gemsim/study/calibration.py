@@ -303,8 +303,25 @@ def run_calibration(spec: CalibrationSpec, *, log: Any = print) -> pd.DataFrame:
         max_nr_populations=spec.max_populations,
         max_walltime=timedelta(minutes=spec.max_walltime_minutes),
     )
-    wall = time.time() - started
+    return write_outputs(spec, history, time.time() - started, log=log)
 
+
+def summarise(spec: CalibrationSpec, *, log: Any = print) -> pd.DataFrame:
+    """Write the outputs from the database of a run that was stopped (its last complete
+    generation is the posterior); the wall time runs from its start to the end of that
+    generation."""
+    import pyabc
+
+    history = pyabc.History(f"sqlite:///{(spec.output / 'abc.db').resolve()}")
+    ends = pd.to_datetime(history.get_all_populations()["population_end_time"])
+    wall = (ends.max() - pd.Timestamp(history.get_abc().start_time)).total_seconds()
+    return write_outputs(spec, history, wall, log=log, stopped=True)
+
+
+def write_outputs(
+    spec: CalibrationSpec, history: Any, wall: float, *, log: Any = print, stopped: bool = False
+) -> pd.DataFrame:
+    """posterior.csv, populations.csv, summary.csv and manifest.json from a pyabc history."""
     populations = history.get_all_populations()
     populations = populations[populations["t"] >= 0].copy()
     ess = []
@@ -376,6 +393,7 @@ def run_calibration(spec: CalibrationSpec, *, log: Any = print) -> pd.DataFrame:
         "model_evaluations": int(history.total_nr_simulations),
         "model_runs": int(history.total_nr_simulations) * spec.replications,
         "wall_seconds": round(wall, 1),
+        "stopped_by_hand": stopped,
         "final_epsilon": float(populations["epsilon"].iloc[-1]),
         "final_ess": round(final_ess, 2),
         "chosen_particle": {k: (float(v)) for k, v in chosen.items()},
@@ -397,8 +415,17 @@ def run_calibration(spec: CalibrationSpec, *, log: Any = print) -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", help="calibration file (experiments/calibration/movement.toml)")
+    parser.add_argument(
+        "--summarise",
+        action="store_true",
+        help="only write the outputs from the stored database of a stopped run",
+    )
     args = parser.parse_args(argv)
-    run_calibration(load_spec(args.file))
+    spec = load_spec(args.file)
+    if args.summarise:
+        summarise(spec)
+    else:
+        run_calibration(spec)
     return 0
 
 
