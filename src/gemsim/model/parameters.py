@@ -800,13 +800,13 @@ class Parameters(BaseModel):
         "could form if start-up money were no barrier.",
     )
     care_cooperative_potential_national: int = param(
-        4000,
+        7636,
         unit="count",
         low=0,
         high=1_000_000,
-        plausible=(1500, 10_000),
-        source="assumption (1,471 in 2020, NLZVE, and still rising); calibrated to the care "
-        "pattern (results/reference/calibration)",
+        plausible=(1900, 9800),
+        source="NLZVE: 1,471 in 2020 and rising; ABC-SMC calibration, 5-95% range "
+        "(results/reference/calibration)",
         doc="Bass potential of care collectives in the Netherlands: founding groups that "
         "could form if start-up money were no barrier.",
     )
@@ -831,13 +831,13 @@ class Parameters(BaseModel):
         "that could form if start-up money were no barrier.",
     )
     energy_cooperative_potential_national: int = param(
-        1200,
+        1672,
         unit="count",
         low=0,
         high=1_000_000,
-        plausible=(750, 3000),
-        source="Lokale Energie Monitor 2015-23: logistic ceiling about 750 at today's barriers; "
-        "calibrated to the energy patterns (results/reference/calibration)",
+        plausible=(800, 2900),
+        source="Lokale Energie Monitor 2015-23 (logistic ceiling about 750 at today's barriers); "
+        "ABC-SMC calibration, 5-95% range (results/reference/calibration)",
         doc="Bass potential of energy cooperatives in the Netherlands: founding groups that "
         "could form if start-up money were no barrier.",
     )
@@ -852,24 +852,24 @@ class Parameters(BaseModel):
         "could form if start-up money were no barrier.",
     )
     founding_innovation_rate: float = param(
-        0.03,
+        0.0736,
         unit="1/year",
         low=0,
         high=1,
-        plausible=(0.001, 0.1),
-        source="Bass 1969; Sultan, Farley & Lehmann 1990 (mean p = 0.03 over 213 products); "
-        "calibrated (results/reference/calibration)",
+        plausible=(0.004, 0.085),
+        source="Bass 1969; Sultan, Farley & Lehmann 1990 (mean p = 0.03); ABC-SMC calibration, "
+        "5-95% range (results/reference/calibration)",
         doc="Bass coefficient of innovation p: yearly founding hazard of a potential "
         "founding group independent of how many collectives of its type exist.",
     )
     founding_imitation_rate: float = param(
-        0.4,
+        0.404,
         unit="1/year",
         low=0,
         high=5,
-        plausible=(0.1, 1.0),
-        source="Bass 1969; Sultan, Farley & Lehmann 1990 (mean q = 0.38); calibrated "
-        "(results/reference/calibration)",
+        plausible=(0.23, 0.9),
+        source="Bass 1969; Sultan, Farley & Lehmann 1990 (mean q = 0.38); ABC-SMC calibration, "
+        "5-95% range (results/reference/calibration)",
         doc="Bass coefficient of imitation q: yearly founding hazard added per unit share of "
         "the potential already founded.",
     )
@@ -884,13 +884,13 @@ class Parameters(BaseModel):
         "raise; scaled by exp(SES) of the founder.",
     )
     dissolution_rate_per_year: float = param(
-        0.02,
+        0.0478,
         unit="1/year",
         low=0,
         high=1,
-        plausible=(0.0, 0.08),
-        source="assumption (energy monitors report almost no closures); calibrated "
-        "(results/reference/calibration)",
+        plausible=(0.005, 0.075),
+        source="assumption (energy monitors report almost no closures: prior 0-0.08); ABC-SMC "
+        "calibration, 5-95% range (results/reference/calibration)",
         doc="Yearly hazard that a collective stops for reasons the model does not represent "
         "(founders move or tire), besides lack of members or money.",
     )

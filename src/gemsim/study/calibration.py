@@ -4,8 +4,9 @@ Run it as ``python -m gemsim.study.calibration experiments/calibration/movement.
 (needs the ``calibrate`` extra: ``pip install gemsim[calibrate]``, for pyabc).
 
 Likelihood-free: approximate Bayesian computation by sequential Monte Carlo (Toni et al.
-2009; Klinger, Rickert & Hasenauer 2018, pyabc). The priors are uniform over the
-parameters' plausible ranges (``gemsim params``); a particle is a set of parameter values;
+2009; Klinger, Rickert & Hasenauer 2018, pyabc). The priors are uniform over the ranges
+in the file's ``[priors]`` table (else the parameters' plausible ranges, ``gemsim
+params``); a particle is a set of parameter values;
 its simulated growth factors are scored against the criteria of the patterns file (the
 same ``low``/``high`` as ``gemsim patterns``, never moved), and its distance is the sum
 over criteria of how far the factor lies outside the accepted range, in units of that
@@ -81,6 +82,7 @@ class CalibrationSpec:
     replications: int
     processes: int
     parameters: tuple[str, ...]
+    priors: dict[str, tuple[float, float]]
     patterns: tuple[str, ...]
     overrides: dict[str, Any] = field(default_factory=dict)
     start_year: int = 2013
@@ -100,9 +102,13 @@ def load_spec(path: str | Path) -> CalibrationSpec:
         raise UserError(f"{data['patterns']}: has no [patterns] table")
     scenario = data.get("scenario", experiment.baseline)
     names = tuple(data["parameters"])
+    priors: dict[str, tuple[float, float]] = {}
     for name in names:
-        if plausible_range(name) is None:
-            raise UserError(f"{path}: parameter {name!r} has no plausible range to use as prior")
+        given = data.get("priors", {}).get(name)
+        found = (float(given[0]), float(given[1])) if given else plausible_range(name)
+        if found is None:
+            raise UserError(f"{path}: parameter {name!r} has no prior and no plausible range")
+        priors[name] = found
     criteria: list[Criterion] = []
     for pattern in data["patterns_scored"]:
         spec = settings.patterns[pattern]
@@ -138,6 +144,7 @@ def load_spec(path: str | Path) -> CalibrationSpec:
         replications=int(data["replications"]),
         processes=int(data.get("processes", 1)),
         parameters=names,
+        priors=priors,
         patterns=tuple(data["patterns_scored"]),
         overrides=overrides,
         start_year=settings.start_year,
@@ -253,7 +260,7 @@ def choose_particle(spec: CalibrationSpec, posterior: pd.DataFrame) -> pd.Series
     best = posterior[posterior["distance"] == posterior["distance"].min()]
     scaled = np.zeros(len(best))
     for name in spec.parameters:
-        low, high = plausible_range(name) or (0.0, 1.0)
+        low, high = spec.priors[name]
         median = float(posterior[name].median())
         scaled += ((best[name].to_numpy() - median) / (high - low)) ** 2
     return best.iloc[int(np.argmin(scaled))]
@@ -274,11 +281,7 @@ def run_calibration(spec: CalibrationSpec, *, log: Any = print) -> pd.DataFrame:
 
     spec.output.mkdir(parents=True, exist_ok=True)
     prior = pyabc.Distribution(
-        **{
-            name: pyabc.RV("uniform", low, high - low)
-            for name in spec.parameters
-            for low, high in [plausible_range(name) or (0.0, 1.0)]
-        }
+        **{name: pyabc.RV("uniform", low, high - low) for name, (low, high) in spec.priors.items()}
     )
     sampler = (
         pyabc.sampler.MulticoreEvalParallelSampler(n_procs=spec.processes)
@@ -344,7 +347,7 @@ def write_outputs(
     chosen = choose_particle(spec, posterior)
     rows = []
     for name in spec.parameters:
-        low, high = plausible_range(name) or (0.0, 1.0)
+        low, high = spec.priors[name]
         values = posterior[name].to_numpy()
         wq = weighted_quantiles(values, posterior["weight"].to_numpy(), [0.05, 0.5, 0.95])
         uq = np.quantile(values, [0.05, 0.5, 0.95])
@@ -377,6 +380,7 @@ def write_outputs(
         "patterns_scored": list(spec.patterns),
         "criteria": [c.__dict__ for c in spec.criteria],
         "parameters": list(spec.parameters),
+        "priors": {name: list(bounds) for name, bounds in spec.priors.items()},
         "model_overrides": {
             k: v
             for k, v in spec.overrides.items()
