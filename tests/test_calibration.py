@@ -93,3 +93,18 @@ def test_a_tiny_calibration_runs_end_to_end(tmp_path):
     posterior = pd.read_csv(out / "posterior.csv")
     assert len(posterior) == 2
     assert (posterior["founding_imitation_rate"].between(0.1, 1.0)).all()
+
+
+def test_calibrated_defaults_and_ranges_come_from_the_stored_calibration():
+    """The defaults are the chosen particle and the plausible ranges enclose the posterior's
+    5-95% range (results/reference/calibration/summary.csv), rounded."""
+    from gemsim.model.parameters import Parameters, plausible_range
+
+    summary = pd.read_csv(REPO / "results" / "reference" / "calibration" / "summary.csv")
+    for row in summary.itertuples():
+        default = Parameters.model_fields[row.parameter].default
+        assert default == pytest.approx(row.chosen, rel=0.01), row.parameter
+        low, high = plausible_range(row.parameter) or (np.nan, np.nan)
+        width = row.prior_high - row.prior_low
+        assert low == pytest.approx(row.weighted_q05, abs=0.02 * width), row.parameter
+        assert high == pytest.approx(row.weighted_q95, abs=0.02 * width), row.parameter
