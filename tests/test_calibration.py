@@ -108,3 +108,4 @@ def test_calibrated_defaults_and_ranges_come_from_the_stored_calibration():
         width = row.prior_high - row.prior_low
         assert low == pytest.approx(row.weighted_q05, abs=0.02 * width), row.parameter
         assert high == pytest.approx(row.weighted_q95, abs=0.02 * width), row.parameter
+        assert low <= default <= high, row.parameter

@@ -18,8 +18,10 @@ mean over them, as in ``gemsim patterns``. A run's seed is derived from the file
 the particle's values, so that a particle can be rerun. Outputs in ``output``:
 ``posterior.csv`` (last population, weights, distances), ``populations.csv`` (tolerance,
 evaluations and effective sample size per generation), ``summary.csv`` (prior range,
-weighted and unweighted 5/50/95% quantiles, chosen value per parameter) and
-``manifest.json`` (settings, seeds, versions, git commit, wall time).
+weighted and unweighted 5/50/95% quantiles, chosen value per parameter),
+``verification.csv`` (the passing particles rerun with ``verify_replications`` new
+replications; the default is chosen among those that pass again) and ``manifest.json``
+(settings, seeds, versions, git commit, wall time).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import subprocess
 import sys
 import time
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -85,6 +87,7 @@ class CalibrationSpec:
     priors: dict[str, tuple[float, float]]
     patterns: tuple[str, ...]
     overrides: dict[str, Any] = field(default_factory=dict)
+    verify_replications: int = 0
     start_year: int = 2013
     criteria: tuple[Criterion, ...] = ()
 
@@ -143,6 +146,7 @@ def load_spec(path: str | Path) -> CalibrationSpec:
         max_walltime_minutes=float(data["max_walltime_minutes"]),
         replications=int(data["replications"]),
         processes=int(data.get("processes", 1)),
+        verify_replications=int(data.get("verify_replications", 0)),
         parameters=names,
         priors=priors,
         patterns=tuple(data["patterns_scored"]),
@@ -266,6 +270,24 @@ def choose_particle(spec: CalibrationSpec, posterior: pd.DataFrame) -> pd.Series
     return best.iloc[int(np.argmin(scaled))]
 
 
+def verify_particles(spec: CalibrationSpec, posterior: pd.DataFrame) -> pd.DataFrame:
+    """Rerun every particle with the smallest distance with ``verify_replications`` new
+    replications (seed ``seed + 1``) and score them again: with few replications per
+    particle, passing can be luck. Returns those particles with ``verified_distance`` and
+    the verified growth factors."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    candidates = posterior[posterior["distance"] == posterior["distance"].min()].copy()
+    again = replace(spec, seed=spec.seed + 1, replications=spec.verify_replications)
+    particles = [dict(row) for _, row in candidates[list(spec.parameters)].iterrows()]
+    with ProcessPoolExecutor(max_workers=max(spec.processes, 1)) as pool:
+        factors = list(pool.map(Simulator(again), particles))
+    for name in factors[0]:
+        candidates[f"verified_{name}"] = [f[name] for f in factors]
+    candidates["verified_distance"] = [distance(spec, f) for f in factors]
+    return candidates
+
+
 def git_commit() -> str:
     try:
         return subprocess.run(
@@ -344,7 +366,13 @@ def write_outputs(
     posterior.to_csv(spec.output / "posterior.csv", index=False)
 
     final_ess = effective_sample_size(posterior["weight"].to_numpy())
-    chosen = choose_particle(spec, posterior)
+    if spec.verify_replications > 0:
+        verified = verify_particles(spec, posterior)
+        verified.to_csv(spec.output / "verification.csv", index=False)
+        best = verified[verified["verified_distance"] == verified["verified_distance"].min()]
+        chosen = choose_particle(spec, best.assign(distance=0.0))
+    else:
+        chosen = choose_particle(spec, posterior)
     rows = []
     for name in spec.parameters:
         low, high = spec.priors[name]
@@ -392,6 +420,7 @@ def write_outputs(
         "max_populations": spec.max_populations,
         "max_walltime_minutes": spec.max_walltime_minutes,
         "replications_per_particle": spec.replications,
+        "verify_replications": spec.verify_replications,
         "processes": spec.processes,
         "generations": int(history.max_t) + 1,
         "model_evaluations": int(history.total_nr_simulations),
@@ -400,7 +429,7 @@ def write_outputs(
         "stopped_by_hand": stopped,
         "final_epsilon": float(populations["epsilon"].iloc[-1]),
         "final_ess": round(final_ess, 2),
-        "chosen_particle": {k: (float(v)) for k, v in chosen.items()},
+        "chosen_particle": {k: float(v) for k, v in chosen.items() if k in spec.parameters},
         "versions": {
             "python": sys.version.split()[0],
             "pyabc": _pyabc.__version__,
