@@ -133,3 +133,23 @@ def test_counts_add_up_and_stay_below_the_potential():
         )
         # founding stops at the potential; initial counts above it only shrink
         assert counts[kind] <= max(np.ceil(potential) + 2, initial[kind]), collective_type.name
+
+
+def test_movement_support_lowers_the_start_up_barrier_and_raises_founding():
+    """The same rule in every regime: support adds to founders' means, so more founding
+    groups can start and the potential they can reach rises."""
+    from gemsim.model.collectives import found_collectives
+
+    founded = []
+    for support_eur in (0.0, 100.0):
+        total = 0
+        for seed in range(3):
+            model = CommunityModel(
+                rng=seed, **SMALL, founding_means_eur=500.0, movement_founding_boost=4.0
+            )
+            model.movement_support.build(np.full(model.region.n_neighbourhoods, support_eur))
+            for _ in range(120):
+                found_collectives(model)
+            total += model.counts["founded"]
+        founded.append(total)
+    assert founded[1] > founded[0]
