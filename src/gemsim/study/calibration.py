@@ -20,7 +20,8 @@ the particle's values, so that a particle can be rerun. Outputs in ``output``:
 evaluations and effective sample size per generation), ``summary.csv`` (prior range,
 weighted and unweighted 5/50/95% quantiles, chosen value per parameter),
 ``verification.csv`` (the passing particles rerun with ``verify_replications`` new
-replications; the default is chosen among those that pass again) and ``manifest.json``
+replications; the default is the one of those that pass again whose counts in the
+criteria's last years are closest to the observed counts) and ``manifest.json``
 (settings, seeds, versions, git commit, wall time).
 """
 
@@ -221,16 +222,43 @@ def distance(spec: CalibrationSpec, factors: dict[str, float]) -> float:
     return float(sum(criterion_miss(factors[c.name], c.low, c.high) for c in spec.criteria))
 
 
-class Simulator:
-    """The ABC model: parameter values -> simulated growth factors (picklable)."""
+def levels(spec: CalibrationSpec, counts: np.ndarray) -> dict[str, float]:
+    """Each criterion's simulated count in its last year (national scale)."""
+    return {
+        f"level_{c.pattern}_{c.to_year}": float(
+            counts[0 if c.at == "end" else 1][c.to_year - spec.start_year, c.kind]
+        )
+        for c in spec.criteria
+    }
 
-    def __init__(self, spec: CalibrationSpec) -> None:
+
+def observed_levels(spec: CalibrationSpec) -> dict[str, float]:
+    """The observed counts of :func:`levels` (targets of the observed table)."""
+    from gemsim.study.observed import observed_points
+
+    found: dict[str, float] = {}
+    for point in observed_points():
+        for c in spec.criteria:
+            if point.is_target and point.pattern == c.pattern and point.year == c.to_year:
+                found[f"level_{c.pattern}_{c.to_year}"] = point.value
+    return found
+
+
+class Simulator:
+    """The ABC model: parameter values -> simulated growth factors (picklable); with
+    ``with_levels`` also the counts of :func:`levels`."""
+
+    def __init__(self, spec: CalibrationSpec, *, with_levels: bool = False) -> None:
         self.spec = spec
+        self.with_levels = with_levels
 
     def __call__(self, particle: dict[str, float]) -> dict[str, float]:
         values = model_values(self.spec, dict(particle))
         counts = yearly_counts(self.spec, values, particle_seed(self.spec, values))
-        return growth_factors(self.spec, counts)
+        found = growth_factors(self.spec, counts)
+        if self.with_levels:
+            found.update(levels(self.spec, counts))
+        return found
 
 
 class Distance:
@@ -273,18 +301,25 @@ def choose_particle(spec: CalibrationSpec, posterior: pd.DataFrame) -> pd.Series
 def verify_particles(spec: CalibrationSpec, posterior: pd.DataFrame) -> pd.DataFrame:
     """Rerun every particle with the smallest distance with ``verify_replications`` new
     replications (seed ``seed + 1``) and score them again: with few replications per
-    particle, passing can be luck. Returns those particles with ``verified_distance`` and
-    the verified growth factors."""
+    particle, passing can be luck. Returns those particles with ``verified_distance``, the
+    verified growth factors and counts, and ``level_miss``: the sum over criteria of
+    |log(simulated / observed count)| in the criterion's last year (the growth criteria
+    do not see the level)."""
     from concurrent.futures import ProcessPoolExecutor
 
     candidates = posterior[posterior["distance"] == posterior["distance"].min()].copy()
     again = replace(spec, seed=spec.seed + 1, replications=spec.verify_replications)
     particles = [dict(row) for _, row in candidates[list(spec.parameters)].iterrows()]
     with ProcessPoolExecutor(max_workers=max(spec.processes, 1)) as pool:
-        factors = list(pool.map(Simulator(again), particles))
+        factors = list(pool.map(Simulator(again, with_levels=True), particles))
     for name in factors[0]:
         candidates[f"verified_{name}"] = [f[name] for f in factors]
     candidates["verified_distance"] = [distance(spec, f) for f in factors]
+    observed = observed_levels(spec)
+    candidates["level_miss"] = [
+        sum(abs(np.log(max(f[name], 1e-9) / value)) for name, value in observed.items())
+        for f in factors
+    ]
     return candidates
 
 
@@ -370,7 +405,7 @@ def write_outputs(
         verified = verify_particles(spec, posterior)
         verified.to_csv(spec.output / "verification.csv", index=False)
         best = verified[verified["verified_distance"] == verified["verified_distance"].min()]
-        chosen = choose_particle(spec, best.assign(distance=0.0))
+        chosen = best.loc[best["level_miss"].idxmin()]
     else:
         chosen = choose_particle(spec, posterior)
     rows = []
