@@ -800,7 +800,7 @@ class Parameters(BaseModel):
         "could form if start-up money were no barrier.",
     )
     care_cooperative_potential_national: int = param(
-        1992,
+        3400,
         unit="count",
         low=0,
         high=1_000_000,
@@ -831,7 +831,7 @@ class Parameters(BaseModel):
         "that could form if start-up money were no barrier.",
     )
     energy_cooperative_potential_national: int = param(
-        1419,
+        1141,
         unit="count",
         low=0,
         high=1_000_000,
@@ -852,7 +852,7 @@ class Parameters(BaseModel):
         "could form if start-up money were no barrier.",
     )
     founding_innovation_rate: float = param(
-        0.056,
+        0.0153,
         unit="1/year",
         low=0,
         high=1,
@@ -863,7 +863,7 @@ class Parameters(BaseModel):
         "founding group independent of how many collectives of its type exist.",
     )
     founding_imitation_rate: float = param(
-        0.323,
+        0.647,
         unit="1/year",
         low=0,
         high=5,
@@ -884,14 +884,13 @@ class Parameters(BaseModel):
         "raise; scaled by exp(SES) of the founder.",
     )
     dissolution_rate_per_year: float = param(
-        0.0752,
+        0.0256,
         unit="1/year",
         low=0,
         high=1,
-        plausible=(0.005, 0.076),
+        plausible=(0.005, 0.074),
         source="assumption (energy monitors report almost no closures: prior 0-0.08); ABC-SMC "
-        "calibration, 5-95% range widened to the chosen particle "
-        "(results/reference/calibration)",
+        "calibration, 5-95% range (results/reference/calibration)",
         doc="Yearly hazard that a collective stops for reasons the model does not represent "
         "(founders move or tire), besides lack of members or money.",
     )
