@@ -59,7 +59,7 @@ def test_collectives_founded_during_the_run_can_win_municipal_grants(own_share):
             rng=seed,
             **{**SMALL, "months": 72, "regime": "subsidy_channel", **ALL_STREAMS},
             municipal_own_contribution_share=own_share,
-            founding_rate=0.01,
+            founding_innovation_rate=0.5,
         )
         start = model.collectives.size
         model.run()
@@ -70,11 +70,14 @@ def test_collectives_founded_during_the_run_can_win_municipal_grants(own_share):
 
 
 def test_founders_bring_start_up_money():
-    model = CommunityModel(rng=4, **{**SMALL, "months": 48}, founding_rate=0.01)
+    model = CommunityModel(rng=4, **{**SMALL, "months": 48}, founding_innovation_rate=0.5)
     model.run()
     assert model.ledger.balance.get("source:founders", 0) < 0  # money came from founders
     none = CommunityModel(
-        rng=4, **{**SMALL, "months": 48}, founding_rate=0.01, founding_contribution_months=0
+        rng=4,
+        **{**SMALL, "months": 48},
+        founding_innovation_rate=0.5,
+        founding_contribution_months=0,
     )
     none.run()
     assert none.ledger.balance.get("source:founders", 0) == 0

@@ -2,7 +2,7 @@
 
 Categories and SDGs follow the proposal's description of each movement; the euro
 figures are assumptions (no public cost accounts exist for these collectives) and are
-listed in ``docs/ODD.md``. National counts are model parameters (see ``Parameters``).
+listed in ``docs/ODD.md``. National counts and potentials are model parameters (see ``Parameters``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ class CollectiveType:
     categories: tuple[str, ...]  # infrastructure categories its projects improve
     sdgs: tuple[int, ...]  # Sustainable Development Goals its activities contribute to
     count_parameter: str  # parameter holding its national count
+    potential_parameter: str  # parameter holding its national potential (Bass diffusion)
     monthly_cost_eur: float  # rent, insurance, materials
     own_income_eur: float  # earned income per month when fully staffed (covers costs)
     hours_needed: float  # volunteer hours per month for full activity
@@ -36,6 +37,7 @@ COLLECTIVE_TYPES: tuple[CollectiveType, ...] = (
         ("meeting_place", "youth_play", "healthy_environment"),
         (3, 11, 17),
         "resident_initiatives_national",
+        "resident_initiative_potential_national",
         100,
         100,
         40,
@@ -46,6 +48,7 @@ COLLECTIVE_TYPES: tuple[CollectiveType, ...] = (
         ("welfare_care_coordination", "meeting_place"),
         (3, 10),
         "care_cooperatives_national",
+        "care_cooperative_potential_national",
         2_000,
         2_000,
         400,
@@ -56,6 +59,7 @@ COLLECTIVE_TYPES: tuple[CollectiveType, ...] = (
         ("housing",),
         (1, 11),
         "housing_cooperatives_national",
+        "housing_cooperative_potential_national",
         3_000,
         3_000,
         100,
@@ -66,6 +70,7 @@ COLLECTIVE_TYPES: tuple[CollectiveType, ...] = (
         ("meeting_place", "essential_shops", "welfare_care_coordination"),
         (8, 11),
         "neighbourhood_enterprises_national",
+        "neighbourhood_enterprise_potential_national",
         4_000,
         4_000,
         300,
@@ -76,6 +81,7 @@ COLLECTIVE_TYPES: tuple[CollectiveType, ...] = (
         ("energy",),
         (7, 13),
         "energy_cooperatives_national",
+        "energy_cooperative_potential_national",
         1_500,
         1_500,
         100,
@@ -86,6 +92,7 @@ COLLECTIVE_TYPES: tuple[CollectiveType, ...] = (
         ("essential_shops", "childcare", "healthy_environment"),
         (5, 8, 12),
         "social_enterprises_national",
+        "social_enterprise_potential_national",
         6_000,
         6_000,
         200,

@@ -3,10 +3,10 @@
 A collective has a kind (one of ``COLLECTIVE_TYPES``), a home buurt, members (citizen
 agents), volunteer hours, money (integer cents, mirrored by the ledger account
 ``held:collectives``), one project at a time that raises a buurt's infrastructure stock,
-at most one pending application, and a reporting backlog. Life cycle: founded by an
-initiator where need, motivation and social trust suffice (leaders are scarce: Ghorbani,
+at most one pending application, and a reporting backlog. Life cycle: founded by Bass
+diffusion per type among initiators with the means (leaders are scarce: Ghorbani,
 Nascimento & Filatova 2020); dissolves when it has had no members, or could not pay its
-costs, for ``dissolution_grace_months``.
+costs, for ``dissolution_grace_months``, or with the yearly ``dissolution_rate_per_year``.
 
 The model's schedule calls the functions here that take the model: money in and out of
 collectives, the life cycle (founding, dissolution, membership) and the month's
@@ -24,7 +24,7 @@ from gemsim.model.agents import Collective
 from gemsim.model.arrays import FloatArray
 from gemsim.model.citizens import ACTIVE, INITIATOR, NO_COLLECTIVE, OCCASIONAL
 from gemsim.model.collective_types import COLLECTIVE_TYPES, SERVES
-from gemsim.model.infrastructure import CATEGORIES, cost_to_raise, deficits
+from gemsim.model.infrastructure import cost_to_raise
 from gemsim.model.ledger import to_cents
 from gemsim.model.streams import support_fraction
 
@@ -323,12 +323,45 @@ def pick_leader(model: CommunityModel, buurt: int) -> int:
     raise AssertionError("a buurt has at least one citizen")
 
 
+def bass_foundings(potential: FloatArray, count: FloatArray, p: float, q: float) -> FloatArray:
+    """Expected foundings in one month per type (Bass 1969): each of the ``potential -
+    count`` founding groups not yet founded founds with the yearly hazard ``p + q *
+    count / potential``; none once the count reaches the potential."""
+    potential = np.asarray(potential, dtype=np.float64)
+    count = np.asarray(count, dtype=np.float64)
+    share = np.divide(count, potential, out=np.ones_like(potential), where=potential > 0)
+    remaining = np.maximum(potential - count, 0.0)
+    return (p + q * np.minimum(share, 1.0)) * remaining / 12.0
+
+
+def founders_means(
+    ses: FloatArray, means_eur: float, boost: float, support: FloatArray
+) -> FloatArray:
+    """Start-up means a founding group can raise: ``means_eur`` at average SES, scaled by
+    exp(SES), raised by movement support (the same rule in every regime)."""
+    return means_eur * np.exp(ses) * (1.0 + boost * support)
+
+
+def startup_money(contribution_months: float) -> FloatArray:
+    """Start-up money each type needs: ``contribution_months`` of its running cost."""
+    return contribution_months * MONTHLY_COST
+
+
+def monthly_chance(rate_per_year: float) -> float:
+    """Monthly chance of an event with the given yearly hazard."""
+    return float(1.0 - np.exp(-rate_per_year / 12.0))
+
+
 def found_collectives(model: CommunityModel) -> None:
-    """Capable initiators who participate, trust others and are motivated found a
-    collective with a chance that grows with their buurt's unaddressed need and with
-    movement support (per inhabitant they stand for, so the founding rate does not
-    depend on the scale). The type follows the largest unaddressed gap."""
-    params, c, table = model.params, model.citizens, model.collectives
+    """Bass diffusion per type (Bass 1969) among founders who have the means.
+
+    Candidate founders are capable initiators who participate, trust others and are
+    motivated. A type's potential in the region is its national potential times the
+    region's share of the population times the share of candidate inhabitants whose means
+    cover its start-up money; the month's foundings are Poisson with the Bass expectation
+    (:func:`bass_foundings`); each is led by a candidate with the means, drawn in proportion
+    to the inhabitants the agent stands for, who brings the start-up money."""
+    params, c = model.params, model.citizens
     candidates = np.flatnonzero(
         c.capable_initiator
         & (c.state >= OCCASIONAL)
@@ -336,54 +369,59 @@ def found_collectives(model: CommunityModel) -> None:
         & (c.social_trust >= 0.5)
         & (c.motivation > 0)
     )
-    if candidates.size == 0 or params.founding_rate == 0:
+    if candidates.size == 0:
         return
-    addressed = np.zeros_like(model.stock, dtype=bool)
-    rows = table.living()
-    working = rows[table.project_category[rows] >= 0]
-    addressed[table.neighbourhood[working], table.project_category[working]] = True
-    gap = np.where(addressed, 0.0, deficits(model.stock, params.in_order_threshold))
-    need = gap.max(axis=1) / max(params.in_order_threshold, 1e-9)
+    home = c.neighbourhood[candidates]
     support = support_fraction(
         model.movement_support.eur_per_inhabitant, params.movement_support_saturation_eur
     )
-    home = c.neighbourhood[candidates]
-    # Each agent stands for `weight` inhabitants, each of whom may found one.
-    per_inhabitant = (
-        params.founding_rate * need[home] * (1 + params.movement_founding_boost * support[home])
+    means = founders_means(
+        c.ses[candidates], params.founding_means_eur, params.movement_founding_boost, support[home]
     )
-    chance = 1.0 - (1.0 - np.minimum(per_inhabitant, 1.0)) ** c.weight[candidates]
-    founders = candidates[model.rng.random(candidates.size) < chance]
-    taken: set[int] = set()
-    for founder in founders:  # few per month; one new collective per buurt per month
-        buurt = int(c.neighbourhood[founder])
-        if buurt in taken:
-            continue
-        taken.add(buurt)
-        category = int(np.argmax(gap[buurt]))
-        kinds = [
-            k for k, kind in enumerate(COLLECTIVE_TYPES) if CATEGORIES[category] in kind.categories
-        ]
-        counts = np.array(
-            [getattr(params, COLLECTIVE_TYPES[k].count_parameter) + 1.0 for k in kinds]
-        )
-        kind = int(model.rng.choice(kinds, p=counts / counts.sum()))
-        row = add_collective(model, kind, buurt, founder=int(founder))
-        # Founders bring start-up money (cash or in kind), so that a new collective can
-        # meet an own contribution as an established one can.
-        startup = params.founding_contribution_months * COLLECTIVE_TYPES[kind].monthly_cost_eur
-        credit(model, np.array([row]), np.array([to_cents(startup)]), "source:founders")
-        model.counts["founded"] += 1
+    needed = startup_money(params.founding_contribution_months)
+    able = means[:, None] >= needed[None, :]  # candidate x type
+    weight = c.weight[candidates]
+    able_share = (weight @ able) / weight.sum()
+    potential = (
+        np.array([getattr(params, kind.potential_parameter) for kind in COLLECTIVE_TYPES])
+        * model.population_share
+        * able_share
+    )
+    table = model.collectives
+    counts = np.bincount(table.kind[table.living()], minlength=len(COLLECTIVE_TYPES))
+    expected = bass_foundings(
+        potential,
+        counts.astype(np.float64),
+        params.founding_innovation_rate,
+        params.founding_imitation_rate,
+    )
+    foundings = model.rng.poisson(expected)
+    used = np.zeros(candidates.size, dtype=bool)
+    for kind in np.flatnonzero(foundings):
+        for _ in range(int(foundings[kind])):
+            pool = np.flatnonzero(able[:, kind] & ~used)
+            if pool.size == 0:
+                break
+            pick = int(model.rng.choice(pool, p=weight[pool] / weight[pool].sum()))
+            used[pick] = True
+            founder = int(candidates[pick])
+            row = add_collective(model, int(kind), int(home[pick]), founder=founder)
+            cents = np.array([to_cents(float(needed[kind]))])
+            credit(model, np.array([row]), cents, "source:founders")
+            model.counts["founded"] += 1
 
 
 def dissolve_collectives(model: CommunityModel) -> None:
     """Collectives without members, or unable to pay their costs, for the grace period
-    dissolve; what money they hold leaves the system as unspent, fund commitments lapse."""
+    dissolve, and any collective stops with the chance ``dissolution_rate_per_year``; what
+    money they hold leaves the system as unspent, fund commitments lapse."""
     params, table = model.params, model.collectives
     rows = table.living()
+    chance = monthly_chance(params.dissolution_rate_per_year)
     ending = rows[
         (table.months_without_members[rows] >= params.dissolution_grace_months)
         | (table.months_short[rows] >= params.dissolution_grace_months)
+        | (model.rng.random(rows.size) < chance)
     ]
     if ending.size == 0:
         return

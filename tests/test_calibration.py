@@ -1,0 +1,114 @@
+"""Calibration of founding and dissolution (gemsim.study.calibration)."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gemsim.study.calibration import (
+    choose_particle,
+    criterion_miss,
+    effective_sample_size,
+    load_spec,
+    weighted_quantiles,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+SHIPPED = REPO / "experiments" / "calibration" / "movement.toml"
+
+
+def tiny_spec_file(tmp_path: Path) -> Path:
+    file = tmp_path / "tiny.toml"
+    file.write_text(
+        f'''patterns = "{(REPO / "experiments" / "patterns.toml").as_posix()}"
+scenario = "status_quo_2013"
+patterns_scored = ["energy_cooperatives"]
+output = "{(tmp_path / "out").as_posix()}"
+seed = 3
+parameters = ["founding_imitation_rate", "dissolution_rate_per_year"]
+population_size = 2
+max_populations = 1
+max_walltime_minutes = 1
+replications = 1
+processes = 1
+[model]
+n_municipalities = 1
+neighbourhoods_per_municipality = 10
+inhabitants_per_agent = 100
+''',
+        encoding="utf-8",
+    )
+    return file
+
+
+def test_shipped_calibration_uses_the_patterns_criteria_unchanged():
+    spec = load_spec(SHIPPED)
+    assert spec.overrides["inhabitants_per_agent"] <= 10
+    bounds = {(c.pattern, c.from_year, c.to_year): (c.low, c.high) for c in spec.criteria}
+    assert bounds[("energy_cooperatives", 2015, 2023)] == (2.7, 4.2)
+    assert bounds[("energy_cooperatives", 2021, 2023)] == (0.95, 1.15)
+    assert bounds[("care_initiatives", 2014, 2020)] == (4.0, 14.6)
+    assert spec.months == 132
+
+
+def test_a_criterion_miss_is_in_units_of_the_accepted_range():
+    assert criterion_miss(3.0, 2.7, 4.2) == 0.0
+    assert criterion_miss(1.2, 2.7, 4.2) == pytest.approx(1.0)
+    assert criterion_miss(float("nan"), 2.7, 4.2) == 10.0
+
+
+def test_weighted_summaries():
+    values = np.arange(10.0)
+    assert weighted_quantiles(values, np.ones(10), [0.5])[0] == 4.0
+    assert weighted_quantiles(values, np.r_[np.zeros(9), 1.0], [0.05])[0] == 9.0
+    assert effective_sample_size(np.ones(4)) == pytest.approx(4.0)
+    assert effective_sample_size(np.array([1.0, 0.0, 0.0])) == pytest.approx(1.0)
+
+
+def test_the_chosen_particle_passes_when_one_does(tmp_path):
+    spec = load_spec(tiny_spec_file(tmp_path))
+    posterior = pd.DataFrame(
+        {
+            "founding_imitation_rate": [0.2, 0.5, 0.9],
+            "dissolution_rate_per_year": [0.01, 0.02, 0.03],
+            "weight": [0.5, 0.25, 0.25],
+            "distance": [0.3, 0.0, 0.0],
+        }
+    )
+    assert choose_particle(spec, posterior)["founding_imitation_rate"] == 0.5
+
+
+def test_a_tiny_calibration_runs_end_to_end(tmp_path):
+    pytest.importorskip("pyabc")
+    from gemsim.study.calibration import run_calibration
+
+    spec = load_spec(tiny_spec_file(tmp_path))
+    summary = run_calibration(spec, log=lambda *_: None)
+    out = tmp_path / "out"
+    assert {"posterior.csv", "summary.csv", "manifest.json", "populations.csv"} <= {
+        p.name for p in out.iterdir()
+    }
+    assert set(summary["parameter"]) == set(spec.parameters)
+    posterior = pd.read_csv(out / "posterior.csv")
+    assert len(posterior) == 2
+    assert (posterior["founding_imitation_rate"].between(0.1, 1.0)).all()
+
+
+def test_calibrated_defaults_and_ranges_come_from_the_stored_calibration():
+    """The defaults are the chosen particle and the plausible ranges are the posterior's
+    5-95% range widened to the chosen particle (results/reference/calibration/summary.csv),
+    rounded."""
+    from gemsim.model.parameters import Parameters, plausible_range
+
+    summary = pd.read_csv(REPO / "results" / "reference" / "calibration" / "summary.csv")
+    for row in summary.itertuples():
+        default = Parameters.model_fields[row.parameter].default
+        assert default == pytest.approx(row.chosen, rel=0.01), row.parameter
+        low, high = plausible_range(row.parameter) or (np.nan, np.nan)
+        width = row.prior_high - row.prior_low
+        expected_low = min(row.weighted_q05, row.chosen)
+        expected_high = max(row.weighted_q95, row.chosen)
+        assert low == pytest.approx(expected_low, abs=0.02 * width), row.parameter
+        assert high == pytest.approx(expected_high, abs=0.02 * width), row.parameter
+        assert low <= default <= high, row.parameter
