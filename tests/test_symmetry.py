@@ -170,8 +170,8 @@ def test_probabilistic_fund_approval_ignores_the_minimum_quality():
 
 
 def test_a_fund_without_carry_over_returns_unpromised_money_each_january():
-    kept = run(regime="direct_fund")
-    returned = run(regime="direct_fund", fund_carry_over=False)
+    kept = run(30, regime="direct_fund")
+    returned = run(30, regime="direct_fund", fund_carry_over=False)
     assert kept.ledger.balance["unspent:fund_returned"] == 0
     assert returned.ledger.balance["unspent:fund_returned"] > 0
     assert returned.ledger.balance[FUND_ACCOUNT] < kept.ledger.balance[FUND_ACCOUNT]

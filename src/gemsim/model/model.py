@@ -185,9 +185,10 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         if self.steps >= self.params.months:
             self.running = False
 
-    def advance_month(self, *, streams: bool) -> None:
+    def advance_month(self, *, streams: bool, movement: bool = True) -> None:
         """The month's rules (schedule steps 1-17); the investment streams only if
-        ``streams`` (the spin-up runs without them)."""
+        ``streams``, founding and dissolution only if ``movement`` (the spin-up runs
+        without either)."""
         params, table = self.params, self.collectives
         if self.current_month % 12 == 0:
             self.regime.yearly_inflow(self)
@@ -227,8 +228,9 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         inputs = citizen_inputs(self, visible_gain, fairness)
         draws = rules.CitizenDraws.draw(self.rng, self.citizens.size)
         rules.monthly_update(self.citizens, inputs, draws, self.region.network, params)
-        found_collectives(self)
-        dissolve_collectives(self)
+        if movement:
+            found_collectives(self)
+            dissolve_collectives(self)
         update_membership(self)
         self._citizen_hours = self._hours()
         count_members(self, self._citizen_hours)

@@ -154,7 +154,7 @@ def run_spin_up(model: CommunityModel) -> SpinUp:
     model.regime = make_regime("status_quo")
     for month in range(-months, 0):
         model.spin_up_month = month
-        model.advance_month(streams=False)
+        model.advance_month(streams=False, movement=False)
         model.ledger.check(model.holdings())
         spin.threshold_shift += calibrate(model, spin.targets)
     model.spin_up_month = None
