@@ -16,7 +16,7 @@ import shlex
 import sys
 import textwrap
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -24,6 +24,7 @@ from gemsim.errors import RunError, UserError
 
 if TYPE_CHECKING:
     from gemsim.study.experiment import Experiment
+    from gemsim.study.jobs import JobResult, RunOptions
 
 __all__ = ["build_parser", "main"]
 
@@ -342,43 +343,12 @@ def _add_claims_parser(commands: Any) -> None:
 
 def _claims(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from gemsim.study.claims_job import load_claims_experiment, run_claims_job
-    from gemsim.study.files import show_path
-    from gemsim.study.jobs import RunOptions, default_out_dir
 
     experiment = load_claims_experiment(
         args.experiment, replications=args.replications, months=args.months, seed=args.seed
     )
-    out_dir = args.out if args.out is not None else default_out_dir(experiment)
-    options = RunOptions(
-        out_dir=out_dir,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        dask_local=args.dask_local,
-        force=args.force,
-        resume=args.resume,
-        extend=args.extend,
-        progress=not args.quiet,
-        report=args.report,
-        kind="claims",
-        command=_reproducing_command(args, args.experiment, experiment),
-        argv=tuple(argv),
-    )
-    log = (lambda message: None) if args.quiet else _say
-    result = run_claims_job(experiment, options, log)
-    where = show_path(result.out_dir)
-    if result.status == "interrupted":
-        if result.error:
-            _error(result.error)
-        _say(
-            f"gemsim: interrupted: {result.stored} of {result.planned} runs stored in {where}; "
-            f"finish with: {options.command} --resume"
-        )
-        return EXIT_FAILED if result.error else EXIT_INTERRUPTED
-    if not args.quiet:
-        _say(f"gemsim: done: {result.executed} runs in {result.wall_time_s:.1f} s -> {where}")
-        for key, value in (result.outputs or {}).items():
-            _say(f"  {key}: {_describe_output(value)}")
-    return EXIT_OK
+    options = _run_options(args, argv, experiment, args.experiment, "claims")
+    return _announce(run_claims_job(experiment, options, _log(args)), options, args)
 
 
 def _add_patterns_parser(commands: Any) -> None:
@@ -406,50 +376,21 @@ def _add_patterns_parser(commands: Any) -> None:
 
 def _patterns(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from gemsim.analysis.patterns import pattern_verdicts, verdict_line
-    from gemsim.study.files import show_path
-    from gemsim.study.jobs import RunOptions, default_out_dir
     from gemsim.study.patterns import CSV_FILE, load_patterns_experiment, run_patterns_job
 
     experiment = load_patterns_experiment(
         args.experiment, replications=args.replications, months=args.months, seed=args.seed
     )
-    out_dir = args.out if args.out is not None else default_out_dir(experiment)
-    options = RunOptions(
-        out_dir=out_dir,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        dask_local=args.dask_local,
-        force=args.force,
-        resume=args.resume,
-        extend=args.extend,
-        progress=not args.quiet,
-        report=args.report,
-        kind="patterns",
-        command=_reproducing_command(args, args.experiment, experiment),
-        argv=tuple(argv),
-    )
-    log = (lambda message: None) if args.quiet else _say
-    result = run_patterns_job(experiment, options, log)
-    where = show_path(result.out_dir)
-    if result.status == "interrupted":
-        if result.error:
-            _error(result.error)
-        _say(
-            f"gemsim: interrupted: {result.stored} of {result.planned} runs stored in {where}; "
-            f"finish with: {options.command} --resume"
-        )
-        return EXIT_FAILED if result.error else EXIT_INTERRUPTED
-    if not args.quiet:
-        _say(f"gemsim: done: {result.executed} runs in {result.wall_time_s:.1f} s -> {where}")
-        for key, value in (result.outputs or {}).items():
-            _say(f"  {key}: {_describe_output(value)}")
-        scored = result.out_dir / CSV_FILE
-        if args.report and scored.is_file():
-            import pandas as pd
+    options = _run_options(args, argv, experiment, args.experiment, "patterns")
+    result = run_patterns_job(experiment, options, _log(args))
+    status = _announce(result, options, args)
+    scored = result.out_dir / CSV_FILE
+    if status == EXIT_OK and not args.quiet and args.report and scored.is_file():
+        import pandas as pd
 
-            for row in pattern_verdicts(pd.read_csv(scored)).to_dict("records"):
-                _say(f"  {verdict_line(row)}")
-    return EXIT_OK
+        for row in pattern_verdicts(pd.read_csv(scored)).to_dict("records"):
+            _say(f"  {verdict_line(row)}")
+    return status
 
 
 # ------------------------------------------------------------------------------ commands
@@ -502,13 +443,25 @@ def _load_for_command(args: argparse.Namespace) -> tuple[Experiment, str]:
 
 
 def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    from gemsim.study.files import show_path
-    from gemsim.study.jobs import RunOptions, default_out_dir, run_job
+    from gemsim.study.jobs import run_job
 
     experiment, target = _load_for_command(args)
-    out_dir = args.out if args.out is not None else default_out_dir(experiment)
-    options = RunOptions(
-        out_dir=out_dir,
+    options = _run_options(args, argv, experiment, target, args.command)
+    return _announce(run_job(experiment, options, log=_log(args)), options, args, stored=True)
+
+
+def _run_options(
+    args: argparse.Namespace,
+    argv: Sequence[str],
+    experiment: Experiment,
+    target: str,
+    kind: str,
+) -> RunOptions:
+    """How a running command runs its experiment, from its command-line options."""
+    from gemsim.study.jobs import RunOptions, default_out_dir
+
+    return RunOptions(
+        out_dir=args.out if args.out is not None else default_out_dir(experiment),
         workers=args.workers,
         scheduler=args.scheduler,
         dask_local=args.dask_local,
@@ -517,12 +470,22 @@ def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         extend=args.extend,
         progress=not args.quiet,
         report=args.report,
-        kind=args.command,
+        kind=kind,
         command=_reproducing_command(args, target, experiment),
         argv=tuple(argv),
     )
-    log = (lambda message: None) if args.quiet else _say
-    result = run_job(experiment, options, log=log)
+
+
+def _log(args: argparse.Namespace) -> Callable[[str], None]:
+    return (lambda message: None) if args.quiet else _say
+
+
+def _announce(
+    result: JobResult, options: RunOptions, args: argparse.Namespace, *, stored: bool = False
+) -> int:
+    """Say how a job ended (where its results are, how to resume) and return the exit code."""
+    from gemsim.study.files import show_path
+
     where = show_path(result.out_dir)
     if result.status == "interrupted":
         if result.error:
@@ -533,10 +496,9 @@ def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         )
         return EXIT_FAILED if result.error else EXIT_INTERRUPTED
     if not args.quiet:
-        _say(
-            f"gemsim: done: {result.executed} runs in {result.wall_time_s:.1f} s "
-            f"({result.stored} stored) -> {where}"
-        )
+        count = f" ({result.stored} stored)" if stored else ""
+        seconds = f"{result.wall_time_s:.1f} s"
+        _say(f"gemsim: done: {result.executed} runs in {seconds}{count} -> {where}")
         for key, value in (result.outputs or {}).items():
             _say(f"  {key}: {_describe_output(value)}")
     return EXIT_OK
