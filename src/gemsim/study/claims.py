@@ -143,34 +143,24 @@ def _claims() -> tuple[Claim, ...]:
             "horizon (ten years: the outer end of 'five to ten')",
         )
     ]
-    for outcome, label in _BETTER_HIGH:
-        claims.append(
-            Claim(
-                id=f"direct_beats_municipal:{outcome}",
-                text=f"Investing directly beats routing through municipalities ({label})",
-                kind="contrast",
-                scenario="groeiplan",
-                reference="subsidy_channel",
-                outcome=outcome,
-                direction=1,
-                meaning="the same money through the direct fund vs through municipal "
-                "subsidies; higher is better",
+    for outcomes, direction, better in (
+        (_BETTER_HIGH, 1, "higher is better"),
+        (_GAPS, -1, "a smaller gap is better"),
+    ):
+        for outcome, label in outcomes:
+            claims.append(
+                Claim(
+                    id=f"direct_beats_municipal:{outcome}",
+                    text=f"Investing directly beats routing through municipalities ({label})",
+                    kind="contrast",
+                    scenario="groeiplan",
+                    reference="subsidy_channel",
+                    outcome=outcome,
+                    direction=direction,
+                    meaning="the same money through the direct fund vs through municipal "
+                    f"subsidies; {better}",
+                )
             )
-        )
-    for outcome, label in _GAPS:
-        claims.append(
-            Claim(
-                id=f"direct_beats_municipal:{outcome}",
-                text=f"Investing directly beats routing through municipalities ({label})",
-                kind="contrast",
-                scenario="groeiplan",
-                reference="subsidy_channel",
-                outcome=outcome,
-                direction=-1,
-                meaning="the same money through the direct fund vs through municipal "
-                "subsidies; a smaller gap is better",
-            )
-        )
     for outcome, label in (
         ("trust_government", "in the municipality"),
         ("trust_national", "in national government"),
