@@ -74,6 +74,7 @@ def build_specs(
     seeds: Sequence[int],
     months: int,
     points: Sequence[Mapping[str, Any]] | None = None,
+    point_seeds: Sequence[Sequence[int]] | None = None,
 ) -> list[RunSpec]:
     """Cross scenarios x parameter points x replications into run specs.
 
@@ -84,13 +85,15 @@ def build_specs(
         months: horizon of every run.
         points: optional parameter points; each point's overrides are applied on top of
             the scenario's. ``None`` means a single point with no extra overrides.
+        point_seeds: optional seeds per point (one list per point, one seed per
+            replication) instead of ``seeds``, still shared by every scenario.
     """
     point_list: Sequence[Mapping[str, Any]] = points if points is not None else [{}]
     specs: list[RunSpec] = []
     for scenario, overrides in scenarios.items():
         for p, point_params in enumerate(point_list):
             params = {**overrides, **point_params}
-            for r, seed in enumerate(seeds):
+            for r, seed in enumerate(seeds if point_seeds is None else point_seeds[p]):
                 specs.append(
                     RunSpec(
                         run_id=make_run_id(scenario, r, p),

@@ -44,7 +44,6 @@ import pandas as pd
 
 from gemsim.atomic import write_parquet
 from gemsim.experiments import RunSpec, build_specs, replication_seeds
-from gemsim.experiments.specs import make_run_id
 from gemsim.model.parameters import ParameterError, Parameters, bounds, plausible_range
 from gemsim.study.experiment import Experiment
 from gemsim.study.files import ScenarioError, show_path, toml_value
@@ -206,22 +205,13 @@ def _specs(
     seeds = [
         stream_seeds(experiment.seed, R, int(point[settings.noise_dummy_name])) for point in points
     ]
-    specs: list[RunSpec] = []
-    for scenario, overrides in experiment.scenario_overrides().items():
-        for p, values in enumerate(model_points):
-            for r, seed in enumerate(seeds[p]):
-                specs.append(
-                    RunSpec(
-                        run_id=make_run_id(scenario, r, p),
-                        scenario=scenario,
-                        replication=r,
-                        seed=int(seed),
-                        months=experiment.horizon,
-                        params={**overrides, **values},
-                        point=p,
-                    )
-                )
-    return specs
+    return build_specs(
+        experiment.scenario_overrides(),
+        seeds=(),
+        months=experiment.horizon,
+        points=model_points,
+        point_seeds=seeds,
+    )
 
 
 def write_design(out_dir: Path | str, plan: SensitivityPlan) -> dict[str, Path]:
