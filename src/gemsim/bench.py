@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from gemsim.atomic import write_text
+
 NATIONAL = {
     "n_municipalities": 342,
     "neighbourhoods_per_municipality": 13808 / 342,
@@ -137,17 +139,32 @@ def sweep_throughput(runs: int = 200, months: int = 24) -> dict[str, float]:
     return result
 
 
+def machine() -> dict[str, Any]:
+    """What a benchmark ran on (stored with its results)."""
+    return {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+    }
+
+
+def write_results(results: dict[str, Any], out_dir: Path | str, suffix: str = "") -> Path:
+    """Write ``<out_dir>/<date><suffix>.json`` (atomically) and say where."""
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{dt.date.today().isoformat()}{suffix}.json"
+    write_text(path, json.dumps(results, indent=2) + "\n")
+    print(f"written: {path}")
+    return path
+
+
 def run_benchmarks(quick: bool = False) -> dict[str, Any]:
     """All four benchmarks (``quick``: fewer runs and months, for tests)."""
     regional = {"months": 12} if quick else {}
     national = {**NATIONAL, "months": 3 if quick else 120}
     return {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-        },
+        "machine": machine(),
         "quick": quick,
         "regional": _in_subprocess(regional),
         "national": _in_subprocess(national),
@@ -200,9 +217,4 @@ def main(out_dir: Path | str = "results/bench", quick: bool = False) -> Path:
     """Run the benchmarks, print the table, write ``<out_dir>/<date>.json``."""
     results = run_benchmarks(quick=quick)
     print(format_table(results))
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{dt.date.today().isoformat()}{'-quick' if quick else ''}.json"
-    path.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"written: {path}")
-    return path
+    return write_results(results, out_dir, "-quick" if quick else "")

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -30,6 +28,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any
 
+from gemsim.bench import machine, write_results
 from gemsim.errors import UserError
 
 #: The worker's program: read "n_municipalities months seed" lines, answer with seconds.
@@ -183,11 +182,7 @@ def compare(
         rows.append(row)
     return {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-        },
+        "machine": machine(),
         "against": str(against),
         "months": months,
         "seed": seed,
@@ -241,9 +236,4 @@ def main(
     """Compare, print the table, write ``<out_dir>/<date>-against.json``."""
     results = compare(against, regions, repeats, process_repeats, months)
     print(format_comparison(results))
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{dt.date.today().isoformat()}-against.json"
-    path.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"written: {path}")
-    return path
+    return write_results(results, out_dir, "-against")
