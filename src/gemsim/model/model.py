@@ -295,10 +295,6 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
 
     # --- Outputs ----------------------------------------------------------------------------------
 
-    def _reporters(self) -> dict[str, Any]:
-        """The DataCollector's reporters: every declared outcome, in declaration order."""
-        return {outcome.name: outcome.function for outcome in outcomes.OUTCOMES}
-
     def money_eur(self, accounts: tuple[str, ...]) -> float:
         """Cumulative euros in ledger accounts (by prefix) or granted through a channel."""
         total = 0
