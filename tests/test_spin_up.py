@@ -4,7 +4,6 @@
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from gemsim.model.citizens import ACTIVE, balanced_expectation, weighted_share
@@ -15,22 +14,6 @@ from gemsim.model.spin_up import Targets, calibrate, logit_shift, shifted, weigh
 
 DATA = Path(__file__).parent / "data"
 SMALL = {"n_municipalities": 2, "neighbourhoods_per_municipality": 10}
-
-
-@pytest.mark.parametrize("regime", ["status_quo", "hybrid"])
-def test_no_spin_up_and_fixed_expectations_reproduce_the_model_before_them(regime):
-    """The reference files were written by ``CommunityModel(rng=3, months=36,
-    regime=regime, spin_up_months=0, expectation_memory_months=0).run().to_csv(path,
-    index=False)``; first on the model before the spin-up and the learning expectations
-    (after the project-money rule of ODD 7.7/7.10), rewritten for the Bass founding
-    (7.19), which changed the run: with both at 0 the spin-up and learning stay off."""
-    reference = pd.read_csv(DATA / f"{regime}_seed3_36_months.csv")
-    frame = CommunityModel(
-        rng=3, months=36, regime=regime, spin_up_months=0, expectation_memory_months=0
-    ).run()
-    pd.testing.assert_frame_equal(
-        frame[reference.columns], reference, check_exact=True, check_dtype=False
-    )
 
 
 def test_spin_up_must_be_whole_years_and_memory_zero_or_a_month():
