@@ -19,9 +19,12 @@ from pandas.testing import assert_frame_equal
 
 import gemsim.sensitivity
 import gemsim.study.jobs
+from gemsim.analysis.sensitivity_data import compute_tables, load_sensitivity
+from gemsim.analysis.sensitivity_report import CONVERGENCE_TOLERANCE, convergence_check
 from gemsim.cli import main
 from gemsim.experiments import ResultStore
 from gemsim.model.parameters import Parameters
+from gemsim.sensitivity import check_convergence
 from gemsim.study.experiment import load_experiment
 from gemsim.study.files import ScenarioError
 from gemsim.study.plans import plan_sensitivity, screening_range
@@ -32,6 +35,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SOBOL_COLUMNS = ["output", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
 MORRIS_COLUMNS = ["output", "parameter", "mu", "mu_star", "sigma", "mu_star_conf"]
 CONTRAST = "groeiplan_vs_subsidy_channel"
+METAMODEL = f'metamodel_outputs = ["{CONTRAST}:participation"]\n'
 
 TINY = """\
 name = "{name}"
@@ -103,6 +107,10 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str
     return code, out, err
 
 
+def load_tables(folder: Path):
+    return compute_tables(load_sensitivity(folder))
+
+
 def run_quietly(*args: str | Path) -> int:
     return main([str(a) for a in (*args, "--quiet")])
 
@@ -111,7 +119,7 @@ def run_quietly(*args: str | Path) -> int:
 def sobol(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny Sobol' experiment run on one worker (``--n 4`` overrides the file's n = 8)."""
     folder = tmp_path_factory.mktemp("sobol")
-    experiment = write_experiment(folder)
+    experiment = write_experiment(folder, options=METAMODEL)
     out = folder / "out"
     assert run_quietly("sensitivity", experiment, "--n", "4", "--workers", "1", "--out", out) == 0
     return out
@@ -129,7 +137,7 @@ def morris(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def figures(folder: Path) -> list[Path]:
-    return sorted((folder / "figures").glob("sensitivity_*.png"))
+    return sorted((folder / "figures").glob("*.png"))
 
 
 # --------------------------------------------------------------------------- Sobol' files
@@ -212,6 +220,12 @@ def test_convergence_is_checked_on_growing_parts_of_the_sample(sobol: Path):
     full = conv[conv["n"] == 4].drop(columns=["n", "points"]).reset_index(drop=True)
     indices = pd.read_csv(sobol / "indices.csv")
     assert_frame_equal(full, indices, check_dtype=False)
+    check = convergence_check(load_tables(sobol))
+    assert list(check["output"]) == list(dict.fromkeys(indices["output"]))
+    for row in check.itertuples():  # the verdict is the library's, at the stated tolerance
+        part = conv[conv["output"] == row.output].dropna(subset=["ST"])
+        verdict = check_convergence(part, CONVERGENCE_TOLERANCE, leading=3).iloc[0]
+        assert row.converged == bool(verdict["converged"])
 
 
 def test_contrasts_csv_reports_sign_shares_and_deciding_parameters(sobol: Path):
@@ -229,6 +243,60 @@ def test_contrasts_csv_reports_sign_shares_and_deciding_parameters(sobol: Path):
             assert row.deciding_parameters.startswith(top["parameter"].iloc[0])
     flips = pd.read_csv(sobol / "flips.csv")
     assert {"mean_flipped", "mean_other", "standardised_difference"} <= set(flips.columns)
+
+
+def test_noise_table_splits_the_variance_of_runs_and_point_means(sobol: Path):
+    noise = pd.read_csv(sobol / "noise.csv")
+    outputs = pd.read_parquet(sobol / "outputs.parquet").set_index("point")
+    assert list(noise["output"]) == list(outputs.columns)
+    assert set(noise["replications"]) == {2}
+    for row in noise.itertuples():
+        assert row.mean_variance == pytest.approx(outputs[row.output].var(ddof=1), rel=1e-6)
+        expected = row.within_variance / 2 / row.mean_variance if row.mean_variance else None
+        if expected is not None:
+            assert row.noise_share_of_means == pytest.approx(expected, rel=1e-6)
+        assert row.within_variance >= 0 and row.run_variance >= 0
+    assert {"dummy_ST", "leading_parameter", "leading_ST", "leading_over_dummy"} <= set(
+        noise.columns
+    )
+
+
+def test_discovery_flags_the_points_where_a_contrast_flips(sobol: Path):
+    discovery = pd.read_csv(sobol / "discovery.csv")
+    outputs = pd.read_parquet(sobol / "outputs.parquet")
+    assert list(discovery["column"]) == [
+        f"{CONTRAST}:trust_government",
+        f"{CONTRAST}:participation",
+    ]
+    for row in discovery.itertuples():
+        values = outputs[row.column].to_numpy()
+        sign = 1 if (values > 0).sum() >= (values < 0).sum() else -1
+        assert row.cases == int((values * sign <= 0).sum())
+        assert row.holds_share == pytest.approx(1 - row.cases / len(values))
+        assert ("higher" if sign > 0 else "lower") in row.statement
+        assert row.finding.startswith(row.statement)
+    boxes = pd.read_csv(sobol / "boxes.csv")
+    assert {"column", "box", "coverage", "density", "parameter", "low", "high"} <= set(
+        boxes.columns
+    )
+    assert (sobol / "tree.csv").exists()
+
+
+def test_metamodel_is_fitted_where_asked_with_its_out_of_sample_error(sobol: Path):
+    fits = pd.read_csv(sobol / "metamodel.csv")
+    assert list(fits["output"]) == [f"{CONTRAST}:participation"]
+    assert {"q2", "rmse", "noise_share", "n_train", "folds"} <= set(fits.columns)
+    assert fits["n_train"].iloc[0] == 20
+    indices = pd.read_csv(sobol / "metamodel_indices.csv")
+    assert set(indices["output"]) == {f"{CONTRAST}:participation"}
+    assert set(indices["parameter"]) == {
+        "initial_trust_local_share",
+        "fund_decision_months",
+        "allocation_rule",
+    }
+    html = (sobol / "sensitivity.html").read_text(encoding="utf-8")
+    assert "Parameters or random path?" in html and "Metamodel" in html
+    assert "Where each comparison flips" in html
 
 
 def test_report_is_self_contained_and_names_the_deciding_parameters(sobol: Path):
@@ -274,10 +342,10 @@ def test_report_command_rebuilds_identical_tables(capsys, sobol: Path):
 
 # ----------------------------------------------------------------- workers, resume, force
 def test_two_workers_give_identical_indices(tmp_path: Path, sobol: Path):
-    experiment = write_experiment(tmp_path)
+    experiment = write_experiment(tmp_path, options=METAMODEL)
     out = tmp_path / "out"
     assert run_quietly("sensitivity", experiment, "--n", "4", "--workers", "2", "--out", out) == 0
-    for name in ("indices.csv", "convergence.csv", "contrasts.csv", "flips.csv"):
+    for name in ("indices.csv", "convergence.csv", "contrasts.csv", "flips.csv", "noise.csv"):
         assert (out / name).read_bytes() == (sobol / name).read_bytes(), name
     assert_frame_equal(
         pd.read_parquet(out / "outputs.parquet"), pd.read_parquet(sobol / "outputs.parquet")
@@ -390,6 +458,11 @@ BAD_TABLES = {
         "trust_government",
     ),
     "unknown key": (("num_resamples = 100", "num_resample = 100"), "'num_resample'", "allowed"),
+    "metamodel of an output not analysed": (
+        ("num_resamples = 100", 'num_resamples = 100\nmetamodel_outputs = ["wellbeing"]'),
+        "[sensitivity] metamodel_outputs: 'wellbeing'",
+        f"{CONTRAST}:participation",
+    ),
     "option of another method": (
         ("num_resamples = 100", "num_levels = 4"),
         "[sensitivity] num_levels",

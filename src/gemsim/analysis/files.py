@@ -7,6 +7,7 @@ through here, so they share one float format, one resolution, and the guarantee 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:  # matplotlib and pandas are imported by whoever made the obje
     import pandas as pd
     from matplotlib.figure import Figure
 
-__all__ = ["DPI", "csv_text", "write_csv", "write_png"]
+__all__ = ["DPI", "csv_text", "slug", "write_csv", "write_png"]
 
 #: Resolution of every figure: sharp in a report column of about 1,100 px without making
 #: the self-contained HTML heavy.
@@ -45,3 +46,8 @@ def write_png(fig: Figure, path: str | Path) -> Path:
     with atomic_path(out) as tmp:
         fig.savefig(tmp, dpi=DPI, format="png", facecolor="white")
     return out
+
+
+def slug(name: str) -> str:
+    """A file-name-safe form of an output name (``a:b`` -> ``a__b``)."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name.replace(":", "__"))

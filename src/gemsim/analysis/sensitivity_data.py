@@ -96,6 +96,11 @@ class SensitivityTables:
         contrasts: one row per contrast output (see :func:`contrast_table`).
         flips: one row per contrast output and parameter (see :func:`flip_table`).
         warnings: messages about outputs that could not be analysed.
+        noise: per output, the random path's share of the variance beside the noise
+            dummy's index (:func:`gemsim.analysis.sensitivity_noise.noise_table`).
+        discoveries: PRIM boxes and trees of the contrasts' sign flips
+            (:func:`gemsim.analysis.sensitivity_discovery.discover_contrasts`).
+        metamodel: fits and indices of the Gaussian-process metamodels asked for.
     """
 
     scenario_outputs: pd.DataFrame
@@ -107,6 +112,9 @@ class SensitivityTables:
     contrasts: pd.DataFrame
     flips: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    noise: pd.DataFrame | None = None
+    discoveries: Any = None
+    metamodel: tuple[pd.DataFrame, pd.DataFrame] | None = None
 
 
 # ----------------------------------------------------------------------------- reading

@@ -17,7 +17,14 @@ the model is never rerun) and writes, next to the runs::
                               share of points below / above zero, the deciding parameters
     flips.csv                 per contrast, output and parameter: the parameter's values at
                               points where the contrast has the minority sign vs the others
+    noise.csv                 per output: the random path's share of the variance beside the
+                              noise dummy's index (:mod:`gemsim.analysis.sensitivity_noise`)
+    metamodel.csv,            Gaussian-process metamodels of the outputs named in
+    metamodel_indices.csv     metamodel_outputs: out-of-sample error and indices
+    discovery.csv, boxes.csv, where each contrast flips: PRIM boxes and a CART tree
+    tree.csv                  (:mod:`gemsim.analysis.sensitivity_discovery`)
     figures/sensitivity_*.png indices, Morris planes, convergence, contrast distributions
+    figures/discovery_*.png   PRIM boxes and trees of the contrasts that flip
     sensitivity.html          the report (:mod:`gemsim.analysis.sensitivity_report`)
 
 Every file is written to a temporary name and moved into place; CSV floats have ten
@@ -27,12 +34,11 @@ significant digits, so rebuilding from the same results gives identical CSV file
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
 
-from gemsim.analysis.files import write_csv, write_png
+from gemsim.analysis.files import slug, write_csv, write_png
 from gemsim.analysis.sensitivity_data import (
     CONTRASTS_FILE,
     CONVERGENCE_FILE,
@@ -50,6 +56,20 @@ from gemsim.analysis.sensitivity_data import (
     numeric_sample,
     rank_column,
     ranked,
+)
+from gemsim.analysis.sensitivity_discovery import (
+    BOXES_FILE,
+    DISCOVERY_FILE,
+    TREE_FILE,
+    discover_contrasts,
+    plot_discoveries,
+)
+from gemsim.analysis.sensitivity_noise import (
+    METAMODEL_FILE,
+    METAMODEL_INDICES_FILE,
+    NOISE_FILE,
+    metamodel_tables,
+    noise_table,
 )
 from gemsim.analysis.sensitivity_report import write_sensitivity_report
 from gemsim.atomic import write_parquet
@@ -77,6 +97,12 @@ OWNED_FILES: tuple[str, ...] = (
     CONTRASTS_FILE,
     FLIPS_FILE,
     REPORT_FILE,
+    NOISE_FILE,
+    METAMODEL_FILE,
+    METAMODEL_INDICES_FILE,
+    DISCOVERY_FILE,
+    BOXES_FILE,
+    TREE_FILE,
     "screen.csv",
     "claims.csv",  # copied here by gemsim claims; stale once the analysis is redone
 )
@@ -86,11 +112,6 @@ TOP_IN_CONVERGENCE = 6
 
 
 # ----------------------------------------------------------------------------- figures
-def slug(output: str) -> str:
-    """A file-name-safe form of an output name (``a:b`` -> ``a__b``)."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", output.replace(":", "__"))
-
-
 def _top(indices: pd.DataFrame, output: str, top: int) -> pd.DataFrame:
     rows = ranked(indices, output).head(top)
     order = {name: i for i, name in enumerate(rows["parameter"])}
@@ -202,6 +223,10 @@ def build_sensitivity_outputs(folder: Path | str) -> dict[str, Path]:
     folder = Path(folder)
     data = load_sensitivity(folder)
     tables = compute_tables(data)
+    tables.noise = noise_table(data, tables.indices)
+    tables.metamodel = metamodel_tables(data, tables.outputs)
+    if data.settings.contrasts:
+        tables.discoveries = discover_contrasts(data, tables.outputs)
     paths: dict[str, Path] = {
         "scenario_outputs": write_parquet(tables.scenario_outputs, folder / SCENARIO_OUTPUTS_FILE),
         "outputs": write_parquet(tables.outputs.reset_index(), folder / OUTPUTS_FILE),
@@ -213,7 +238,16 @@ def build_sensitivity_outputs(folder: Path | str) -> dict[str, Path]:
         paths["convergence"] = write_csv(tables.convergence, folder / CONVERGENCE_FILE)
     paths["contrasts"] = write_csv(tables.contrasts, folder / CONTRASTS_FILE)
     paths["flips"] = write_csv(tables.flips, folder / FLIPS_FILE)
+    paths["noise"] = write_csv(tables.noise, folder / NOISE_FILE)
+    if tables.metamodel is not None:
+        paths["metamodel"] = write_csv(tables.metamodel[0], folder / METAMODEL_FILE)
+        paths["metamodel_indices"] = write_csv(tables.metamodel[1], folder / METAMODEL_INDICES_FILE)
     figures = make_figures(data, tables, folder / FIGURES_DIR)
+    if tables.discoveries is not None:
+        paths["discovery"] = write_csv(tables.discoveries.summary, folder / DISCOVERY_FILE)
+        paths["boxes"] = write_csv(tables.discoveries.boxes, folder / BOXES_FILE)
+        paths["tree"] = write_csv(tables.discoveries.tree, folder / TREE_FILE)
+        figures.update(plot_discoveries(tables.discoveries, folder / FIGURES_DIR))
     paths["report"] = write_sensitivity_report(data, tables, figures, folder / REPORT_FILE)
     paths.update({f"figure:{key}": path for key, path in figures.items()})
     return paths

@@ -35,6 +35,14 @@ from gemsim.analysis.sensitivity_data import (
     rank_column,
     ranked,
 )
+from gemsim.analysis.sensitivity_discovery import (
+    BOXES_FILE,
+    DISCOVERY_FILE,
+    MAX_BOXES,
+    MAX_RESTRICTED,
+    TREE_FILE,
+)
+from gemsim.analysis.sensitivity_noise import METAMODEL_FILE, METAMODEL_INDICES_FILE, NOISE_FILE
 from gemsim.atomic import write_text
 from gemsim.model.parameters import Parameters
 
@@ -77,13 +85,34 @@ def _figure(figures: Mapping[str, Path], key: str, caption: str) -> str:
     return figure(figures.get(key), caption)
 
 
-def convergence_check(tables: SensitivityTables) -> pd.DataFrame:
-    """Per output: how much the ranking index moved between the last two sample sizes.
+#: Stated before the runs: an output's indices have converged when, over the last doubling
+#: of the sample, none of its three leading indices moved by more than this (Sobol', FAST:
+#: a share of variance) or by more than this share of its largest mu_star (Morris, whose
+#: mu_star is in output units). :func:`gemsim.sensitivity.check_convergence` decides.
+CONVERGENCE_TOLERANCE = 0.05
+CONVERGENCE_LEADING = 3
 
-    Columns ``output, n_previous, n, largest_change, top_previous, top, top_stable``.
-    Empty if there is no convergence table.
+
+def convergence_check(tables: SensitivityTables) -> pd.DataFrame:
+    """Per output: how much the ranking index moved between the last two sample sizes,
+    and whether the leading indices converged to :data:`CONVERGENCE_TOLERANCE`.
+
+    Columns ``output, n_previous, n, largest_change, top_previous, top, top_stable,
+    tolerance, converged``. Empty if there is no convergence table.
     """
-    columns = ["output", "n_previous", "n", "largest_change", "top_previous", "top", "top_stable"]
+    from gemsim.sensitivity import check_convergence
+
+    columns = [
+        "output",
+        "n_previous",
+        "n",
+        "largest_change",
+        "top_previous",
+        "top",
+        "top_stable",
+        "tolerance",
+        "converged",
+    ]
     conv = tables.convergence
     if conv is None or conv.empty:
         return pd.DataFrame(columns=columns)
@@ -100,8 +129,29 @@ def convergence_check(tables: SensitivityTables) -> pd.DataFrame:
         change = (last - previous.reindex(last.index)).abs().max()
         top = last.idxmax()
         top_previous = previous.idxmax() if previous.notna().any() else "–"
+        tolerance = CONVERGENCE_TOLERANCE * (1.0 if index == "ST" else float(last.abs().max()))
+        verdict = (
+            check_convergence(
+                part.dropna(subset=[index]),
+                tolerance,
+                index=index,
+                leading=CONVERGENCE_LEADING,
+            ).iloc[0]
+            if tolerance > 0
+            else None
+        )
         rows.append(
-            [output, sizes[-2], sizes[-1], float(change), top_previous, top, top == top_previous]
+            [
+                output,
+                sizes[-2],
+                sizes[-1],
+                float(change),
+                top_previous,
+                top,
+                top == top_previous,
+                tolerance,
+                bool(verdict is not None and verdict["converged"]),
+            ]
         )
     return pd.DataFrame(rows, columns=columns)
 
@@ -459,15 +509,25 @@ def _convergence_section(
             _e(r.top_previous),
             _e(r.top),
             "yes" if r.top_stable else "<b>no</b>",
+            "yes" if r.converged else "<b>no</b>",
         ]
         for r in check.itertuples()
     ]
+    converged = int(check["converged"].sum()) if len(check) else 0
     parts = [
         "<h2>Convergence: was n large enough?</h2>",
         f"<p>The indices recomputed on growing parts of the sample. The table gives the largest "
         f"change of {index} between the last two sizes and whether the top parameter stayed "
-        f"the same. Large changes or a changing top parameter mean n was too small for that "
-        f"outcome. Full numbers: <code>{CONVERGENCE_FILE}</code>.</p>",
+        f"the same. Tolerance, stated before the run: an output has converged when none of "
+        f"its {CONVERGENCE_LEADING} leading indices moved by more than "
+        + (
+            f"{CONVERGENCE_TOLERANCE}"
+            if index == "ST"
+            else f"{CONVERGENCE_TOLERANCE:.0%} of its largest mu_star"
+        )
+        + f" over the last doubling of the sample; {converged} of {len(check)} outputs did. "
+        "For the others n was too small to pin their indices down. Full numbers: "
+        f"<code>{CONVERGENCE_FILE}</code>.</p>",
         _table(
             [
                 "output",
@@ -476,6 +536,7 @@ def _convergence_section(
                 "top before",
                 "top at full n",
                 "top stable",
+                "converged",
             ],
             rows,
         ),
@@ -490,6 +551,142 @@ def _convergence_section(
             )
         )
     return "".join(parts)
+
+
+def _noise_section(data: SensitivityData, tables: SensitivityTables) -> str:
+    noise = tables.noise
+    if noise is None or noise.empty:
+        return ""
+    index = rank_column(tables.indices)
+    dummy = data.settings.noise_dummy_name
+    rows = [
+        [
+            _e(r["output"]),
+            _share(float(r["within_share"])),
+            _share(float(r["noise_share_of_means"])),
+            _num(r[f"dummy_{index}"], 2),
+            _e(r["leading_parameter"]),
+            _num(r[f"leading_{index}"], 2),
+            _num(r["leading_over_dummy"], 2),
+        ]
+        for r in noise.to_dict("records")
+    ]
+    replications = int(noise["replications"].iloc[0])
+    return "".join(
+        [
+            "<h2>Parameters or random path?</h2>",
+            f"<p>Each point ran {replications} replication(s). The first column is the share "
+            "of a single run's variance that is the random path (the variance between a "
+            "point's replications); the second the random path's share of the variance of "
+            "the point means, which the indices split (within-point variance / replications "
+            "/ variance of the means; – with one replication). "
+            + (
+                f"The noise dummy (<code>{_e(dummy)}</code>) estimates the same share as an "
+                f"index; a parameter whose {index} is not clearly above the dummy's cannot be "
+                "told from the random path. "
+                if dummy
+                else ""
+            )
+            + f"Full numbers: <code>{NOISE_FILE}</code>.</p>",
+            _table(
+                [
+                    "output",
+                    "random path, single run",
+                    "random path, point means",
+                    f"dummy {index}",
+                    "leading parameter",
+                    f"its {index}",
+                    "leading / dummy",
+                ],
+                rows,
+                name_columns=1,
+            ),
+            _metamodel_part(tables),
+        ]
+    )
+
+
+def _metamodel_part(tables: SensitivityTables) -> str:
+    if tables.metamodel is None:
+        return ""
+    fits, meta = tables.metamodel
+    rows = []
+    for r in fits.to_dict("records"):
+        top = meta[meta["output"] == r["output"]].sort_values("ST", ascending=False).head(3)
+        direct = tables.indices[tables.indices["output"] == r["output"]].set_index("parameter")
+        named = "; ".join(
+            f"{_e(t.parameter)} {t.ST:.2f} (direct {direct['ST'].get(t.parameter, math.nan):.2f})"
+            if "ST" in direct.columns
+            else f"{_e(t.parameter)} {t.ST:.2f}"
+            for t in top.itertuples()
+        )
+        rows.append(
+            [
+                _e(r["output"]),
+                _num(r["q2"], 2),
+                _share(float(r["noise_share"])),
+                _num(r["q2"] + r["noise_share"], 2),
+                named,
+            ]
+        )
+    return "".join(
+        [
+            "<h3>Metamodel: the parameter effect without the random path</h3>",
+            "<p>A Gaussian process with a noise term, fitted to the point means "
+            "(<code>gemsim.sensitivity.metamodel</code>): q2 is its out-of-sample coefficient "
+            "of determination by cross-validation, the noise share its fitted noise variance "
+            "over the outputs' variance. q2 + noise share near 1 means the smooth part is "
+            "captured; the metamodel's total indices are those of the parameter effect "
+            f"alone. Full numbers: <code>{METAMODEL_FILE}</code>, "
+            f"<code>{METAMODEL_INDICES_FILE}</code>.</p>",
+            _table(
+                ["output", "q2", "noise share", "q2 + noise", "largest ST on the metamodel"],
+                rows,
+            ),
+        ]
+    )
+
+
+def _discovery_section(tables: SensitivityTables, figures: Mapping[str, Path]) -> str:
+    found = tables.discoveries
+    if found is None or found.summary.empty:
+        return ""
+    rows = [
+        [
+            _e(r["column"]),
+            _share(float(r["holds_share"])),
+            _e(r["finding"]),
+        ]
+        for r in found.summary.to_dict("records")
+    ]
+    shown = []
+    for column in found.summary["column"]:
+        boxes = figures.get(f"discovery_boxes:{column}")
+        if boxes is None:
+            continue
+        shown.append(
+            f"<details><summary>{_e(column)}</summary>"
+            + _figure(figures, f"discovery_boxes:{column}", f"{column}: PRIM boxes.")
+            + _figure(figures, f"discovery_tree:{column}", f"{column}: classification tree.")
+            + "</details>"
+        )
+    return "".join(
+        [
+            "<h2>Where each comparison flips (scenario discovery)</h2>",
+            "<p>For every contrast, the points where it has the sign opposite to most points "
+            "are the cases; PRIM (Friedman and Fisher 1999, as in EMA Workbench) looks for at "
+            f"most {MAX_BOXES} boxes of at most {MAX_RESTRICTED} restricted assumptions where "
+            "they concentrate "
+            "(coverage: share of all cases inside; density: share of the points inside that "
+            "are cases), and a CART tree of depth 3 gives a second view. A point's contrast "
+            "is a mean over its replications, so flips near zero can be the random path: "
+            "scattered cases without a box are not a finding. Full numbers: "
+            f"<code>{DISCOVERY_FILE}</code>, <code>{BOXES_FILE}</code>, "
+            f"<code>{TREE_FILE}</code>.</p>",
+            _table(["contrast", "holds at", "finding"], rows, name_columns=3),
+            *shown,
+        ]
+    )
 
 
 def _factor_table(data: SensitivityData) -> str:
@@ -565,7 +762,21 @@ def _files(data: SensitivityData, tables: SensitivityTables) -> str:
     files += [
         (CONTRASTS_FILE, "each contrast's distribution, sign shares, deciding parameters"),
         (FLIPS_FILE, "parameter values where each contrast flips vs elsewhere"),
-        ("figures/sensitivity_*.png", "the figures of this page"),
+        (NOISE_FILE, "random path vs parameters per output, beside the noise dummy"),
+    ]
+    if tables.metamodel is not None:
+        files += [
+            (METAMODEL_FILE, "Gaussian-process metamodels: out-of-sample error"),
+            (METAMODEL_INDICES_FILE, "Sobol' indices of the metamodels"),
+        ]
+    if tables.discoveries is not None:
+        files += [
+            (DISCOVERY_FILE, "where each contrast flips, as a sentence"),
+            (BOXES_FILE, "PRIM boxes: coverage, density, limits"),
+            (TREE_FILE, "CART leaves: rule, mass, density"),
+        ]
+    files += [
+        ("figures/*.png", "the figures of this page"),
     ]
     items = "".join(f"<li><code>{_e(name)}</code>: {_e(what)}</li>" for name, what in files)
     return (
@@ -594,9 +805,11 @@ def render(data: SensitivityData, tables: SensitivityTables, figures: Mapping[st
         section_for(data.folder),  # the claims table first, when gemsim claims wrote one
         _setup(data),
         _contrast_section(data, tables, figures),
+        _discovery_section(tables, figures),
         _overview(data, tables),
         _reading_guide(data.settings.method),
         _summary_table(tables),
+        _noise_section(data, tables),
         _convergence_section(data, tables, figures),
         _output_details(data, tables, figures),
         _factor_table(data),

@@ -454,6 +454,9 @@ def _contrasts(raw: Any, default_outputs: Sequence[str]) -> tuple[list[Contrast]
 
 
 # ----------------------------------------------------------------------------- settings
+_METAMODEL_ALLOWED = 'a list of analysed outputs: base outputs or "<contrast>:<output>" columns'
+
+
 class SensitivitySettings(BaseModel):
     """The ``[sensitivity]`` table of an experiment, checked once when it is read.
 
@@ -475,6 +478,10 @@ class SensitivitySettings(BaseModel):
         num_levels, M: Morris grid levels and FAST interference factor (None: the method's
             default); :attr:`options` holds the method's options with defaults filled in.
         num_resamples, conf_level: bootstrap settings of the confidence intervals.
+        metamodel_outputs: analysed outputs (base outputs or ``<contrast>:<output>``) on
+            which a Gaussian-process metamodel is fitted to split the parameter effect from
+            the random path (:mod:`gemsim.sensitivity.metamodel`; about a minute each at
+            800 points).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
@@ -548,6 +555,10 @@ class SensitivitySettings(BaseModel):
     )
     contrasts: tuple[Contrast, ...] = Field(
         (), json_schema_extra=allows("[[sensitivity.contrasts]] tables")
+    )
+    metamodel_outputs: tuple[str, ...] = Field(
+        (),
+        json_schema_extra=allows(_METAMODEL_ALLOWED),
     )
 
     # ------------------------------------------------------------ checks of the table
@@ -635,6 +646,24 @@ class SensitivitySettings(BaseModel):
         if problems:
             raise ValueError("\n".join(problems))
         return tuple(contrasts)
+
+    @field_validator("metamodel_outputs", mode="before")
+    @classmethod
+    def _analysed_columns(cls, value: Any, info: ValidationInfo) -> Any:
+        allowed = _METAMODEL_ALLOWED
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ValueError(_bad(SECTION, "metamodel_outputs", value, allowed))
+        outputs = info.data.get("outputs", DEFAULT_SENSITIVITY_OUTPUTS)
+        columns = [*outputs]
+        for contrast in info.data.get("contrasts", ()):
+            columns += [contrast.column(o) for o in contrast.outputs]
+        unknown = [v for v in value if v not in columns]
+        if unknown:
+            raise ValueError(
+                f"{SECTION} metamodel_outputs: {', '.join(map(repr, unknown))} is not an "
+                f"analysed output; allowed: {', '.join(columns)}"
+            )
+        return tuple(value)
 
     @model_validator(mode="after")
     def _screen_keys(self) -> SensitivitySettings:
@@ -764,6 +793,7 @@ class SensitivitySettings(BaseModel):
                 }
                 for c in self.contrasts
             ],
+            "metamodel_outputs": list(self.metamodel_outputs),
             "points": self.n_points,
         }
 
@@ -805,6 +835,7 @@ class SensitivitySettings(BaseModel):
             M=options.get("M"),
             num_resamples=record["num_resamples"],
             conf_level=record["conf_level"],
+            metamodel_outputs=tuple(record.get("metamodel_outputs", ())),
         )
 
 

@@ -1,0 +1,146 @@
+"""Where each regime contrast flips: scenario discovery over a sensitivity sample.
+
+For every contrast output (``<contrast>:<output>``) the points where the contrast does not
+have its usual sign (the sign of the majority of points) are the cases of interest; PRIM
+boxes and a CART tree (:mod:`gemsim.sensitivity.discovery`, EMA Workbench's ``prim`` and
+scikit-learn's tree) say in which region of the assumptions they concentrate. Written
+next to the runs:
+
+``discovery.csv``  one row per contrast output: the statement that usually holds, points,
+                   cases, the share of points where it holds, the boxes' joint coverage and
+                   density, and the finding as a sentence ("... unless A > x and B < y");
+``boxes.csv``      one row per box and restricted parameter: coverage, density, mass,
+                   limits and PRIM's quasi-p-values;
+``tree.csv``       one row per leaf of each contrast's tree: its rule, mass and density;
+``figures/discovery_*.png``  per contrast output with a box: the boxes and the tree.
+
+A point's contrast is the mean over its replications, so a flip can be the random path
+(``noise.csv`` says how large it is); a box of high density over a small region is a
+finding, scattered cases without a box are not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from gemsim.analysis.files import slug
+from gemsim.analysis.sensitivity_data import SensitivityData, numeric_sample
+
+if TYPE_CHECKING:
+    from gemsim.sensitivity.discovery import ScenarioDiscovery
+
+__all__ = [
+    "BOXES_FILE",
+    "DISCOVERY_FILE",
+    "TREE_FILE",
+    "Discoveries",
+    "discover_contrasts",
+    "plot_discoveries",
+]
+
+DISCOVERY_FILE = "discovery.csv"
+BOXES_FILE = "boxes.csv"
+TREE_FILE = "tree.csv"
+FIGURE_PREFIX = "discovery_"
+#: PRIM settings: at most two boxes of at most three restricted parameters each, so that
+#: a finding reads as one sentence; a box must hold more failures than successes.
+MAX_BOXES = 2
+MAX_RESTRICTED = 3
+MIN_DENSITY = 0.5
+
+
+@dataclass
+class Discoveries:
+    """The scenario discovery of every contrast output (``found``: column -> result)."""
+
+    found: dict[str, ScenarioDiscovery]
+    summary: pd.DataFrame
+    boxes: pd.DataFrame
+    tree: pd.DataFrame
+
+
+def _statement(scenario: str, reference: str, output: str, sign: int) -> str:
+    side = "higher" if sign > 0 else "lower"
+    return f"{scenario} ends {side} than {reference} on {output}"
+
+
+def discover_contrasts(data: SensitivityData, outputs: pd.DataFrame) -> Discoveries:
+    """PRIM boxes and a CART tree for the sign flips of every contrast output."""
+    from gemsim.sensitivity.discovery import discover, sign_flip_cases
+
+    settings = data.settings
+    x = numeric_sample(settings, data.sample)
+    if settings.noise_dummy_name in x.columns:
+        x = x.drop(columns=settings.noise_dummy_name)  # the random path has no place in a box
+    found: dict[str, ScenarioDiscovery] = {}
+    rows, box_parts, leaf_parts = [], [], []
+    for contrast in settings.contrasts:
+        for output in contrast.outputs:
+            column = contrast.column(output)
+            cases, sign = sign_flip_cases(outputs[column].to_numpy(dtype=float))
+            statement = _statement(contrast.scenario, contrast.reference, output, sign)
+            result = discover(
+                x,
+                cases,
+                statement,
+                max_boxes=MAX_BOXES,
+                max_restricted=MAX_RESTRICTED,
+                min_density=MIN_DENSITY,
+                seed=data.seed % 2**32,
+            )
+            found[column] = result
+            inside = result.in_boxes()
+            hit = int(np.sum(cases & inside))
+            rows.append(
+                {
+                    "contrast": contrast.name,
+                    "output": output,
+                    "column": column,
+                    "statement": statement,
+                    "points": result.points,
+                    "cases": result.n_cases,
+                    "holds_share": 1 - result.n_cases / result.points,
+                    "boxes": len(result.boxes),
+                    "coverage": hit / result.n_cases if result.boxes else np.nan,
+                    "density": hit / max(int(inside.sum()), 1) if result.boxes else np.nan,
+                    "finding": result.sentence(),
+                }
+            )
+            keys = {"contrast": contrast.name, "output": output, "column": column}
+            box_parts.append(result.box_table().assign(**keys))
+            if not result.leaves.empty:
+                leaf_parts.append(result.leaves.assign(**keys))
+    boxes = _front(pd.concat(box_parts, ignore_index=True), ["contrast", "output", "column"])
+    boxes["levels"] = boxes["levels"].map(lambda v: "" if v is None else str(v))
+    tree = (
+        _front(pd.concat(leaf_parts, ignore_index=True), ["contrast", "output", "column"])
+        if leaf_parts
+        else pd.DataFrame(columns=["contrast", "output", "column", "leaf", "rule"])
+    )
+    return Discoveries(found, pd.DataFrame(rows), boxes, tree)
+
+
+def _front(frame: pd.DataFrame, first: list[str]) -> pd.DataFrame:
+    return frame[first + [c for c in frame.columns if c not in first]]
+
+
+def plot_discoveries(discoveries: Discoveries, figures_dir: Path) -> dict[str, Path]:
+    """The boxes and the tree of every contrast output with at least one box; ``{key:
+    path}`` with keys ``discovery_boxes:<column>`` and ``discovery_tree:<column>``."""
+    figures: dict[str, Path] = {}
+    for column, result in discoveries.found.items():
+        if not result.boxes:
+            continue
+        name = slug(column)
+        figures[f"discovery_boxes:{column}"] = result.plot_boxes(
+            figures_dir / f"{FIGURE_PREFIX}boxes_{name}.png"
+        )
+        figures[f"discovery_tree:{column}"] = result.plot_tree(
+            figures_dir / f"{FIGURE_PREFIX}tree_{name}.png"
+        )
+    return figures

@@ -1,0 +1,98 @@
+"""How much of a sensitivity result is the random path: replication variance and metamodel.
+
+A stochastic model's output at a sample point mixes the parameters' effect with the random
+path's. Two tables keep them apart (Marrel et al. 2012; Le Gratiet et al. 2017):
+
+``noise.csv``       per analysed output: the variance of single runs, the variance between
+                    a point's replications (random path), the variance of the point means
+                    (what the indices split) and the random path's share of it, beside the
+                    noise dummy's index and the leading parameter's;
+``metamodel.csv``   per output named in ``[sensitivity] metamodel_outputs``: a Gaussian
+                    process fitted to the point means, its out-of-sample error (``q2``,
+                    ``rmse`` by cross-validation) and fitted noise share;
+``metamodel_indices.csv``  the Sobol' indices of that metamodel's smooth part, i.e. of the
+                    parameter effect without the random path.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from gemsim.analysis.sensitivity_data import SensitivityData, rank_column
+
+__all__ = [
+    "METAMODEL_FILE",
+    "METAMODEL_INDICES_FILE",
+    "NOISE_FILE",
+    "metamodel_tables",
+    "noise_table",
+    "run_outputs",
+]
+
+NOISE_FILE = "noise.csv"
+METAMODEL_FILE = "metamodel.csv"
+METAMODEL_INDICES_FILE = "metamodel_indices.csv"
+#: Base samples of the Sobol' design evaluated on a metamodel (cheap: predictions only).
+METAMODEL_SOBOL_N = 4096
+
+
+def run_outputs(data: SensitivityData) -> pd.DataFrame:
+    """One row per point and replication: the analysed outputs of single runs (base
+    outputs of the base scenario, contrasts as paired differences with the same seed)."""
+    settings = data.settings
+    values = data.values.set_index(["scenario", "point", "replication"]).sort_index()
+    base = values.loc[settings.base_scenario]
+    columns = {output: base[output] for output in settings.outputs}
+    for contrast in settings.contrasts:
+        scenario, reference = values.loc[contrast.scenario], values.loc[contrast.reference]
+        for output in contrast.outputs:
+            columns[contrast.column(output)] = scenario[output] - reference[output]
+    return pd.DataFrame(columns).reset_index()
+
+
+def noise_table(data: SensitivityData, indices: pd.DataFrame) -> pd.DataFrame:
+    """Per analysed output: :func:`gemsim.sensitivity.replication_variance`, the noise
+    dummy's index (NaN without a dummy), the leading parameter, its index and the ratio."""
+    from gemsim.sensitivity import replication_variance
+
+    table = replication_variance(run_outputs(data).drop(columns="replication"))
+    index = rank_column(indices)
+    dummy = data.settings.noise_dummy_name
+    extra = []
+    for output in table["output"]:
+        rows = indices[indices["output"] == output]
+        noise = rows.loc[rows["parameter"] == dummy, index]
+        real = rows[rows["parameter"] != dummy].sort_values(index, ascending=False)
+        dummy_value = float(noise.iloc[0]) if len(noise) else math.nan
+        top_value = float(real[index].iloc[0]) if len(real) else math.nan
+        extra.append(
+            {
+                f"dummy_{index}": dummy_value,
+                "leading_parameter": str(real["parameter"].iloc[0]) if len(real) else "",
+                f"leading_{index}": top_value,
+                "leading_over_dummy": top_value / dummy_value
+                if dummy_value and dummy_value > 0
+                else math.nan,
+            }
+        )
+    return pd.concat([table, pd.DataFrame(extra)], axis=1)
+
+
+def metamodel_tables(
+    data: SensitivityData, outputs: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """Fits and indices of the metamodels asked for, or None if none were."""
+    from gemsim.sensitivity.metamodel import metamodel_indices
+
+    names = list(data.settings.metamodel_outputs)
+    if not names:
+        return None
+    problem = data.settings.problem()
+    Y = outputs.reset_index(drop=True)[names]
+    indices, fits = metamodel_indices(
+        problem, np.asarray(data.X), Y, n=METAMODEL_SOBOL_N, seed=data.seed
+    )
+    return fits, indices
