@@ -6,7 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gemsim import load_scenario
 from gemsim.model.citizens import ACTIVE, balanced_expectation, weighted_share
+from gemsim.model.collectives import NO_CHANNEL
 from gemsim.model.model import CommunityModel
 from gemsim.model.parameters import ParameterError
 from gemsim.model.perception import ApprovalMemory
@@ -110,6 +112,24 @@ def test_the_spin_up_is_the_status_quo_for_every_regime():
     assert np.array_equal(first.trust_local, second.trust_local)
     assert states[0].perception.expected_approval == states[1].perception.expected_approval
     assert states[1].regime.name == "direct_fund"
+
+
+def test_applications_pending_at_the_reset_are_withdrawn_in_every_regime():
+    """What the status quo's desk had not yet decided at the end of the spin-up is
+    withdrawn without a decision, so month 0 starts with no application tied to a channel
+    (in the symmetric pair, whose spin-up has no money at all, about a fifth of the
+    collectives had one pending)."""
+    for scenario in ("symmetric_subsidy", "symmetric_fund", "subsidy_channel", "groeiplan"):
+        model = CommunityModel(load_scenario(scenario), rng=1, months=1, **SMALL)
+        table = model.collectives
+        assert model.spin_up.withdrawn > 0, scenario
+        assert np.all(table.app_channel[table.living()] == NO_CHANNEL), scenario
+        assert model.spin_up.counts["municipal_decisions"] > 0  # the desk did decide before
+    pair = [
+        CommunityModel(load_scenario(name), rng=1, months=1, **SMALL).spin_up.withdrawn
+        for name in ("symmetric_subsidy", "symmetric_fund")
+    ]
+    assert pair[0] == pair[1]  # one spin-up for both: the same applications withdrawn
 
 
 def test_expectation_follows_the_experienced_approval_rate():

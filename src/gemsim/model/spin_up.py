@@ -23,7 +23,12 @@ from scipy.special import expit, logit
 
 from gemsim.model import citizens as rules
 from gemsim.model.citizens import ACTIVE, INACTIVE, OCCASIONAL, weighted_share
-from gemsim.model.collectives import COLLECTIVES_ACCOUNT, count_members, update_membership
+from gemsim.model.collectives import (
+    COLLECTIVES_ACCOUNT,
+    NO_CHANNEL,
+    count_members,
+    update_membership,
+)
 from gemsim.model.ledger import Ledger
 from gemsim.model.regimes import make_regime
 
@@ -66,6 +71,7 @@ class SpinUp:
     margin_end: float = 0.0
     trust_shift: float = 0.0  # logit shift of local trust at the reset
     before_reset: dict[str, float] = field(default_factory=dict)
+    withdrawn: int = 0  # applications pending at the reset, withdrawn without a decision
 
 
 def weighted_cut(values: np.ndarray, weight: np.ndarray, share: float) -> float:
@@ -186,6 +192,16 @@ def reset(model: CommunityModel, spin: SpinUp) -> None:
     spin.counts, model.counts = model.counts, Counter()
     model.perception.approval_memory.seen_decisions = 0
     model.perception.approval_memory.seen_grants = 0
+
+    # Applications: those pending were sent to the status quo's desk; they are withdrawn
+    # without a decision, so that from month 0 every collective applies through its
+    # regime's channels (the same rule in every regime). Left pending, they were decided by
+    # a desk that in some regimes has no money for them, which no regime's collectives
+    # would have chosen.
+    table = model.collectives
+    pending = table.app_channel != NO_CHANNEL
+    spin.withdrawn = int(np.count_nonzero(pending & table.alive))
+    table.app_channel[pending] = NO_CHANNEL
 
     # Stock: kept as the spin-up left it (community stock in its balance of building and
     # depreciation; section 5.5 says why it is not reset).
