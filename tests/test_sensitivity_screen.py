@@ -113,6 +113,41 @@ def test_screen_keeps_what_beats_the_noise_floor_up_to_the_cap():
     assert not screen_table(indices, threshold=6.0, cap=5)["kept"].any()
 
 
+def test_screen_compares_interval_ends_so_a_rarely_moving_output_does_not_decide():
+    """On output ``rare`` the dummy's mu* is one small step but uncertain (most elementary
+    effects are zero), and ``lucky`` scores 15 times it with an interval reaching zero;
+    ``steady`` scores less but with a tight interval. Only ``steady`` passes."""
+    indices = pd.DataFrame(
+        {
+            "output": ["rare", "rare", "rare", "level", "level", "level"],
+            "parameter": ["lucky", "steady", NOISE_DUMMY] * 2,
+            "mu_star": [0.015, 0.004, 0.001, 0.1, 2.0, 1.0],
+            "mu_star_conf": [0.016, 0.0005, 0.001, 0.1, 0.2, 0.3],
+            "sigma": [1.0] * 6,
+        }
+    )
+    table = screen_table(indices, threshold=1.0, cap=5).set_index("parameter")
+    assert table.loc["steady", "ratio"] == pytest.approx((0.004 - 0.0005) / 0.002)
+    assert table.loc["steady", "kept"] and table.loc["steady", "output"] == "rare"
+    assert not table.loc["lucky", "kept"] and table.loc["lucky", "ratio"] == 0.0
+    assert table.loc["lucky", "noise_mu_star_conf"] == pytest.approx(0.001)
+
+
+def test_included_parameters_are_kept_first_within_the_cap():
+    indices = pd.DataFrame(
+        {
+            "output": ["y"] * 4,
+            "parameter": ["a", "b", "c", NOISE_DUMMY],
+            "mu_star": [5.0, 3.0, 0.2, 1.0],
+            "sigma": [1.0] * 4,
+        }
+    )
+    table = screen_table(indices, threshold=1.0, cap=2, include=("c",)).set_index("parameter")
+    assert list(table.index[table["kept"]]) == ["a", "c"]  # b would pass, but the cap is full
+    assert "screen_include" in table.loc["c", "why"]
+    assert "beyond screen_max" in table.loc["b", "why"]
+
+
 def test_screen_keys_are_validated(tmp_path: Path):
     both = write(tmp_path, "both", "sobol", 4, 'screened_from = "results/morris"\n' + PARAMETERS)
     assert "parameters is not allowed with screened_from" in error_of(both)
@@ -120,6 +155,10 @@ def test_screen_keys_are_validated(tmp_path: Path):
     assert "screen_max is not allowed without screened_from" in error_of(lone)
     bad = write(tmp_path, "bad", "sobol", 4, 'screened_from = "x"\nscreen_threshold = -1')
     assert "screen_threshold = -1" in error_of(bad) and "a number > 0" in error_of(bad)
+    include = write(tmp_path, "inc", "sobol", 4, 'screened_from = "x"\nscreen_include = ["nope"]')
+    assert "screen_include: unknown parameter 'nope'" in error_of(include)
+    alone = write(tmp_path, "alone", "sobol", 4, 'screen_include = ["months"]\n' + PARAMETERS)
+    assert "screen_include is not allowed without screened_from" in error_of(alone)
     morris = write(tmp_path, "mm", "morris", 4, 'screened_from = "x"')
     assert 'screened_from is not allowed with method = "morris"' in error_of(morris)
     flag = write(tmp_path, "flag", "sobol", 4, PARAMETERS)

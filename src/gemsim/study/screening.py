@@ -8,12 +8,25 @@ and is left at its default; the others go on to the Sobol' analysis.
 
 :func:`apply_screen` reads the Morris folder's ``manifest.json`` (the sampled parameters and
 their ranges, as run) and ``indices.csv``, and keeps a parameter when, on at least one
-analysed output, ``mu_star >= screen_threshold x mu_star(noise_floor)``. Of those, the
-``screen_max`` with the largest ratio are kept (a cap on the cost of the Sobol' design,
-which grows linearly with the number of parameters). The table it returns is written as
-``screen.csv`` next to the Sobol' runs: one row per screened parameter with ``parameter,
-output`` (where its ratio is largest), ``mu_star, sigma, noise_mu_star, ratio, rank,
-kept, why``.
+analysed output, the lower end of its ``mu_star``'s bootstrap interval reaches
+``screen_threshold`` times the upper end of the dummy's::
+
+    ratio = max(mu_star - mu_star_conf, 0) / (mu_star(noise_floor) + mu_star_conf(noise_floor))
+
+With ``screen_threshold = 1`` the two intervals do not overlap. Both ends, not the point
+estimates, because a Morris screen of ten trajectories estimates each ``mu_star`` from ten
+elementary effects: on an output that rarely moves (a contrast of buurten in order, zero
+at three quarters of the points) the dummy's ``mu_star`` can be a single step of 1/210 over
+ten, and a parameter with one or two large effects then scores ten or fifteen times it by
+chance; the intervals say so. Without ``mu_star_conf`` columns the point estimates are
+used. The parameters named in ``screen_include`` are kept whatever they score (prior
+evidence, e.g. an ablation, that they decide a contrast the screen is too coarse to
+resolve); of the parameters that pass, the ones with the largest ratio fill the rest of
+the ``screen_max`` places (a cap on the cost of the Sobol' design, which grows linearly
+with the number of parameters). The table it returns is written as ``screen.csv`` next
+to the Sobol' runs: one row per screened parameter with ``parameter, output`` (where its
+ratio is largest), ``mu_star, sigma, noise_mu_star, ratio, rank, mu_star_conf,
+noise_mu_star_conf, kept, why``.
 """
 
 from __future__ import annotations
@@ -70,14 +83,24 @@ def _read(folder: Path) -> tuple[SensitivitySettings, pd.DataFrame]:
     return morris, indices
 
 
-def screen_table(indices: pd.DataFrame, threshold: float, cap: int) -> pd.DataFrame:
-    """Every parameter of a Morris ``indices`` frame against the noise floor (module docs)."""
-    noise = indices[indices["parameter"] == NOISE_DUMMY].set_index("output")["mu_star"]
+def screen_table(
+    indices: pd.DataFrame, threshold: float, cap: int, include: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Every parameter of a Morris ``indices`` frame against the noise floor (module docs).
+
+    ``include`` names parameters kept whatever they score (``screen_include``: prior
+    evidence that they decide a contrast); they take their places within ``cap`` first,
+    the best of the others fill the rest."""
+    if "mu_star_conf" not in indices.columns:
+        indices = indices.assign(mu_star_conf=0.0)
+    dummy = indices[indices["parameter"] == NOISE_DUMMY].set_index("output")
+    noise, noise_conf = dummy["mu_star"], dummy["mu_star_conf"].fillna(0.0)
     rows: list[dict[str, Any]] = []
     for name, part in indices[indices["parameter"] != NOISE_DUMMY].groupby("parameter", sort=False):
-        floor = part["output"].map(noise).astype(float)
-        ratio = (part["mu_star"].astype(float) / floor).where(floor > 0, math.inf)
-        ratio = ratio.where(part["mu_star"].astype(float) > 0, 0.0).fillna(0.0)
+        floor = (part["output"].map(noise) + part["output"].map(noise_conf)).astype(float)
+        low = (part["mu_star"] - part["mu_star_conf"].fillna(0.0)).clip(lower=0).astype(float)
+        ratio = (low / floor).where(floor > 0, math.inf)
+        ratio = ratio.where(low > 0, 0.0).fillna(0.0)
         best = int(ratio.to_numpy().argmax())
         row = part.iloc[best]
         rows.append(
@@ -86,26 +109,32 @@ def screen_table(indices: pd.DataFrame, threshold: float, cap: int) -> pd.DataFr
                 "output": row["output"],
                 "mu_star": float(row["mu_star"]),
                 "sigma": float(row["sigma"]),
-                "noise_mu_star": float(floor.iloc[best]),
+                "noise_mu_star": float(noise.get(row["output"], math.nan)),
                 "ratio": float(ratio.iloc[best]),
+                "mu_star_conf": float(row["mu_star_conf"]),
+                "noise_mu_star_conf": float(noise_conf.get(row["output"], math.nan)),
             }
         )
     table = pd.DataFrame(rows)
     table = table.sort_values("ratio", ascending=False, kind="stable").reset_index(drop=True)
     table.insert(6, "rank", range(1, len(table) + 1))
-    passed = table["ratio"] >= threshold
-    table["kept"] = passed & (table["rank"] <= cap)
+    named = table["parameter"].isin(include)
+    passed = (table["ratio"] >= threshold) & ~named
+    slots = max(cap - int(named.sum()), 0)
+    table["kept"] = named | (passed & (passed.cumsum() <= slots))
     why = []
     for r in table.itertuples():
-        if not r.ratio >= threshold:
+        if r.parameter in include:
+            why.append(f"named in screen_include ({r.ratio:.2f} x the noise floor on {r.output})")
+        elif not r.ratio >= threshold:
             why.append(
-                f"mu* below {threshold:g} x the noise floor's on every output (at most "
-                f"{r.ratio:.2f} x, on {r.output})"
+                f"mu* not {threshold:g} x above the noise floor's beyond their intervals on "
+                f"any output (at most {r.ratio:.2f} x, on {r.output})"
             )
-        elif r.rank > cap:
+        elif not r.kept:
             why.append(f"{r.ratio:.2f} x the noise floor on {r.output}, but beyond screen_max")
         else:
-            why.append(f"{r.ratio:.2f} x the noise floor's mu* on {r.output}")
+            why.append(f"{r.ratio:.2f} x the noise floor's mu* on {r.output} (interval ends)")
     table["why"] = why
     return table
 
@@ -117,7 +146,15 @@ def apply_screen(settings: SensitivitySettings) -> tuple[SensitivitySettings, pd
         raise ValueError("the settings have no screened_from")
     folder = Path(settings.screened_from)
     morris, indices = _read(folder)
-    table = screen_table(indices, settings.screen_threshold, settings.screen_max)
+    missing = sorted(set(settings.screen_include) - {f.name for f in morris.factors})
+    if missing:
+        raise _fail(
+            folder,
+            f"screen_include names {', '.join(missing)}, which the screen did not sample",
+        )
+    table = screen_table(
+        indices, settings.screen_threshold, settings.screen_max, settings.screen_include
+    )
     kept = set(table.loc[table["kept"], "parameter"])
     factors = tuple(f for f in morris.factors if f.name in kept)
     if not factors:

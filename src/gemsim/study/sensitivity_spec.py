@@ -32,6 +32,8 @@ A **sensitivity experiment** (run with ``gemsim sensitivity``) is an experiment 
                                  # noise dummy's mu* on at least one analysed output  (1.5;
                                  # a parameter with no effect scores about 1)
     screen_max = 30              # keep at most this many (the highest ratios)       (30)
+    screen_include = ["procedural_fairness_signal"]  # kept whatever they score, within
+                                 # screen_max (prior evidence that they matter)       ([])
     [sensitivity.parameters.crowding_out_sd]     # one table per sampled parameter
     low = 0.0                    # bounds, within the parameter's allowed range, low < high
     high = 0.6
@@ -547,6 +549,12 @@ class SensitivitySettings(BaseModel):
         le=1000,
         json_schema_extra=allows("an integer from 1 to 1000 (with screened_from)"),
     )
+    screen_include: tuple[str, ...] = Field(
+        (),
+        json_schema_extra=allows(
+            "a list of at most screen_max parameter names (with screened_from)"
+        ),
+    )
     factors: tuple[Any, ...] = Field(  # gemsim.sensitivity.Factor (imported lazily: SALib)
         None,  # required: the validator says what the tables must be
         validation_alias="parameters",
@@ -609,6 +617,22 @@ class SensitivitySettings(BaseModel):
     def _threshold_number(cls, value: Any) -> Any:
         return float(value) if _is_int(value) else value  # 2 is as good as 2.0
 
+    @field_validator("screen_include", mode="before")
+    @classmethod
+    def _included_parameters(cls, value: Any, info: ValidationInfo) -> Any:
+        allowed = "a list of at most screen_max parameter names (with screened_from)"
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ValueError(_bad(SECTION, "screen_include", value, allowed))
+        unknown = [v for v in value if v not in Parameters.model_fields]
+        if unknown:
+            raise ValueError(
+                f"{SECTION} screen_include: unknown parameter {unknown[0]!r}"
+                f"{suggest(unknown[0], Parameters.model_fields)}; allowed: {allowed}"
+            )
+        if len(value) > info.data.get("screen_max", 30):
+            raise ValueError(_bad(SECTION, "screen_include", value, allowed))
+        return tuple(value)
+
     @field_validator("factors", mode="before")
     @classmethod
     def _sampled_parameters(cls, value: Any, info: ValidationInfo) -> Any:
@@ -668,7 +692,9 @@ class SensitivitySettings(BaseModel):
     @model_validator(mode="after")
     def _screen_keys(self) -> SensitivitySettings:
         if self.screened_from is None:
-            given = sorted({"screen_threshold", "screen_max"} & self.model_fields_set)
+            given = sorted(
+                {"screen_threshold", "screen_max", "screen_include"} & self.model_fields_set
+            )
             if given:
                 raise ValueError(
                     "\n".join(
@@ -783,6 +809,7 @@ class SensitivitySettings(BaseModel):
             "screened_from": self.screened_from,
             "screen_threshold": self.screen_threshold,
             "screen_max": self.screen_max,
+            "screen_include": list(self.screen_include),
             "parameters": [_factor_record(f) for f in self.factors],
             "contrasts": [
                 {
@@ -821,6 +848,7 @@ class SensitivitySettings(BaseModel):
             screened_from=record.get("screened_from"),
             screen_threshold=float(record.get("screen_threshold", 1.5)),
             screen_max=int(record.get("screen_max", 30)),
+            screen_include=tuple(record.get("screen_include", ())),
             contrasts=tuple(
                 Contrast(
                     name=c["name"],
