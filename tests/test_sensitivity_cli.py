@@ -20,7 +20,11 @@ from pandas.testing import assert_frame_equal
 import gemsim.sensitivity
 import gemsim.study.jobs
 from gemsim.analysis.sensitivity_data import compute_tables, load_sensitivity
-from gemsim.analysis.sensitivity_report import CONVERGENCE_TOLERANCE, convergence_check
+from gemsim.analysis.sensitivity_report import (
+    CONVERGENCE_TOLERANCE,
+    METAMODEL_MIN_CAPTURED,
+    convergence_check,
+)
 from gemsim.cli import main
 from gemsim.experiments import ResultStore
 from gemsim.model.parameters import Parameters
@@ -296,6 +300,9 @@ def test_metamodel_is_fitted_where_asked_with_its_out_of_sample_error(sobol: Pat
     }
     html = (sobol / "sensitivity.html").read_text(encoding="utf-8")
     assert "Parameters or random path?" in html and "Metamodel" in html
+    captured = fits["q2"].iloc[0] + fits["noise_share"].iloc[0]
+    shown = "not shown: the metamodel accounts for less than" not in html
+    assert shown == (captured >= METAMODEL_MIN_CAPTURED)
     assert "Where each comparison flips" in html
 
 

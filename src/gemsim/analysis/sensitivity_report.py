@@ -606,12 +606,30 @@ def _noise_section(data: SensitivityData, tables: SensitivityTables) -> str:
     )
 
 
+#: A metamodel's indices are shown only when it predicts held-out points at least this well
+#: (q2 + its noise share: the part of the variance it accounts for); below, its Sobol'
+#: indices describe the Gaussian process's guesses, not the model.
+METAMODEL_MIN_CAPTURED = 0.5
+
+
 def _metamodel_part(tables: SensitivityTables) -> str:
     if tables.metamodel is None:
         return ""
     fits, meta = tables.metamodel
     rows = []
     for r in fits.to_dict("records"):
+        if not r["q2"] + r["noise_share"] >= METAMODEL_MIN_CAPTURED:
+            rows.append(
+                [
+                    _e(r["output"]),
+                    _num(r["q2"], 2),
+                    _share(float(r["noise_share"])),
+                    _num(r["q2"] + r["noise_share"], 2),
+                    f"not shown: the metamodel accounts for less than "
+                    f"{METAMODEL_MIN_CAPTURED:.0%} of the variance",
+                ]
+            )
+            continue
         top = meta[meta["output"] == r["output"]].sort_values("ST", ascending=False).head(3)
         direct = tables.indices[tables.indices["output"] == r["output"]].set_index("parameter")
         named = "; ".join(
@@ -637,7 +655,8 @@ def _metamodel_part(tables: SensitivityTables) -> str:
             "of determination by cross-validation, the noise share its fitted noise variance "
             "over the outputs' variance. q2 + noise share near 1 means the smooth part is "
             "captured; the metamodel's total indices are those of the parameter effect "
-            f"alone. Full numbers: <code>{METAMODEL_FILE}</code>, "
+            f"alone, shown where q2 + noise share is at least {METAMODEL_MIN_CAPTURED}. "
+            f"Full numbers: <code>{METAMODEL_FILE}</code>, "
             f"<code>{METAMODEL_INDICES_FILE}</code>.</p>",
             _table(
                 ["output", "q2", "noise share", "q2 + noise", "largest ST on the metamodel"],
