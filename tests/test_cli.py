@@ -313,6 +313,23 @@ def test_sweep_runs_every_grid_point(tmp_path: Path):
     assert set(runs.groupby("point")["reporting_burden_multiplier"].nunique()) == {1}
 
 
+def test_a_sweep_over_the_region_still_gets_its_report(tmp_path: Path):
+    """When the region differs between grid points (here its resolution), the report has
+    no single region to scale money to national figures, and says the money without."""
+    sweep = "[sweep]\ninhabitants_per_agent = [50, 100]\n"
+    experiment = write_experiment(tmp_path, replications=3, months=24, sweep=sweep)
+    experiment.write_text(
+        experiment.read_text(encoding="utf-8").replace(
+            'outputs = ["trust_government", "participation"]\n', ""
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["sweep", str(experiment), "--workers", "1", "--out", str(out), "--quiet"]) == 0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "public money" in html and "nationally)" not in html
+
+
 def test_compare_refuses_a_sweep_and_sweep_requires_one(capsys, tmp_path: Path):
     plain = write_experiment(tmp_path)
     code, _, err = cli(capsys, "sweep", plain)

@@ -511,11 +511,13 @@ def _sentences_html(
             if not _is_clear(low, high):
                 text += f"It spends about the same public money as {baseline}. "
             else:
-                national = f" (≈ {_eur(abs(mean) / where.national_share)} nationally)"
+                national = (
+                    f" (≈ {_eur(abs(mean) / where.national_share)} nationally)" if where else ""
+                )
                 text += (
                     f"Compared with {baseline}, it spends {_eur(abs(mean))} "
                     f"{'more' if mean > 0 else 'less'} public money over {escape(years)} in "
-                    f"this region{national if where else ''}. "
+                    f"this region{national}. "
                 )
         if scenario in found:
             text += _finding_sentence(found[scenario])
