@@ -33,6 +33,7 @@ __all__ = [
     "load_sensitivity",
     "rank_column",
     "ranked",
+    "replication_values",
 ]
 
 SCENARIO_OUTPUTS_FILE = "scenario_outputs.parquet"
@@ -179,6 +180,23 @@ def _per_replication(data: SensitivityData, scenario: str, output: str) -> pd.Da
     return rows.pivot(index="point", columns="replication", values=output).sort_index()
 
 
+def replication_values(data: SensitivityData) -> dict[str, pd.DataFrame]:
+    """Every analysed output as a ``point x replication`` frame of single runs: the base
+    scenario's outputs, and each contrast as the paired difference ``scenario - reference``
+    (same seed)."""
+    settings = data.settings
+    frames = {
+        output: _per_replication(data, settings.base_scenario, output)
+        for output in settings.outputs
+    }
+    for contrast in settings.contrasts:
+        for output in contrast.outputs:
+            frames[contrast.column(output)] = _per_replication(
+                data, contrast.scenario, output
+            ) - _per_replication(data, contrast.reference, output)
+    return frames
+
+
 def point_outputs(data: SensitivityData) -> tuple[pd.DataFrame, pd.DataFrame]:
     """SALib's ``Y`` (base outputs and contrasts per point) and the contrasts' standard errors.
 
@@ -186,26 +204,20 @@ def point_outputs(data: SensitivityData) -> tuple[pd.DataFrame, pd.DataFrame]:
     ``scenario - reference`` (same seed); its standard error is the standard deviation of
     those differences over ``sqrt(R)`` (NaN with one replication).
     """
-    settings = data.settings
     points = pd.Index(range(len(data.sample)), name="point")
+    base = set(data.settings.outputs)
     columns: dict[str, pd.Series] = {}
     errors: dict[str, pd.Series] = {}
-    for output in settings.outputs:
-        values = _per_replication(data, settings.base_scenario, output)
-        columns[output] = values.mean(axis=1)
-    for contrast in settings.contrasts:
-        for output in contrast.outputs:
-            difference = _per_replication(data, contrast.scenario, output) - _per_replication(
-                data, contrast.reference, output
-            )
-            name = contrast.column(output)
-            columns[name] = difference.mean(axis=1)
-            replications = difference.shape[1]
-            errors[name] = (
-                difference.std(axis=1, ddof=1) / math.sqrt(replications)
-                if replications > 1
-                else pd.Series(np.nan, index=difference.index)
-            )
+    for name, values in replication_values(data).items():
+        columns[name] = values.mean(axis=1)
+        if name in base:
+            continue
+        replications = values.shape[1]
+        errors[name] = (
+            values.std(axis=1, ddof=1) / math.sqrt(replications)
+            if replications > 1
+            else pd.Series(np.nan, index=values.index)
+        )
     outputs = pd.DataFrame(columns, index=points).reindex(points)
     standard_errors = pd.DataFrame(errors, index=points).reindex(points)
     return outputs, standard_errors

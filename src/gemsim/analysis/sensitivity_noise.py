@@ -21,7 +21,12 @@ import math
 import numpy as np
 import pandas as pd
 
-from gemsim.analysis.sensitivity_data import SensitivityData, rank_column
+from gemsim.analysis.sensitivity_data import (
+    SensitivityData,
+    rank_column,
+    ranked,
+    replication_values,
+)
 
 __all__ = [
     "METAMODEL_FILE",
@@ -42,15 +47,8 @@ METAMODEL_SOBOL_N = 4096
 def run_outputs(data: SensitivityData) -> pd.DataFrame:
     """One row per point and replication: the analysed outputs of single runs (base
     outputs of the base scenario, contrasts as paired differences with the same seed)."""
-    settings = data.settings
-    values = data.values.set_index(["scenario", "point", "replication"]).sort_index()
-    base = values.loc[settings.base_scenario]
-    columns = {output: base[output] for output in settings.outputs}
-    for contrast in settings.contrasts:
-        scenario, reference = values.loc[contrast.scenario], values.loc[contrast.reference]
-        for output in contrast.outputs:
-            columns[contrast.column(output)] = scenario[output] - reference[output]
-    return pd.DataFrame(columns).reset_index()
+    columns = {name: values.stack() for name, values in replication_values(data).items()}
+    return pd.DataFrame(columns).rename_axis(["point", "replication"]).reset_index()
 
 
 def noise_table(data: SensitivityData, indices: pd.DataFrame) -> pd.DataFrame:
@@ -63,9 +61,9 @@ def noise_table(data: SensitivityData, indices: pd.DataFrame) -> pd.DataFrame:
     dummy = data.settings.noise_dummy_name
     extra = []
     for output in table["output"]:
-        rows = indices[indices["output"] == output]
+        rows = ranked(indices, output)
         noise = rows.loc[rows["parameter"] == dummy, index]
-        real = rows[rows["parameter"] != dummy].sort_values(index, ascending=False)
+        real = rows[rows["parameter"] != dummy]
         dummy_value = float(noise.iloc[0]) if len(noise) else math.nan
         top_value = float(real[index].iloc[0]) if len(real) else math.nan
         extra.append(
