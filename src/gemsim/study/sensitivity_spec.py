@@ -629,7 +629,7 @@ class SensitivitySettings(BaseModel):
                 f"{SECTION} screen_include: unknown parameter {unknown[0]!r}"
                 f"{suggest(unknown[0], Parameters.model_fields)}; allowed: {allowed}"
             )
-        if len(value) > info.data.get("screen_max", 30):
+        if len(value) > info.data.get("screen_max", cls.model_fields["screen_max"].default):
             raise ValueError(_bad(SECTION, "screen_include", value, allowed))
         return tuple(value)
 
@@ -673,21 +673,22 @@ class SensitivitySettings(BaseModel):
 
     @field_validator("metamodel_outputs", mode="before")
     @classmethod
-    def _analysed_columns(cls, value: Any, info: ValidationInfo) -> Any:
+    def _list_of_names(cls, value: Any) -> Any:
         allowed = _METAMODEL_ALLOWED
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
             raise ValueError(_bad(SECTION, "metamodel_outputs", value, allowed))
-        outputs = info.data.get("outputs", DEFAULT_SENSITIVITY_OUTPUTS)
-        columns = [*outputs]
-        for contrast in info.data.get("contrasts", ()):
-            columns += [contrast.column(o) for o in contrast.outputs]
-        unknown = [v for v in value if v not in columns]
+        return tuple(value)
+
+    @model_validator(mode="after")
+    def _analysed_metamodel_outputs(self) -> SensitivitySettings:
+        columns = self.analysed_outputs
+        unknown = [v for v in self.metamodel_outputs if v not in columns]
         if unknown:
             raise ValueError(
                 f"{SECTION} metamodel_outputs: {', '.join(map(repr, unknown))} is not an "
                 f"analysed output; allowed: {', '.join(columns)}"
             )
-        return tuple(value)
+        return self
 
     @model_validator(mode="after")
     def _screen_keys(self) -> SensitivitySettings:
