@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from gemsim.analysis.files import slug
@@ -94,8 +93,7 @@ def discover_contrasts(data: SensitivityData, outputs: pd.DataFrame) -> Discover
                 seed=data.seed % 2**32,
             )
             found[column] = result
-            inside = result.in_boxes()
-            hit = int(np.sum(cases & inside))
+            coverage, density = result.joint_fit()
             rows.append(
                 {
                     "contrast": contrast.name,
@@ -106,8 +104,8 @@ def discover_contrasts(data: SensitivityData, outputs: pd.DataFrame) -> Discover
                     "cases": result.n_cases,
                     "holds_share": 1 - result.n_cases / result.points,
                     "boxes": len(result.boxes),
-                    "coverage": hit / result.n_cases if result.boxes else np.nan,
-                    "density": hit / max(int(inside.sum()), 1) if result.boxes else np.nan,
+                    "coverage": coverage,
+                    "density": density,
                     "finding": result.sentence(),
                 }
             )

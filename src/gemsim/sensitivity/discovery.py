@@ -191,6 +191,14 @@ class ScenarioDiscovery:
             inside |= box.contains(self.x)
         return inside
 
+    def joint_fit(self) -> tuple[float, float]:
+        """Coverage and density of all boxes together (NaN without a box)."""
+        if not self.boxes:
+            return math.nan, math.nan
+        inside = self.in_boxes()
+        hit = float(np.sum(self.cases & inside))
+        return hit / self.n_cases, hit / max(int(inside.sum()), 1)
+
     def sentence(self) -> str:
         """The finding in one sentence, boxes joined by "or"."""
         if self.n_cases == 0:
@@ -202,9 +210,7 @@ class ScenarioDiscovery:
                 f"{self.n_cases} exceptions form no box of density {self.min_density:.0%} "
                 "or more (they are scattered, or noise)."
             )
-        inside = self.in_boxes()
-        coverage = float(np.sum(self.cases & inside)) / self.n_cases
-        density = float(np.sum(self.cases & inside)) / max(int(inside.sum()), 1)
+        coverage, density = self.joint_fit()
         parts = [box.conditions(self.labels) for box in self.boxes]
         unless = parts[0] if len(parts) == 1 else " or ".join(f"({p})" for p in parts)
         return f"{self.statement} unless {unless} (coverage {coverage:.0%}, density {density:.0%})."
