@@ -618,32 +618,29 @@ def _metamodel_part(tables: SensitivityTables) -> str:
     fits, meta = tables.metamodel
     rows = []
     for r in fits.to_dict("records"):
-        if not r["q2"] + r["noise_share"] >= METAMODEL_MIN_CAPTURED:
-            rows.append(
-                [
-                    _e(r["output"]),
-                    _num(r["q2"], 2),
-                    _share(float(r["noise_share"])),
-                    _num(r["q2"] + r["noise_share"], 2),
-                    f"not shown: the metamodel accounts for less than "
-                    f"{METAMODEL_MIN_CAPTURED:.0%} of the variance",
-                ]
+        captured = r["q2"] + r["noise_share"]
+        if captured >= METAMODEL_MIN_CAPTURED:
+            top = meta[meta["output"] == r["output"]].sort_values("ST", ascending=False).head(3)
+            direct = tables.indices[tables.indices["output"] == r["output"]]
+            direct = direct.set_index("parameter")
+            named = "; ".join(
+                f"{_e(t.parameter)} {t.ST:.2f} "
+                f"(direct {direct['ST'].get(t.parameter, math.nan):.2f})"
+                if "ST" in direct.columns
+                else f"{_e(t.parameter)} {t.ST:.2f}"
+                for t in top.itertuples()
             )
-            continue
-        top = meta[meta["output"] == r["output"]].sort_values("ST", ascending=False).head(3)
-        direct = tables.indices[tables.indices["output"] == r["output"]].set_index("parameter")
-        named = "; ".join(
-            f"{_e(t.parameter)} {t.ST:.2f} (direct {direct['ST'].get(t.parameter, math.nan):.2f})"
-            if "ST" in direct.columns
-            else f"{_e(t.parameter)} {t.ST:.2f}"
-            for t in top.itertuples()
-        )
+        else:
+            named = (
+                f"not shown: the metamodel accounts for less than "
+                f"{METAMODEL_MIN_CAPTURED:.0%} of the variance"
+            )
         rows.append(
             [
                 _e(r["output"]),
                 _num(r["q2"], 2),
                 _share(float(r["noise_share"])),
-                _num(r["q2"] + r["noise_share"], 2),
+                _num(captured, 2),
                 named,
             ]
         )
