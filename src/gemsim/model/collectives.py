@@ -381,7 +381,8 @@ def found_collectives(model: CommunityModel) -> None:
     needed = startup_money(params.founding_contribution_months)
     able = means[:, None] >= needed[None, :]  # candidate x type
     weight = c.weight[candidates]
-    able_share = (weight @ able) / weight.sum()
+    # Summed by NumPy, not a BLAS product (whose last bits depend on the CPU).
+    able_share = (weight[:, None] * able).sum(axis=0) / weight.sum()
     potential = (
         np.array([getattr(params, kind.potential_parameter) for kind in COLLECTIVE_TYPES])
         * model.population_share
