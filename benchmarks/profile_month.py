@@ -16,6 +16,7 @@ from typing import Any
 
 import gemsim.model.model as model_module
 from gemsim.model import citizens as rules
+from gemsim.model import month_zero
 from gemsim.model.collector import OutcomeCollector
 from gemsim.model.ledger import Ledger
 
@@ -67,6 +68,7 @@ def instrument(regime_type: type) -> None:
 
 
 def profile(n_municipalities: int, runs: int = 5) -> None:
+    month_zero.SHARED.enabled = False  # every run builds its own month 0 (set-up is timed)
     probe = model_module.CommunityModel(rng=1, n_municipalities=n_municipalities, months=1)
     if not SPENT:
         instrument(type(probe.regime))

@@ -11,6 +11,7 @@ import sys
 import time
 from itertools import count
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -570,6 +571,20 @@ def test_bench_quick_prints_a_table_and_writes_json(tmp_path, capsys):
     assert results["sweep"]["runs_per_s_1_worker"] > 0
 
 
+def test_bench_unit_shares_month_0_within_one_sample_point_only():
+    from gemsim.bench_against import UNIT
+    from gemsim.model.month_zero import SHARED
+    from gemsim.study.scenarios import load_scenario
+
+    namespace: dict[str, Any] = {}
+    exec(UNIT, namespace)
+    scenarios = [load_scenario(name) for name in ("status_quo", "groeiplan", "hybrid")]
+    for _ in range(2):  # the same seed again: nothing carries over, month 0 is built again
+        namespace["unit"](1, 2, 1, scenarios)
+        assert (SHARED.misses, SHARED.hits) == (1, 2)
+    SHARED.clear()
+
+
 def test_bench_against_times_two_trees_side_by_side(tmp_path, capsys):
     import json
 
@@ -580,9 +595,11 @@ def test_bench_against_times_two_trees_side_by_side(tmp_path, capsys):
     worker = Worker(this_src)
     try:
         seconds, cpu, citizens = worker.run(1, 2, 1)
+        point = worker.run(1, 2, 1, ("status_quo", "groeiplan"))
     finally:
         worker.close()
     assert seconds > 0 and cpu > 0 and 500 < citizens < 2_000
+    assert point[1] > 0 and point[2] == citizens
 
     with pytest.raises(UserError, match="neither a source tree nor a git revision"):
         from contextlib import ExitStack

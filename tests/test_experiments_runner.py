@@ -28,7 +28,7 @@ from gemsim.experiments import (
     run_experiment,
 )
 from gemsim.experiments.executors import DaskExecutor
-from gemsim.experiments.runner import default_batch_size, make_batches, run_batch
+from gemsim.experiments.runner import default_batch_size, make_batches, run_batch, sharing_order
 
 SCENARIOS = {"status_quo": {"drift": 0.0}, "community_fund": {"drift": 0.5}}
 
@@ -104,6 +104,17 @@ def test_batching():
     batches = make_batches(specs, 3)
     assert [len(b) for b in batches] == [3, 3, 3, 1]
     assert [s for b in batches for s in b] == specs
+
+
+def test_runs_sharing_a_seed_and_point_execute_together_in_scenario_order():
+    specs = make_specs(replications=3)
+    ordered = sharing_order(specs)
+    assert sorted(s.run_id for s in ordered) == sorted(s.run_id for s in specs)
+    scenarios = list(SCENARIOS)
+    for start in range(0, len(ordered), len(scenarios)):
+        group = ordered[start : start + len(scenarios)]
+        assert len({(s.point, s.replication, s.seed) for s in group}) == 1
+        assert [s.scenario for s in group] == scenarios
 
 
 def test_run_batch_builds_long_frame_with_key_columns():
@@ -199,18 +210,19 @@ def test_serial_and_process_executors_give_identical_results(tmp_path, reference
 
 def test_failed_run_then_resume_redoes_only_missing_runs(tmp_path, monkeypatch, reference):
     specs = make_specs()
+    ordered = sharing_order(specs)  # the order in which the runs execute
     calls_dir = tmp_path / "calls"
     calls_dir.mkdir()
     monkeypatch.setenv(toy_run.CALL_DIR_ENV, str(calls_dir))
-    monkeypatch.setenv(toy_run.FAIL_RUN_ENV, specs[7].run_id)  # in the 3rd batch of 3
+    monkeypatch.setenv(toy_run.FAIL_RUN_ENV, ordered[7].run_id)  # in the 3rd batch of 3
     store = ResultStore(tmp_path / "out")
     store.prepare()
-    with pytest.raises(RunFailedError, match=specs[7].run_id):
+    with pytest.raises(RunFailedError, match=ordered[7].run_id):
         run_experiment(
             specs, toy_run.counting_walk, store, SerialExecutor(), batch_size=3, progress=False
         )
-    assert store.completed_run_ids() == {s.run_id for s in specs[:6]}
-    assert toy_run.calls(calls_dir) == {s.run_id: 1 for s in specs[:8]}
+    assert store.completed_run_ids() == {s.run_id for s in ordered[:6]}
+    assert toy_run.calls(calls_dir) == {s.run_id: 1 for s in ordered[:8]}
 
     # Resume in fresh worker processes; the failure is gone. Spawned workers see the
     # changed environment (forked ones would inherit a fork server's older environment).
@@ -223,7 +235,7 @@ def test_failed_run_then_resume_redoes_only_missing_runs(tmp_path, monkeypatch, 
             specs, toy_run.counting_walk, store, executor, batch_size=2, progress=False
         )
     assert (summary.skipped, summary.executed) == (6, 6)
-    assert toy_run.calls(calls_dir) == {s.run_id: 1 for s in specs[6:]}
+    assert toy_run.calls(calls_dir) == {s.run_id: 1 for s in ordered[6:]}
     assert_frame_equal(store.read_timeseries(), reference[0])
     assert_frame_equal(store.read_runs(), reference[1])
 

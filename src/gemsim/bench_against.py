@@ -31,25 +31,53 @@ from typing import IO, Any
 from gemsim.bench import machine, write_results
 from gemsim.errors import UserError
 
-#: The worker's program: read "n_municipalities months seed" lines, answer with seconds.
-#: Only the public constructor and ``run()`` are used, so any version of the model works.
-WORKER = """\
-import sys, time
+#: Builds and runs one timed unit: one model, or with scenario names each of them at the
+#: same seed, one after another (a study's sample point). Only the public constructor,
+#: ``run()`` and ``load_scenario`` are used, so any recent version of the model works;
+#: month-0 states a version shares between runs are forgotten before every unit, so that
+#: nothing carries over from one timed unit to the next.
+UNIT = """\
 from gemsim.model.model import CommunityModel
+try:
+    from gemsim.model.month_zero import SHARED
+except ImportError:  # a version that does not share month-0 states
+    SHARED = None
+
+
+def unit(n, months, seed, scenarios):
+    if SHARED is not None:
+        SHARED.clear()
+    for scenario in scenarios or [None]:
+        model = CommunityModel(scenario, rng=seed, n_municipalities=n, months=months)
+        model.run()
+    return model
+"""
+
+#: The worker's program: read "n_municipalities months seed [scenario ...]" lines, answer
+#: with the wall and CPU seconds of the unit and the citizens of a run.
+WORKER = (
+    UNIT
+    + """\
+import sys, time
+from gemsim.study.scenarios import load_scenario
+
+loaded = {}
 print("ready", flush=True)
 for line in sys.stdin:
-    n, months, seed = map(int, line.split())
+    n, months, seed, *names = line.split()
+    scenarios = [loaded.setdefault(name, load_scenario(name)) for name in names]
     started, cpu = time.perf_counter(), time.process_time()
-    model = CommunityModel(rng=seed, n_municipalities=n, months=months)
-    model.run()
+    model = unit(int(n), int(months), int(seed), scenarios)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(elapsed, cpu, model.citizens.size, flush=True)
 """
+)
 
-#: A whole process: import, build, run once.
+#: A whole process: import, build, run one unit.
 ONE_RUN = (
-    "from gemsim.model.model import CommunityModel\n"
-    "CommunityModel(rng={seed}, n_municipalities={n}, months={months}).run()\n"
+    UNIT
+    + "from gemsim.study.scenarios import load_scenario\n"
+    + "unit({n}, {months}, {seed}, [load_scenario(name) for name in {names!r}])\n"
 )
 
 
@@ -101,11 +129,13 @@ class Worker:
             raise RuntimeError(f"the model process for {self.src} ended")
         return line
 
-    def run(self, n: int, months: int, seed: int) -> tuple[float, float, int]:
-        """Wall and CPU seconds to build and run one model in this process, and its
-        citizens."""
+    def run(
+        self, n: int, months: int, seed: int, scenarios: Sequence[str] = ()
+    ) -> tuple[float, float, int]:
+        """Wall and CPU seconds to build and run one unit (a model, or each of
+        ``scenarios``) in this process, and a run's citizens."""
         assert self.process.stdin is not None
-        self.process.stdin.write(f"{n} {months} {seed}\n")
+        self.process.stdin.write(" ".join(map(str, (n, months, seed, *scenarios))) + "\n")
         self.process.stdin.flush()
         seconds, cpu, citizens = self._read().split()
         return float(seconds), float(cpu), int(citizens)
@@ -116,11 +146,14 @@ class Worker:
         self.process.wait(timeout=60)
 
 
-def whole_process_s(src: Path, n: int, months: int, seed: int) -> float:
-    """Wall time of a fresh interpreter that imports the model and runs it once."""
+def whole_process_s(
+    src: Path, n: int, months: int, seed: int, scenarios: Sequence[str] = ()
+) -> float:
+    """Wall time of a fresh interpreter that imports the model and runs one unit."""
     started = time.perf_counter()
+    code = ONE_RUN.format(n=n, months=months, seed=seed, names=list(scenarios))
     subprocess.run(
-        [sys.executable, "-c", ONE_RUN.format(n=n, months=months, seed=seed)],
+        [sys.executable, "-c", code],
         env=_environment(src),
         cwd=tempfile.gettempdir(),
         check=True,
@@ -135,9 +168,13 @@ def compare(
     process_repeats: int = 5,
     months: int = 120,
     seed: int = 1,
+    scenarios: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Median per-run and whole-process seconds of this tree and ``against`` and their
-    ratios (``against`` / this: above 1 means this tree is faster)."""
+    ratios (``against`` / this: above 1 means this tree is faster). With ``scenarios``,
+    each timing is those scenarios run at one seed, one after another (a study's sample
+    point), and the per-run times are its time divided by their number."""
+    per_unit = max(1, len(scenarios))
     this_src = Path(__file__).resolve().parents[1]
     kinds = ("run", "run_cpu", "process")
     samples: dict[str, dict[str, dict[int, list[float]]]] = {
@@ -150,14 +187,14 @@ def compare(
         try:
             for n in regions:  # one untimed warm-up run per tree and size
                 for worker in workers.values():
-                    citizens[n] = worker.run(n, months, seed)[2]
+                    citizens[n] = worker.run(n, months, seed, scenarios)[2]
             for repeat in range(repeats):
                 order = list(trees) if repeat % 2 == 0 else list(reversed(trees))
                 for n in regions:
                     for name in order:
-                        wall, cpu, _ = workers[name].run(n, months, seed)
-                        samples["run"][name][n].append(wall)
-                        samples["run_cpu"][name][n].append(cpu)
+                        wall, cpu, _ = workers[name].run(n, months, seed, scenarios)
+                        samples["run"][name][n].append(wall / per_unit)
+                        samples["run_cpu"][name][n].append(cpu / per_unit)
         finally:
             for worker in workers.values():
                 worker.close()
@@ -165,7 +202,7 @@ def compare(
             order = list(trees) if repeat % 2 == 0 else list(reversed(trees))
             for n in regions:
                 for name in order:
-                    wall = whole_process_s(trees[name], n, months, seed)
+                    wall = whole_process_s(trees[name], n, months, seed, scenarios)
                     samples["process"][name][n].append(wall)
 
     rows = []
@@ -186,6 +223,7 @@ def compare(
         "against": str(against),
         "months": months,
         "seed": seed,
+        "scenarios": list(scenarios),
         "repeats": repeats,
         "process_repeats": process_repeats,
         "rows": rows,
@@ -198,8 +236,10 @@ def compare(
 
 def format_comparison(results: dict[str, Any]) -> str:
     """Medians and ratios as a plain-text table."""
+    scenarios = results.get("scenarios") or []
+    unit = f"the scenarios {', '.join(scenarios)} at one seed, per run" if scenarios else "runs"
     header = (
-        f"this tree vs {results['against']}: medians of {results['repeats']} runs "
+        f"this tree vs {results['against']}: medians of {results['repeats']} {unit} "
         f"(build + {results['months']} months, in one process: wall and CPU time) and of "
         f"{results['process_repeats']} whole processes (import + build + run)"
     )
@@ -232,8 +272,10 @@ def main(
     repeats: int = 15,
     process_repeats: int = 5,
     months: int = 120,
+    scenarios: Sequence[str] = (),
 ) -> Path:
-    """Compare, print the table, write ``<out_dir>/<date>-against.json``."""
-    results = compare(against, regions, repeats, process_repeats, months)
+    """Compare, print the table, write ``<out_dir>/<date>-against.json``
+    (``-against-scenarios.json`` with ``scenarios``)."""
+    results = compare(against, regions, repeats, process_repeats, months, scenarios=scenarios)
     print(format_comparison(results))
-    return write_results(results, out_dir, "-against")
+    return write_results(results, out_dir, "-against-scenarios" if scenarios else "-against")

@@ -82,6 +82,20 @@ def _counts(text: str) -> tuple[int, ...]:
     return tuple(_count(part) for part in text.split(","))
 
 
+def _scenario_names(text: str) -> tuple[str, ...]:
+    """Comma-separated names of scenarios that load (argparse type)."""
+    from gemsim.errors import UserError
+    from gemsim.study.scenarios import load_scenario
+
+    names = tuple(part.strip() for part in text.split(","))
+    for name in names:
+        try:
+            load_scenario(name)
+        except UserError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+    return names
+
+
 def _seed(text: str) -> int:
     """An integer >= 0 (argparse type)."""
     try:
@@ -280,6 +294,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=15,
         metavar="R",
         help="with --against: timed runs per tree and size (default: %(default)s)",
+    )
+    bench.add_argument(
+        "--scenarios",
+        type=_scenario_names,
+        default=(),
+        metavar="NAME,NAME,...",
+        help="with --against: time these scenarios at one seed, one after another (a study's "
+        "sample point), per run",
     )
     _add_dashboard_parser(commands)
     _add_patterns_parser(commands)
@@ -705,7 +727,13 @@ def _dispatch(args: argparse.Namespace, argv: Sequence[str]) -> int:
                 repeats = 3 if args.quick else args.repeats
                 months = 12 if args.quick else 120
                 against(
-                    args.against, args.regions, args.out, repeats, 1 if args.quick else 5, months
+                    args.against,
+                    args.regions,
+                    args.out,
+                    repeats,
+                    1 if args.quick else 5,
+                    months,
+                    scenarios=args.scenarios,
                 )
                 return EXIT_OK
             from gemsim.bench import main as bench

@@ -99,6 +99,13 @@ def default_batch_size(runs: int, workers: int) -> int:
     return max(1, min(MAX_BATCH_SIZE, per_batch))
 
 
+def sharing_order(specs: Sequence[RunSpec]) -> list[RunSpec]:
+    """``specs`` with the runs of each parameter point and replication next to each other
+    (scenarios in their order): they share a seed and differ only in their scenario, so a
+    worker builds their month 0 once (:mod:`gemsim.model.month_zero`)."""
+    return sorted(specs, key=lambda spec: (spec.point, spec.replication))
+
+
 def make_batches(specs: Sequence[RunSpec], batch_size: int) -> list[tuple[RunSpec, ...]]:
     """Split ``specs`` (in order) into consecutive batches of at most ``batch_size`` runs."""
     if batch_size < 1:
@@ -198,7 +205,7 @@ def run_experiment(
         raise ValueError(f"duplicate run ids, e.g. {dupes}")
     done = store.completed_run_ids()
     _check_resume(specs, store, done)
-    todo = [s for s in specs if s.run_id not in done]
+    todo = sharing_order([s for s in specs if s.run_id not in done])
     skipped = len(specs) - len(todo)
     size = batch_size or default_batch_size(len(todo), executor.workers)
     batches = make_batches(todo, size)

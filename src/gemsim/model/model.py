@@ -29,7 +29,7 @@ from mesa.agentset import AgentSet
 from mesa.experimental.scenarios import Scenario
 
 from gemsim.model import citizens as rules
-from gemsim.model import outcomes
+from gemsim.model import month_zero, outcomes
 from gemsim.model.agents import Citizen, Municipality
 from gemsim.model.citizens import Citizens
 from gemsim.model.collective_types import COLLECTIVE_TYPES
@@ -120,9 +120,21 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         base, rng = _parameter_values(scenario, rng)
         super().__init__(rng=rng)
         self.params = Parameters.build(base, **overrides)
+        self.regime = make_regime(self.params.regime)
+        # Runs at the same seed that differ only in what comes after month 0 share it.
+        key = month_zero.sharing_key(self.params, rng)
+        if not month_zero.SHARED.restore(self, key):
+            self._build_month_zero()
+            month_zero.SHARED.keep(self, key)
+
+        self.datacollector: mesa.DataCollector = OutcomeCollector()
+        self.running = True
+        self.datacollector.collect(self)
+
+    def _build_month_zero(self) -> None:
+        """The region, the initial citizens and collectives, and the spin-up (section 5.5)."""
         #: The month during the spin-up (negative), None otherwise (section 5.5).
         self.spin_up_month: int | None = None
-        self.regime = make_regime(self.params.regime)
 
         self.region = build_region(self.params, self.rng)
         self.population_share = self.region.population / self.params.national_population
@@ -157,10 +169,6 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         self.spin_up: SpinUp | None = None
         if self.params.spin_up_months > 0:
             self.spin_up = run_spin_up(self)
-
-        self.datacollector: mesa.DataCollector = OutcomeCollector()
-        self.running = True
-        self.datacollector.collect(self)
 
     @property
     def current_month(self) -> int:

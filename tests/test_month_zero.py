@@ -1,0 +1,137 @@
+"""Shared month-0 states: a run that restores another run's month 0 is the run it would
+have been, bit for bit; only parameters nothing before month 0 reads may differ."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from model_config import ALL_STREAMS, REGIMES, SMALL
+
+from gemsim.model import month_zero
+from gemsim.model.model import CommunityModel
+from gemsim.model.parameters import Parameters
+from gemsim.study.scenarios import load_scenario
+
+SCENARIOS = ("status_quo", "subsidy_channel", "hybrid", "groeiplan", "groeiplan_replacing")
+
+
+@pytest.fixture
+def shared() -> Iterator[month_zero.MonthZeroStates]:
+    """The process's shared states, emptied before and after the test."""
+    month_zero.SHARED.clear()
+    month_zero.SHARED.enabled = True
+    yield month_zero.SHARED
+    month_zero.SHARED.clear()
+    month_zero.SHARED.enabled = True
+
+
+def _runs(seed: int) -> dict[str, Any]:
+    return {
+        name: CommunityModel(load_scenario(name), rng=seed, **SMALL).run() for name in SCENARIOS
+    }
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_every_scenario_restored_from_the_first_equals_its_own_build(
+    shared: month_zero.MonthZeroStates, seed: int
+) -> None:
+    shared.enabled = False
+    built = _runs(seed)
+    shared.enabled = True
+    restored = _runs(seed)
+    assert (shared.misses, shared.hits) == (1, len(SCENARIOS) - 1)
+    for name in SCENARIOS:
+        assert built[name].equals(restored[name]), f"{name}: restored run differs from built"
+
+
+def test_a_restored_run_has_its_own_parameters_regime_and_agents(
+    shared: month_zero.MonthZeroStates,
+) -> None:
+    first = CommunityModel(rng=3, regime="status_quo", **SMALL)
+    second = CommunityModel(rng=3, regime="hybrid", **ALL_STREAMS, **SMALL)
+    assert shared.hits == 1
+    assert second.params.regime == "hybrid" and second.params.social_infrastructure
+    assert type(second.regime).__name__ != type(first.regime).__name__
+    assert all(agent.model is second for agent in second.agents)
+    assert len(second.agents) == len(first.agents)
+    assert not set(map(id, second.agents)) & set(map(id, first.agents))
+    assert second.collectives is not first.collectives
+    assert second.citizens.state is not first.citizens.state
+
+
+def test_runs_that_differ_before_month_0_do_not_share(
+    shared: month_zero.MonthZeroStates,
+) -> None:
+    CommunityModel(rng=3, **SMALL)
+    CommunityModel(rng=4, **SMALL)  # another seed
+    CommunityModel(rng=3, **{**SMALL, "trust_asymmetry": 2.5})  # read in the spin-up
+    assert shared.hits == 0
+
+
+def test_only_integer_seeds_share(shared: month_zero.MonthZeroStates) -> None:
+    import numpy as np
+
+    assert month_zero.sharing_key(Parameters.build(), np.random.default_rng(1)) is None
+    assert month_zero.sharing_key(Parameters.build(), None) is None
+    assert month_zero.sharing_key(Parameters.build(), True) is None
+    assert month_zero.sharing_key(Parameters.build(), np.int64(2)) is not None
+
+
+def test_the_store_keeps_at_most_capacity_states(shared: month_zero.MonthZeroStates) -> None:
+    states = month_zero.MonthZeroStates(capacity=2)
+    for seed in (1, 2, 3):
+        model = CommunityModel(rng=seed, months=1, n_municipalities=1)
+        states.keep(model, month_zero.sharing_key(model.params, seed))
+    assert len(states._states) == 2
+    probe = CommunityModel(rng=9, months=1, n_municipalities=1)
+    assert not states.restore(probe, month_zero.sharing_key(probe.params, 1))  # dropped
+    assert states.restore(probe, month_zero.sharing_key(probe.params, 3))
+
+
+def _parameters_read_before_month_0(monkeypatch: pytest.MonkeyPatch, **values: Any) -> set[str]:
+    """Names of the parameters read while a model with ``values`` builds its month 0."""
+    fields = set(Parameters.model_fields)
+    read: set[str] = set()
+    building = [False]
+    original_read = Parameters.__getattribute__
+    original_build = CommunityModel._build_month_zero
+
+    def tracking(self: Parameters, name: str) -> Any:
+        if building[0] and name in fields:
+            read.add(name)
+        return original_read(self, name)
+
+    def build(model: CommunityModel) -> None:
+        building[0] = True
+        try:
+            original_build(model)
+        finally:
+            building[0] = False
+
+    monkeypatch.setattr(Parameters, "__getattribute__", tracking)
+    monkeypatch.setattr(CommunityModel, "_build_month_zero", build)
+    try:
+        CommunityModel(rng=1, **values)
+    finally:
+        monkeypatch.undo()
+    return read
+
+
+@pytest.mark.parametrize("regime", REGIMES)
+@pytest.mark.parametrize("rule", ["probabilistic", "ranked"])
+def test_nothing_before_month_0_reads_the_parameters_runs_may_differ_in(
+    shared: month_zero.MonthZeroStates, monkeypatch: pytest.MonkeyPatch, regime: str, rule: str
+) -> None:
+    shared.enabled = False
+    read = _parameters_read_before_month_0(
+        monkeypatch,
+        regime=regime,
+        municipal_approval_rule=rule,
+        fund_approval_rule=rule,
+        **ALL_STREAMS,
+        **{**SMALL, "months": 1},
+    )
+    assert "spin_up_months" in read  # the tracking sees the build
+    assert not read & month_zero.AFTER_MONTH_0
