@@ -30,6 +30,7 @@ from typing import IO, Any
 
 from gemsim.bench import machine, write_results
 from gemsim.errors import UserError
+from gemsim.study.scenarios import resolve_scenario
 
 #: Builds and runs one timed unit: one model, or with scenario names each of them at the
 #: same seed, one after another (a study's sample point). Only the public constructor,
@@ -175,6 +176,8 @@ def compare(
     each timing is those scenarios run at one seed, one after another (a study's sample
     point), and the per-run times are its time divided by their number."""
     per_unit = max(1, len(scenarios))
+    # Both trees read this tree's scenario files (an extracted revision has only src/).
+    names, scenarios = list(scenarios), [str(resolve_scenario(name)) for name in scenarios]
     this_src = Path(__file__).resolve().parents[1]
     kinds = ("run", "run_cpu", "process")
     samples: dict[str, dict[str, dict[int, list[float]]]] = {
@@ -223,7 +226,7 @@ def compare(
         "against": str(against),
         "months": months,
         "seed": seed,
-        "scenarios": list(scenarios),
+        "scenarios": names,
         "repeats": repeats,
         "process_repeats": process_repeats,
         "rows": rows,
