@@ -240,7 +240,11 @@ def compare(
 def format_comparison(results: dict[str, Any]) -> str:
     """Medians and ratios as a plain-text table."""
     scenarios = results.get("scenarios") or []
-    unit = f"the scenarios {', '.join(scenarios)} at one seed, per run" if scenarios else "runs"
+    unit = (
+        f"timings of the scenarios {', '.join(scenarios)} at one seed, per run"
+        if scenarios
+        else "runs"
+    )
     header = (
         f"this tree vs {results['against']}: medians of {results['repeats']} {unit} "
         f"(build + {results['months']} months, in one process: wall and CPU time) and of "
