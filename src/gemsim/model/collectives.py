@@ -131,7 +131,7 @@ class CollectiveTable:
         return self._columns[name][: self.size]
 
     def living(self) -> npt.NDArray[np.intp]:
-        return np.flatnonzero(self.alive[: self.size])
+        return self.alive[: self.size].nonzero()[0]
 
 
 COLUMNS: tuple[Column[Any], ...] = tuple(
@@ -210,9 +210,11 @@ def rank_within_groups(groups: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarra
     return the order and each ordered row's rank within its group."""
     order = np.lexsort((*keys[::-1], groups)) if keys else np.argsort(groups, kind="stable")
     ordered = groups[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    first = np.repeat(starts, np.diff(np.r_[starts, ordered.size]))
-    return order, np.arange(ordered.size) - first
+    position = np.arange(ordered.size)
+    starts_group = np.ones(ordered.size, dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=starts_group[1:])
+    first = np.maximum.accumulate(np.where(starts_group, position, 0))
+    return order, position - first
 
 
 # --- Money ---------------------------------------------------------------------------------

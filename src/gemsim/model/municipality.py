@@ -147,7 +147,8 @@ def decide_municipal_applications(model: CommunityModel) -> None:
         table.municipality[candidates], table.app_amount[candidates]
     )
     granted = candidates[fits]
-    rejected = np.setdiff1d(decided, granted)
+    approved[approved] = fits
+    rejected = decided[~approved]
 
     amounts = table.app_amount[granted]
     model.municipal_budgets.pay_grants(table.municipality[granted], amounts)
