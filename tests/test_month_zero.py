@@ -89,6 +89,15 @@ def test_the_store_keeps_at_most_capacity_states(shared: month_zero.MonthZeroSta
     assert not states.restore(probe, month_zero.sharing_key(probe.params, 1))  # dropped
     assert states.restore(probe, month_zero.sharing_key(probe.params, 3))
 
+    size = len(month_zero.dump(probe))
+    small = month_zero.MonthZeroStates(capacity=4, max_bytes=int(1.5 * size))
+    for seed in (1, 2):
+        small.keep(probe, month_zero.sharing_key(probe.params, seed))
+    assert len(small._states) == 1  # the byte budget holds one
+    tiny = month_zero.MonthZeroStates(max_bytes=size - 1)
+    tiny.keep(probe, month_zero.sharing_key(probe.params, 1))
+    assert not tiny._states  # larger than the whole budget: not kept
+
 
 def _parameters_read_before_month_0(monkeypatch: pytest.MonkeyPatch, **values: Any) -> set[str]:
     """Names of the parameters read while a model with ``values`` builds its month 0."""

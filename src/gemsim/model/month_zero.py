@@ -118,12 +118,14 @@ def load(model: CommunityModel, state: bytes) -> None:
 
 
 class MonthZeroStates:
-    """The last ``capacity`` month-0 states built in this process, by :func:`sharing_key`.
+    """The last ``capacity`` month-0 states built in this process, by :func:`sharing_key`,
+    at most ``max_bytes`` together (a national run's state is about 70 MB).
 
     ``enabled = False`` builds every run's month 0 (as a benchmark of single runs must)."""
 
-    def __init__(self, capacity: int = 4) -> None:
+    def __init__(self, capacity: int = 4, max_bytes: int = 256 * 2**20) -> None:
         self.capacity = capacity
+        self.max_bytes = max_bytes
         self.enabled = True
         self.hits = 0
         self.misses = 0
@@ -150,11 +152,16 @@ class MonthZeroStates:
         if key is None or not self.enabled or self.capacity < 1:
             return
         state = dump(model)
+        if len(state) > self.max_bytes:
+            return
         with self._lock:
             self._states[key] = state
             self._states.move_to_end(key)
-            while len(self._states) > self.capacity:
+            while len(self._states) > self.capacity or self._bytes() > self.max_bytes:
                 self._states.popitem(last=False)
+
+    def _bytes(self) -> int:
+        return sum(len(state) for state in self._states.values())
 
     def clear(self) -> None:
         with self._lock:
