@@ -12,7 +12,14 @@ from gemsim.model.collectives import NO_CHANNEL
 from gemsim.model.model import CommunityModel
 from gemsim.model.parameters import ParameterError
 from gemsim.model.perception import ApprovalMemory
-from gemsim.model.spin_up import Targets, calibrate, logit_shift, shifted, weighted_cut
+from gemsim.model.spin_up import (
+    Targets,
+    calibrate,
+    descending,
+    logit_shift,
+    shifted,
+    weighted_cut,
+)
 
 DATA = Path(__file__).parent / "data"
 SMALL = {"n_municipalities": 2, "neighbourhoods_per_municipality": 10}
@@ -174,3 +181,18 @@ def test_the_spin_up_neither_founds_nor_dissolves_collectives():
     spun = CommunityModel(rng=5, **SMALL, spin_up_months=24)
     assert spun.spin_up.counts["founded"] == spun.spin_up.counts["dissolved"] == 0
     assert spun.collectives.living().size == placed.living().size
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.random.default_rng(1).normal(size=5_000),  # no ties
+        np.random.default_rng(2).integers(0, 20, size=5_000).astype(np.float64),  # many ties
+        np.array([0.0, -0.0, 1.0, -0.0, 0.0]),  # signed zeros compare equal
+        np.array([np.nan, 1.0, np.nan, 2.0]),  # NaNs sort last
+        np.array([3.0]),
+        np.array([], dtype=np.float64),
+    ],
+)
+def test_descending_is_the_stable_order_of_the_negated_values(values):
+    assert np.array_equal(descending(values), np.argsort(-values, kind="stable"))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 from scipy.special import expit, logit
 
 from gemsim.model import citizens as rules
@@ -74,10 +75,22 @@ class SpinUp:
     withdrawn: int = 0  # applications pending at the reset, withdrawn without a decision
 
 
+def descending(values: np.ndarray) -> npt.NDArray[np.intp]:
+    """Indices that order ``values`` from largest to smallest, equal values in index order
+    (as a stable sort of ``-values``). Without ties every sort gives that order, so the
+    faster unstable sort is used, and the stable one where values tie (or are NaN, which
+    sort last and never compare equal)."""
+    order = np.argsort(-values)
+    ordered = values[order]
+    if ordered.size and (np.any(ordered[1:] == ordered[:-1]) or np.isnan(ordered[-1])):
+        order = np.argsort(-values, kind="stable")
+    return order
+
+
 def weighted_cut(values: np.ndarray, weight: np.ndarray, share: float) -> float:
     """The value ``v`` such that the weighted share of ``values >= v`` is ``share``
     (the smallest such share at least ``share``)."""
-    order = np.argsort(-values, kind="stable")
+    order = descending(values)
     cumulative = np.cumsum(weight[order]) / weight.sum()
     index = min(int(np.searchsorted(cumulative, share - 1e-12)), values.size - 1)
     return float(values[order[index]])
