@@ -582,6 +582,9 @@ def test_bench_unit_shares_month_0_within_one_sample_point_only():
     for _ in range(2):  # the same seed again: nothing carries over, month 0 is built again
         namespace["unit"](1, 2, 1, scenarios)
         assert (SHARED.misses, SHARED.hits) == (1, 2)
+    assert not SHARED.enabled
+    namespace["unit"](1, 2, 1, [])  # a single run: nothing kept
+    assert (SHARED.misses, SHARED.hits) == (0, 0)
     SHARED.clear()
 
 

@@ -24,7 +24,7 @@ def shared() -> Iterator[month_zero.MonthZeroStates]:
     month_zero.SHARED.enabled = True
     yield month_zero.SHARED
     month_zero.SHARED.clear()
-    month_zero.SHARED.enabled = True
+    month_zero.SHARED.enabled = False
 
 
 def _runs(seed: int) -> dict[str, Any]:
@@ -70,32 +70,36 @@ def test_runs_that_differ_before_month_0_do_not_share(
     assert shared.hits == 0
 
 
-def test_only_integer_seeds_share(shared: month_zero.MonthZeroStates) -> None:
+def test_only_integer_seeds_share() -> None:
     import numpy as np
 
-    assert month_zero.sharing_key(Parameters.build(), np.random.default_rng(1)) is None
-    assert month_zero.sharing_key(Parameters.build(), None) is None
-    assert month_zero.sharing_key(Parameters.build(), True) is None
-    assert month_zero.sharing_key(Parameters.build(), np.int64(2)) is not None
+    params = Parameters.build()
+    assert month_zero.sharing_key(CommunityModel, params, np.random.default_rng(1)) is None
+    assert month_zero.sharing_key(CommunityModel, params, None) is None
+    assert month_zero.sharing_key(CommunityModel, params, True) is None
+    assert month_zero.sharing_key(CommunityModel, params, np.int64(2)) is not None
 
 
-def test_the_store_keeps_at_most_capacity_states(shared: month_zero.MonthZeroStates) -> None:
+def test_the_store_keeps_at_most_capacity_states_within_its_byte_budget() -> None:
+    def key(params: Parameters, seed: int) -> Any:
+        return month_zero.sharing_key(CommunityModel, params, seed)
+
     states = month_zero.MonthZeroStates(capacity=2)
     for seed in (1, 2, 3):
         model = CommunityModel(rng=seed, months=1, n_municipalities=1)
-        states.keep(model, month_zero.sharing_key(model.params, seed))
+        states.keep(model, key(model.params, seed))
     assert len(states._states) == 2
     probe = CommunityModel(rng=9, months=1, n_municipalities=1)
-    assert not states.restore(probe, month_zero.sharing_key(probe.params, 1))  # dropped
-    assert states.restore(probe, month_zero.sharing_key(probe.params, 3))
+    assert not states.restore(probe, key(probe.params, 1))  # dropped
+    assert states.restore(probe, key(probe.params, 3))
 
     size = len(month_zero.dump(probe))
     small = month_zero.MonthZeroStates(capacity=4, max_bytes=int(1.5 * size))
     for seed in (1, 2):
-        small.keep(probe, month_zero.sharing_key(probe.params, seed))
+        small.keep(probe, key(probe.params, seed))
     assert len(small._states) == 1  # the byte budget holds one
     tiny = month_zero.MonthZeroStates(max_bytes=size - 1)
-    tiny.keep(probe, month_zero.sharing_key(probe.params, 1))
+    tiny.keep(probe, key(probe.params, 1))
     assert not tiny._states  # larger than the whole budget: not kept
 
 
@@ -144,3 +148,34 @@ def test_nothing_before_month_0_reads_the_parameters_runs_may_differ_in(
     )
     assert "spin_up_months" in read  # the tracking sees the build
     assert not read & month_zero.AFTER_MONTH_0
+
+
+def test_sharing_is_off_outside_a_study_and_on_in_its_run_function() -> None:
+    from gemsim.experiments.specs import RunSpec
+    from gemsim.study.simulation import simulate
+
+    month_zero.SHARED.clear()
+    assert not month_zero.SHARED.enabled
+    CommunityModel(rng=3, **SMALL)
+    CommunityModel(rng=3, **SMALL)
+    assert month_zero.SHARED.hits == month_zero.SHARED.misses == 0  # not shared
+    params = {k: v for k, v in SMALL.items() if k != "months"}
+    frames = [
+        simulate(RunSpec(f"{regime}-p0000-r0000", regime, 0, 3, 12, {**params, "regime": regime}))
+        for regime in ("status_quo", "hybrid")
+    ]
+    assert month_zero.SHARED.hits == 1 and not month_zero.SHARED.enabled
+    month_zero.SHARED.clear()
+    built = CommunityModel(rng=3, **{**params, "regime": "hybrid", "months": 12}).run()
+    assert built.equals(frames[1])
+
+
+class _OtherMonthZero(CommunityModel):
+    """A model class whose month 0 is built by other code."""
+
+
+def test_another_model_class_never_shares_a_month_0() -> None:
+    params = Parameters.build()
+    assert month_zero.sharing_key(_OtherMonthZero, params, 1) != month_zero.sharing_key(
+        CommunityModel, params, 1
+    )

@@ -34,9 +34,9 @@ from gemsim.study.scenarios import resolve_scenario
 
 #: Builds and runs one timed unit: one model, or with scenario names each of them at the
 #: same seed, one after another (a study's sample point). Only the public constructor,
-#: ``run()`` and ``load_scenario`` are used, so any recent version of the model works;
-#: month-0 states a version shares between runs are forgotten before every unit, so that
-#: nothing carries over from one timed unit to the next.
+#: ``run()`` and ``load_scenario`` are used, so any recent version of the model works. A
+#: version that shares month-0 states (as a study's runs do) shares them within a unit of
+#: scenarios and forgets them before every unit, so nothing carries over between timings.
 UNIT = """\
 from gemsim.model.model import CommunityModel
 try:
@@ -46,11 +46,16 @@ except ImportError:  # a version that does not share month-0 states
 
 
 def unit(n, months, seed, scenarios):
-    if SHARED is not None:
+    if SHARED is not None:  # shared within a unit of scenarios, as in a study's runs
         SHARED.clear()
-    for scenario in scenarios or [None]:
-        model = CommunityModel(scenario, rng=seed, n_municipalities=n, months=months)
-        model.run()
+        SHARED.enabled = bool(scenarios)
+    try:
+        for scenario in scenarios or [None]:
+            model = CommunityModel(scenario, rng=seed, n_municipalities=n, months=months)
+            model.run()
+    finally:
+        if SHARED is not None:
+            SHARED.enabled = False
     return model
 """
 

@@ -9,6 +9,12 @@ seeds (common random numbers), and its scenarios differ only in these parameters
 process keeps the last few month-0 states (pickled) and restores one instead of building
 it again. A restored run equals a built one (``tests/test_month_zero.py``).
 
+Sharing is off unless a study's run function turns it on
+(:func:`gemsim.study.simulation.simulate`): code that builds models itself, such as a
+notebook that patches or reloads set-up code, always builds its own month 0. The key
+holds the model's class, so a subclass that builds month 0 differently never shares
+with another class.
+
 The state is the model's own attributes and the Mesa state its set-up changes (the random
 generators, the registered agents and their id counter); Mesa's schedule and event list are
 the new model's. Restoring unpickles that state into the new model: references to the
@@ -18,11 +24,12 @@ run's own, so the shared state never carries another run's parameters.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -69,14 +76,20 @@ def _state_names(model: CommunityModel) -> list[str]:
     ]
 
 
-def sharing_key(params: Parameters, rng: object) -> Hashable | None:
-    """What a month-0 state depends on: the seed and every parameter outside
-    :data:`AFTER_MONTH_0`; ``None`` (never shared) unless the seed is an integer."""
+def sharing_key(model_type: type, params: Parameters, rng: object) -> Hashable | None:
+    """What a month-0 state depends on: the model's class, the seed and every parameter
+    outside :data:`AFTER_MONTH_0`; ``None`` (never shared) unless the seed is an integer."""
     if isinstance(rng, bool) or not isinstance(rng, int | np.integer):
         return None
     values = params.model_dump()
-    return int(rng), tuple(
-        (name, repr(value)) for name, value in sorted(values.items()) if name not in AFTER_MONTH_0
+    return (
+        f"{model_type.__module__}.{model_type.__qualname__}",
+        int(rng),
+        tuple(
+            (name, repr(value))
+            for name, value in sorted(values.items())
+            if name not in AFTER_MONTH_0
+        ),
     )
 
 
@@ -119,14 +132,15 @@ def load(model: CommunityModel, state: bytes) -> None:
 
 class MonthZeroStates:
     """The last ``capacity`` month-0 states built in this process, by :func:`sharing_key`,
-    at most ``max_bytes`` together (a national run's state is about 70 MB).
+    at most ``max_bytes`` together (a national run's state is about 70 MB). Only while
+    ``enabled``; otherwise every run builds its own month 0."""
 
-    ``enabled = False`` builds every run's month 0 (as a benchmark of single runs must)."""
-
-    def __init__(self, capacity: int = 4, max_bytes: int = 256 * 2**20) -> None:
+    def __init__(
+        self, capacity: int = 4, max_bytes: int = 256 * 2**20, *, enabled: bool = True
+    ) -> None:
         self.capacity = capacity
         self.max_bytes = max_bytes
-        self.enabled = True
+        self.enabled = enabled
         self.hits = 0
         self.misses = 0
         self._states: OrderedDict[Hashable, bytes] = OrderedDict()
@@ -163,11 +177,20 @@ class MonthZeroStates:
     def _bytes(self) -> int:
         return sum(len(state) for state in self._states.values())
 
+    @contextlib.contextmanager
+    def sharing(self) -> Iterator[None]:
+        """Share month-0 states within this block (then as before)."""
+        before, self.enabled = self.enabled, True
+        try:
+            yield
+        finally:
+            self.enabled = before
+
     def clear(self) -> None:
         with self._lock:
             self._states.clear()
             self.hits = self.misses = 0
 
 
-#: This process's shared month-0 states.
-SHARED = MonthZeroStates()
+#: This process's shared month-0 states; off until a study's run function turns it on.
+SHARED = MonthZeroStates(enabled=False)

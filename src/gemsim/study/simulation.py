@@ -9,10 +9,16 @@ from __future__ import annotations
 import pandas as pd
 
 from gemsim.experiments.specs import RunSpec
+from gemsim.model import month_zero
 from gemsim.model.model import CommunityModel
 
 
 def simulate(spec: RunSpec) -> pd.DataFrame:
-    """Run one model run; return its monthly reporters (``month`` 0 .. ``spec.months``)."""
+    """Run one model run; return its monthly reporters (``month`` 0 .. ``spec.months``).
+
+    Runs of a study share their month 0 where they can (:mod:`gemsim.model.month_zero`);
+    the runner orders them so that they do."""
     params = {**spec.params, "months": spec.months}
-    return CommunityModel(scenario=params, rng=spec.seed).run()
+    with month_zero.SHARED.sharing():
+        model = CommunityModel(scenario=params, rng=spec.seed)
+    return model.run()
