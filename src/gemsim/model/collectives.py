@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gemsim.model.agents import Collective
-from gemsim.model.arrays import FloatArray
+from gemsim.model.arrays import FloatArray, summed_rows
 from gemsim.model.citizens import ACTIVE, INITIATOR, NO_COLLECTIVE, OCCASIONAL
 from gemsim.model.collective_types import COLLECTIVE_TYPES, SERVES
 from gemsim.model.infrastructure import cost_to_raise
@@ -383,8 +383,7 @@ def found_collectives(model: CommunityModel) -> None:
     needed = startup_money(params.founding_contribution_months)
     able = means[:, None] >= needed[None, :]  # candidate x type
     weight = c.weight[candidates]
-    # Summed by NumPy, not a BLAS product (whose last bits depend on the CPU).
-    able_share = (weight[:, None] * able).sum(axis=0) / weight.sum()
+    able_share = summed_rows(weight, able) / weight.sum()
     potential = (
         np.array([getattr(params, kind.potential_parameter) for kind in COLLECTIVE_TYPES])
         * model.population_share

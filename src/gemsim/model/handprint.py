@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gemsim.model.arrays import FloatArray
+from gemsim.model.arrays import FloatArray, summed_rows
 from gemsim.model.collective_types import COLLECTIVE_TYPES
 from gemsim.model.infrastructure import CATEGORIES
 
@@ -43,13 +43,6 @@ CATEGORY_TO_SDG = tag_matrix([CATEGORY_SDGS[name] for name in CATEGORIES])
 CONNECTEDNESS_TO_SDG: FloatArray = tag_matrix([CONNECTEDNESS_SDGS])[0]
 
 
-def spread_over_sdgs(values: FloatArray, tags: FloatArray) -> FloatArray:
-    """``values @ tags`` summed by NumPy, not BLAS: OpenBLAS picks its kernel by CPU, so a
-    matrix product's last bits can differ between machines."""
-    spread: FloatArray = (values[:, None] * tags).sum(axis=0)
-    return spread
-
-
 def handprint_by_sdg(
     hours_by_type: FloatArray,
     added_stock: FloatArray,
@@ -60,10 +53,8 @@ def handprint_by_sdg(
     eur_per_participant_year: float,
 ) -> FloatArray:
     """Euro value created this month, per SDG (17 values)."""
-    volunteering = spread_over_sdgs(hours_by_type * eur_per_hour, TYPE_TO_SDG)
+    volunteering = summed_rows(hours_by_type * eur_per_hour, TYPE_TO_SDG)
     served = (np.clip(added_stock, 0.0, None) * population[:, None]).sum(axis=0)
-    infrastructure = spread_over_sdgs(
-        served * eur_per_stock_inhabitant_year / 12.0, CATEGORY_TO_SDG
-    )
+    infrastructure = summed_rows(served * eur_per_stock_inhabitant_year / 12.0, CATEGORY_TO_SDG)
     connectedness = member_inhabitants * eur_per_participant_year / 12.0 * CONNECTEDNESS_TO_SDG
     return volunteering + infrastructure + connectedness

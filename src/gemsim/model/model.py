@@ -122,7 +122,7 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         self.params = Parameters.build(base, **overrides)
         self.regime = make_regime(self.params.regime)
         # Runs at the same seed that differ only in what comes after month 0 share it.
-        key = month_zero.sharing_key(type(self), self.params, rng)
+        key = month_zero.SHARED.key(self, rng)
         if not month_zero.SHARED.restore(self, key):
             self._build_month_zero()
             month_zero.SHARED.keep(self, key)

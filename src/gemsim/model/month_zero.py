@@ -146,6 +146,10 @@ class MonthZeroStates:
         self._states: OrderedDict[Hashable, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
+    def key(self, model: CommunityModel, rng: object) -> Hashable | None:
+        """The :func:`sharing_key` of ``model`` while sharing is on, else ``None``."""
+        return sharing_key(type(model), model.params, rng) if self.enabled else None
+
     def restore(self, model: CommunityModel, key: Hashable | None) -> bool:
         """Give ``model`` the stored state of ``key``; False if there is none."""
         if key is None or not self.enabled:
