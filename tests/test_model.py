@@ -143,9 +143,9 @@ def test_bad_parameters_raise_a_value_error_naming_parameter_and_range(overrides
 
 def test_initial_state_reproduces_the_dutch_figures():
     # The drawn state (docs/ODD.md 5.2-5.4); after the spin-up see the next test.
-    model = CommunityModel(rng=3, spin_up_months=0)  # about 10,000 citizen agents
+    model = CommunityModel(rng=3, spin_up_months=0)  # about 25,000 citizen agents (k = 20)
     first = model.results().iloc[0]
-    assert 8_000 < model.citizens.size < 12_000
+    assert 20_000 < model.citizens.size < 30_000
     assert first["trust_government"] == pytest.approx(0.506, abs=0.03)  # CBS 2022
     assert first["social_trust"] == pytest.approx(0.66, abs=0.03)  # CBS 2022-23
     assert first["participation"] == pytest.approx(0.49, abs=0.03)  # CBS 2023

@@ -235,7 +235,7 @@ class Parameters(BaseModel):
         doc="Log-normal spread of buurt populations.",
     )
     inhabitants_per_agent: float = param(
-        50,
+        20,
         unit="persons/agent",
         low=1,
         high=100_000,
@@ -564,7 +564,8 @@ class Parameters(BaseModel):
         low=0,
         high=50,
         source=ASSUMPTION,
-        doc="Perceived efficacy per unit rise of a buurt's mean stock since the start.",
+        doc="Perceived efficacy per unit of a buurt's mean stock above what regular budgets "
+        "keep up.",
     )
 
     # --- Citizens: motivation crowding (Frey & Jegen 2001; Deci et al. 1999) -------------

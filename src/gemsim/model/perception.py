@@ -73,6 +73,10 @@ class Perception:
         """This month's decision outcomes enter the memory; efficacy is the memory plus
         what the buurt's stock gained since the start."""
         self.decision_memory = update_efficacy(self.decision_memory, outcome, memory_months)
+        self.see_stock(stock_change, efficacy_per_stock)
+
+    def see_stock(self, stock_change: np.ndarray, efficacy_per_stock: float) -> None:
+        """Efficacy is the decision memory plus what the buurt's stock gained."""
         self.efficacy = self.decision_memory + efficacy_per_stock * stock_change
 
     def learn_expectation(
@@ -87,6 +91,12 @@ class Perception:
         rate = self.approval_memory.learn(total_decisions, total_grants, memory_months)
         if rate is not None:
             self.expected_approval = balanced_expectation(rate, asymmetry)
+
+
+def stock_gained(model: CommunityModel) -> np.ndarray:
+    """Per buurt: its mean stock above what regular budgets keep up (section 7.12)."""
+    gained: np.ndarray = model.stock.mean(axis=1) - model.region.initial_stock.mean(axis=1)
+    return gained
 
 
 def citizen_inputs(
@@ -131,7 +141,7 @@ def citizen_inputs(
         params.expectation_memory_months,
         params.trust_asymmetry,
     )
-    stock_change = model.stock.mean(axis=1) - region.initial_stock.mean(axis=1)
+    stock_change = stock_gained(model)
     perception.remember(
         outcome,
         stock_change,

@@ -31,6 +31,7 @@ from gemsim.model.collectives import (
     update_membership,
 )
 from gemsim.model.ledger import Ledger
+from gemsim.model.perception import stock_gained
 from gemsim.model.regimes import make_regime
 
 if TYPE_CHECKING:
@@ -182,6 +183,28 @@ def run_spin_up(model: CommunityModel) -> SpinUp:
     return spin
 
 
+def balance_factor(yearly_depreciation: float, months: int) -> float:
+    """Stock standing at the balance of building and depreciation over the stock standing
+    after ``months`` of building at the same constant rate from none (depreciation first,
+    then building, as each month does); 1 without depreciation (no balance exists)."""
+    kept = (1.0 - yearly_depreciation) ** (months / 12.0)
+    return 1.0 / (1.0 - kept) if kept < 1.0 else 1.0
+
+
+def settle_stock(model: CommunityModel) -> None:
+    """The community stock (and the residents' own part of it) at the balance the spin-up's
+    building keeps up, cell by cell; the drawn stock is today's provision including it, so
+    regular budgets keep up the rest (at least 0) and the month-0 stock is the drawn one
+    wherever the balance does not exceed it."""
+    params, region = model.params, model.region
+    factor = balance_factor(params.infrastructure_depreciation_per_year, params.spin_up_months)
+    model.community_stock = model.community_stock * factor
+    model.owned_stock = model.owned_stock * factor
+    region.initial_stock = np.maximum(region.initial_stock - model.community_stock, 0.0)
+    model._refresh_stock()
+    model.perception.see_stock(stock_gained(model), params.efficacy_per_stock)
+
+
 def reset(model: CommunityModel, spin: SpinUp) -> None:
     """Month 0 after a spin-up: a new ledger period whose opening balances are what the
     collectives hold; empty municipal pots; counts from zero; the drawn participation,
@@ -216,8 +239,9 @@ def reset(model: CommunityModel, spin: SpinUp) -> None:
     spin.withdrawn = int(np.count_nonzero(pending & table.alive))
     table.app_channel[pending] = NO_CHANNEL
 
-    # Stock: kept as the spin-up left it (community stock in its balance of building and
-    # depreciation; section 5.5 says why it is not reset).
+    # Stock: what the collectives built is taken to its balance and counted in the drawn
+    # stock, so that the status quo neither builds up nor runs down (section 5.5).
+    settle_stock(model)
 
     # Trust: a logit shift of everyone's trust and baseline restores the drawn shares.
     for name, share in (
@@ -252,7 +276,7 @@ def reset(model: CommunityModel, spin: SpinUp) -> None:
     # Wellbeing: the baseline absorbs what the spun-up stock and ownership add, so that each
     # citizen starts month 0 at the drawn wellbeing.
     params, home = model.params, c.neighbourhood
-    needs = (model.stock.mean(axis=1) - model.region.initial_stock.mean(axis=1))[home]
+    needs = stock_gained(model)[home]
     ownership = (1.0 - np.exp(-model.owned_stock.mean(axis=1) / params.ownership_saturation_stock))[
         home
     ]
