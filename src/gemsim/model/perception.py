@@ -71,12 +71,13 @@ class Perception:
         efficacy_per_stock: float,
     ) -> None:
         """This month's decision outcomes enter the memory; efficacy is the memory plus
-        what the buurt's stock gained since the start."""
+        the buurt's stock above what regular budgets keep up (``stock_gained``)."""
         self.decision_memory = update_efficacy(self.decision_memory, outcome, memory_months)
         self.see_stock(stock_change, efficacy_per_stock)
 
     def see_stock(self, stock_change: np.ndarray, efficacy_per_stock: float) -> None:
-        """Efficacy is the decision memory plus what the buurt's stock gained."""
+        """Efficacy is the decision memory plus the buurt's stock above what regular
+        budgets keep up, ``efficacy_per_stock`` per unit."""
         self.efficacy = self.decision_memory + efficacy_per_stock * stock_change
 
     def learn_expectation(
