@@ -17,6 +17,7 @@ from gemsim.model.infrastructure import (
     deficits,
     depreciate,
     in_order,
+    one_cent_of_stock,
     stock_gain,
 )
 from gemsim.model.ledger import Ledger, LedgerError, to_cents
@@ -75,6 +76,18 @@ def test_deficits_and_in_order():
     assert in_order(stock, 0.6).tolist() == [True, False]
     assert deficits(stock, 0.6)[1, -1] == pytest.approx(0.1)
     assert deficits(stock, 0.6)[0].sum() == 0
+
+
+def test_a_shortfall_smaller_than_one_cent_counts_as_in_order():
+    population = np.array([40.0, 4000.0])
+    cent = one_cent_of_stock(population, 250.0, 0.7)
+    assert cent == pytest.approx(0.7 * 0.01 / (250.0 * population))
+    stock = np.full((2, N_CATEGORIES), 0.6)
+    stock[:, 0] -= 0.5 * cent  # short by half a cent's worth
+    assert in_order(stock, 0.6, cent).tolist() == [True, True]
+    assert in_order(stock, 0.6).tolist() == [False, False]
+    stock[:, 0] = 0.6 - 2 * cent  # short by two cents' worth
+    assert in_order(stock, 0.6, cent).tolist() == [False, False]
 
 
 def test_cost_to_raise_inverts_stock_gain():

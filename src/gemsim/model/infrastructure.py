@@ -44,9 +44,25 @@ def deficits(stock: FloatArray, threshold: float) -> FloatArray:
     return np.maximum(threshold - stock, 0.0)
 
 
-def in_order(stock: np.ndarray, threshold: float) -> np.ndarray:
-    """Whether every category of each buurt is at or above ``threshold``."""
-    return np.all(stock >= threshold, axis=1)
+def in_order(
+    stock: np.ndarray, threshold: float, tolerance: np.ndarray | float = 0.0
+) -> np.ndarray:
+    """Whether every category of each buurt is at or above ``threshold``, short of it by
+    less than ``tolerance`` (per buurt, or one number) counting as at it."""
+    margin = np.asarray(tolerance, dtype=float)
+    if margin.ndim == 1:
+        margin = margin[:, None]
+    return np.all(stock >= threshold - margin, axis=1)
+
+
+def one_cent_of_stock(
+    population: np.ndarray, cost_per_inhabitant: float, effectiveness: float
+) -> np.ndarray:
+    """The stock one cent buys in each buurt: the ledger pays whole cents, rounded down, so
+    a gap filled to the last cent can stay short of the threshold by less than this."""
+    return stock_gain(
+        np.full(population.shape, 0.01), population, cost_per_inhabitant, effectiveness
+    )
 
 
 def stock_gain(

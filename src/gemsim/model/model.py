@@ -50,7 +50,7 @@ from gemsim.model.collectives import (
 from gemsim.model.collector import OutcomeCollector
 from gemsim.model.fund import Fund, pay_fund_tranches
 from gemsim.model.handprint import handprint_by_sdg
-from gemsim.model.infrastructure import CATEGORIES, depreciate, in_order
+from gemsim.model.infrastructure import CATEGORIES, depreciate, in_order, one_cent_of_stock
 from gemsim.model.ledger import Ledger
 from gemsim.model.municipality import BUDGET_ACCOUNT, MunicipalBudgets
 from gemsim.model.parameters import Parameters
@@ -261,6 +261,17 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         collectives and streams added and is still standing, at most 1."""
         self.stock = np.minimum(self.region.initial_stock + self.community_stock, 1.0)
 
+    def buurten_in_order(self) -> np.ndarray:
+        """Per buurt: every category at or above ``in_order_threshold``, a shortfall smaller
+        than what one cent buys counting as at it (the ledger pays whole cents)."""
+        params = self.params
+        cent = one_cent_of_stock(
+            self.region.neighbourhood_population,
+            params.infrastructure_cost_eur_per_inhabitant,
+            params.project_effectiveness,
+        )
+        return in_order(self.stock, params.in_order_threshold, cent)
+
     def add_stock(self, gain: np.ndarray, owned_weight: np.ndarray | float) -> None:
         """Stock added by collectives or streams; ``owned_weight`` of it is residents' own."""
         self.community_stock += gain
@@ -344,7 +355,7 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
                     "low",
                     np.where(region.neighbourhood_high_ses, "high", "middle"),
                 ),
-                "in_order": in_order(self.stock, self.params.in_order_threshold),
+                "in_order": self.buurten_in_order(),
                 "participation": mean_by_buurt(c.participating.astype(np.float64)),
                 "trust_government": mean_by_buurt((c.trust_local >= 0.5).astype(np.float64)),
                 "wellbeing": mean_by_buurt(c.wellbeing),

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from gemsim.model.collective_types import COLLECTIVE_TYPES
-from gemsim.model.infrastructure import in_order
 
 if TYPE_CHECKING:
     from gemsim.model.citizens import Citizens
@@ -163,7 +162,7 @@ def _satisfied_share(model: CommunityModel) -> float:
 
 
 def _neighbourhoods_in_order(model: CommunityModel) -> float:
-    return float(in_order(model.stock, model.params.in_order_threshold).mean())
+    return float(model.buurten_in_order().mean())
 
 
 def _mean_infrastructure(model: CommunityModel) -> float:
@@ -476,7 +475,8 @@ OUTCOMES: tuple[Outcome, ...] = (
         "Neighbourhoods 'in order'",
         "% of neighbourhoods",
         _neighbourhoods_in_order,
-        "share of buurten (unweighted) with every category ≥ `in_order_threshold`",
+        "share of buurten (unweighted) with every category ≥ `in_order_threshold` "
+        "(short of it by less than one cent buys counts as at it)",
         short="the share of neighbourhoods in order",
         headline=True,
         gain_unit=(100.0, "percentage point of neighbourhoods in order"),

@@ -101,6 +101,7 @@ def social_infrastructure_month(model: CommunityModel) -> tuple[np.ndarray, np.n
     )
     split = c[:, None] * by_need + (1 - c[:, None]) / N_CATEGORIES
     spend = np.minimum(spend_buurt[:, None] * split, cost_of_gaps)
+    spend += _spend_leftover(spend_buurt - spend.sum(axis=1), cost_of_gaps - spend)
     spend_cents = np.floor(spend * 100).astype(np.int64)  # never more than is held
     ledger.transfer(SOCIAL_ACCOUNT, "spent:social_infrastructure", spend_cents.sum())
     gain = stock_gain(
@@ -111,6 +112,19 @@ def social_infrastructure_month(model: CommunityModel) -> tuple[np.ndarray, np.n
     )
     fairness = np.where(spend_cents.sum(axis=1) > 0, c, 0.0)
     return gain, fairness
+
+
+def _spend_leftover(leftover: np.ndarray, remaining: np.ndarray) -> np.ndarray:
+    """A buurt's budget that the first split could not use (its even share fell on
+    categories without a gap, or beyond a gap) goes to the gaps still open, in proportion
+    to what each still costs. The leftover never exceeds the remaining cost (a buurt's
+    budget is at most its need), so this spends the whole budget and fills every gap when
+    the budget covers the need."""
+    total = remaining.sum(axis=1)
+    share = np.divide(
+        remaining, total[:, None], out=np.zeros_like(remaining), where=total[:, None] > 0
+    )
+    return np.minimum(np.maximum(leftover, 0.0)[:, None] * share, remaining)
 
 
 def movement_infrastructure_month(model: CommunityModel) -> None:
