@@ -124,7 +124,8 @@ def _spend_leftover(leftover: np.ndarray, remaining: np.ndarray) -> np.ndarray:
     share = np.divide(
         remaining, total[:, None], out=np.zeros_like(remaining), where=total[:, None] > 0
     )
-    return np.minimum(np.maximum(leftover, 0.0)[:, None] * share, remaining)
+    extra: FloatArray = np.minimum(np.maximum(leftover, 0.0)[:, None] * share, remaining)
+    return extra
 
 
 def movement_infrastructure_month(model: CommunityModel) -> None:
