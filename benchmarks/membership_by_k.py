@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from gemsim import load_scenario
-from gemsim.model.collectives import HOURS_NEEDED
+from gemsim.model.collectives import HOURS_NEEDED, member_weight
 from gemsim.model.model import CommunityModel
 
 
@@ -33,19 +33,18 @@ def run(k: int, seed: int) -> dict[str, float]:
     members = table.members[living]
     staffed = table.hours[living] >= HOURS_NEEDED[table.kind[living]]
     c = model.citizens
-    member = c.collective >= 0
-    member_share = c.weight[member].sum() * model.params.collective_volunteering_share
+    member_share = member_weight(model)[c.collective >= 0].sum() / c.weight.sum()
     frame = model.run()
     first, last = frame.iloc[0], frame.iloc[-1]
     dead = np.flatnonzero(~table.view("alive"))
     grace = model.params.dissolution_grace_months
     return {
         "k": k,
-        "citizen_agents": model.citizens.size,
+        "citizen_agents": c.size,
         "members_per_collective_0": float(members.mean()),
         "without_members_0": float((members == 0).mean()),
         "fully_staffed_0": float(staffed.mean()),
-        "member_inhabitants_0": float(member_share / c.weight.sum()),
+        "member_inhabitants_0": float(member_share),
         "collectives_0": float(first["collectives"]),
         "collectives_end": float(last["collectives"]),
         "foundings": model.counts["founded"],
