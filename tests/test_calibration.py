@@ -8,6 +8,7 @@ import pytest
 
 from gemsim.study.calibration import (
     choose_particle,
+    choose_verified,
     criterion_miss,
     effective_sample_size,
     load_spec,
@@ -77,6 +78,21 @@ def test_the_chosen_particle_passes_when_one_does(tmp_path):
         }
     )
     assert choose_particle(spec, posterior)["founding_imitation_rate"] == 0.5
+
+
+def test_verified_defaults_are_kept_only_when_they_pass_again():
+    verified = pd.DataFrame(
+        {
+            "founding_imitation_rate": [0.2, 0.5, 0.9],
+            "incumbent": [False, False, True],
+            "verified_distance": [0.0, 0.0, 0.0],
+            "level_miss": [0.4, 0.1, 0.9],
+        }
+    )
+    assert choose_verified(verified)["founding_imitation_rate"] == 0.9
+    verified.loc[2, "verified_distance"] = 0.2  # the defaults fail again: the best particle
+    assert choose_verified(verified)["founding_imitation_rate"] == 0.5
+    assert choose_verified(verified.iloc[:2])["founding_imitation_rate"] == 0.5
 
 
 def test_a_tiny_calibration_runs_end_to_end(tmp_path):

@@ -19,9 +19,11 @@ the particle's values, so that a particle can be rerun. Outputs in ``output``:
 ``posterior.csv`` (last population, weights, distances), ``populations.csv`` (tolerance,
 evaluations and effective sample size per generation), ``summary.csv`` (prior range,
 weighted and unweighted 5/50/95% quantiles, chosen value per parameter),
-``verification.csv`` (the passing particles rerun with ``verify_replications`` new
-replications; the default is the one of those that pass again whose counts in the
-criteria's last years are closest to the observed counts) and ``manifest.json``
+``verification.csv`` (the passing particles, at most ``verify_max`` of them, rerun with
+``verify_replications`` new replications; with ``keep_defaults`` the current defaults are
+rerun with them and stay the defaults if they pass again; otherwise the default is the
+particle that passes again whose counts in the criteria's last years are closest to the
+observed counts) and ``manifest.json``
 (settings, seeds, versions, git commit, wall time).
 """
 
@@ -44,7 +46,7 @@ import pandas as pd
 
 from gemsim.errors import UserError
 from gemsim.model.collective_types import TYPE_NAMES
-from gemsim.model.parameters import plausible_range
+from gemsim.model.parameters import Parameters, plausible_range
 from gemsim.study.experiment import load_experiment
 from gemsim.study.model_values import is_integer_parameter
 
@@ -89,6 +91,8 @@ class CalibrationSpec:
     patterns: tuple[str, ...]
     overrides: dict[str, Any] = field(default_factory=dict)
     verify_replications: int = 0
+    verify_max: int = 0  # at most this many particles verified (0: all that tie)
+    keep_defaults: bool = False  # keep the current defaults if they pass verification
     start_year: int = 2013
     criteria: tuple[Criterion, ...] = ()
 
@@ -148,6 +152,8 @@ def load_spec(path: str | Path) -> CalibrationSpec:
         replications=int(data["replications"]),
         processes=int(data.get("processes", 1)),
         verify_replications=int(data.get("verify_replications", 0)),
+        verify_max=int(data.get("verify_max", 0)),
+        keep_defaults=bool(data.get("keep_defaults", False)),
         parameters=names,
         priors=priors,
         patterns=tuple(data["patterns_scored"]),
@@ -290,24 +296,38 @@ def choose_particle(spec: CalibrationSpec, posterior: pd.DataFrame) -> pd.Series
     """Among the particles with the smallest distance (0 where any pass every criterion),
     the one closest to the posterior median (distance in prior-range units)."""
     best = posterior[posterior["distance"] == posterior["distance"].min()]
-    scaled = np.zeros(len(best))
+    return best.iloc[int(np.argmin(from_median(spec, posterior, best)))]
+
+
+def from_median(spec: CalibrationSpec, posterior: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
+    """Squared distance of each of ``rows`` from the posterior median, in prior-range units."""
+    scaled = np.zeros(len(rows))
     for name in spec.parameters:
         low, high = spec.priors[name]
         median = float(posterior[name].median())
-        scaled += ((best[name].to_numpy() - median) / (high - low)) ** 2
-    return best.iloc[int(np.argmin(scaled))]
+        scaled += ((rows[name].to_numpy() - median) / (high - low)) ** 2
+    return scaled
 
 
 def verify_particles(spec: CalibrationSpec, posterior: pd.DataFrame) -> pd.DataFrame:
-    """Rerun every particle with the smallest distance with ``verify_replications`` new
-    replications (seed ``seed + 1``) and score them again: with few replications per
-    particle, passing can be luck. Returns those particles with ``verified_distance``, the
-    verified growth factors and counts, and ``level_miss``: the sum over criteria of
-    |log(simulated / observed count)| in the criterion's last year (the growth criteria
-    do not see the level)."""
+    """Rerun every particle with the smallest distance (at most ``verify_max``, those
+    nearest the posterior median; with ``keep_defaults`` also the current defaults, row
+    ``incumbent``) with ``verify_replications`` new replications (seed ``seed + 1``) and
+    score them again: with few replications per particle, passing can be luck. Returns
+    those rows with ``verified_distance``, the verified growth factors and counts, and
+    ``level_miss``: the sum over criteria of |log(simulated / observed count)| in the
+    criterion's last year (the growth criteria do not see the level)."""
     from concurrent.futures import ProcessPoolExecutor
 
     candidates = posterior[posterior["distance"] == posterior["distance"].min()].copy()
+    if 0 < spec.verify_max < len(candidates):  # those nearest the posterior median
+        nearest = np.argsort(from_median(spec, posterior, candidates), kind="stable")
+        candidates = candidates.iloc[np.sort(nearest[: spec.verify_max])].copy()
+    candidates["incumbent"] = False
+    if spec.keep_defaults:  # the current defaults are verified with the same runs
+        defaults = {name: Parameters.model_fields[name].default for name in spec.parameters}
+        incumbent = pd.DataFrame([{**defaults, "weight": 0.0, "incumbent": True}])
+        candidates = pd.concat([candidates, incumbent], ignore_index=True)
     again = replace(spec, seed=spec.seed + 1, replications=spec.verify_replications)
     particles = [dict(row) for _, row in candidates[list(spec.parameters)].iterrows()]
     with ProcessPoolExecutor(max_workers=max(spec.processes, 1)) as pool:
@@ -321,6 +341,18 @@ def verify_particles(spec: CalibrationSpec, posterior: pd.DataFrame) -> pd.DataF
         for f in factors
     ]
     return candidates
+
+
+def choose_verified(verified: pd.DataFrame) -> pd.Series:
+    """The current defaults if they were verified and pass every criterion again; else,
+    among the particles with the smallest verified distance, the one whose counts come
+    closest to the observed levels."""
+    incumbent = verified[verified["incumbent"].astype(bool)]
+    if len(incumbent) and float(incumbent["verified_distance"].iloc[0]) == 0.0:
+        return incumbent.iloc[0]
+    particles = verified[~verified["incumbent"].astype(bool)]
+    best = particles[particles["verified_distance"] == particles["verified_distance"].min()]
+    return best.loc[best["level_miss"].idxmin()]
 
 
 def git_commit() -> str:
@@ -404,8 +436,7 @@ def write_outputs(
     if spec.verify_replications > 0:
         verified = verify_particles(spec, posterior)
         verified.to_csv(spec.output / "verification.csv", index=False)
-        best = verified[verified["verified_distance"] == verified["verified_distance"].min()]
-        chosen = best.loc[best["level_miss"].idxmin()]
+        chosen = choose_verified(verified)
     else:
         chosen = choose_particle(spec, posterior)
     rows = []
@@ -456,6 +487,8 @@ def write_outputs(
         "max_walltime_minutes": spec.max_walltime_minutes,
         "replications_per_particle": spec.replications,
         "verify_replications": spec.verify_replications,
+        "verify_max": spec.verify_max,
+        "keep_defaults": spec.keep_defaults,
         "processes": spec.processes,
         "generations": int(history.max_t) + 1,
         "model_evaluations": int(history.total_nr_simulations),
@@ -465,6 +498,7 @@ def write_outputs(
         "final_epsilon": float(populations["epsilon"].iloc[-1]),
         "final_ess": round(final_ess, 2),
         "chosen_particle": {k: float(v) for k, v in chosen.items() if k in spec.parameters},
+        "chosen_is_current_default": bool(chosen.get("incumbent", False)),
         "versions": {
             "python": sys.version.split()[0],
             "pyabc": _pyabc.__version__,
