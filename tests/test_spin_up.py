@@ -20,6 +20,7 @@ from gemsim.model.spin_up import (
     logit_shift,
     shifted,
     weighted_cut,
+    weighted_cuts,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -39,6 +40,26 @@ def test_weighted_cut_splits_off_the_share():
     cut = weighted_cut(values, weight, 0.6)
     assert cut == 0.5
     assert weight[values >= cut].sum() / weight.sum() == pytest.approx(0.6)
+
+
+def full_sort_cut(values: np.ndarray, weight: np.ndarray, share: float) -> float:
+    """The cut from the whole stable order (what weighted_cuts must equal, bit for bit)."""
+    order = np.argsort(-values, kind="stable")
+    cumulative = np.cumsum(weight[order]) / weight.sum()
+    return float(
+        values[order[min(int(np.searchsorted(cumulative, share - 1e-12)), values.size - 1)]]
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_weighted_cuts_from_the_largest_values_equal_the_full_sort(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 3_000))
+    values = rng.normal(size=n) if seed % 2 else rng.integers(0, 15, size=n).astype(float)
+    weight = rng.uniform(0.5, 2.0, size=n) if seed % 3 else np.full(n, 20.0)
+    shares = (0.0, 0.03, 0.3, float(rng.uniform()), 0.999, 1.0)
+    cuts = weighted_cuts(values, weight, shares)
+    assert cuts == [full_sort_cut(values, weight, share) for share in shares]
 
 
 def test_logit_shift_sets_the_share_trusting():

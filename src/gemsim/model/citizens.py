@@ -115,9 +115,9 @@ def participation_target(
     will: np.ndarray, threshold: np.ndarray, active_margin: float
 ) -> np.ndarray:
     """The state a citizen's willingness points to: inactive, occasional or active."""
-    return np.where(
-        will >= threshold + active_margin, ACTIVE, np.where(will >= threshold, OCCASIONAL, INACTIVE)
-    ).astype(np.int8)
+    target = (will >= threshold).astype(np.int8)  # INACTIVE (0) or OCCASIONAL (1)
+    target[will >= threshold + active_margin] = ACTIVE
+    return target
 
 
 def initial_citizens(params: Parameters, region: Region, rng: np.random.Generator) -> Citizens:

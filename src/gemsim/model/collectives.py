@@ -473,12 +473,12 @@ def count_members(model: CommunityModel, citizen_hours: np.ndarray) -> None:
     citizen agent's volunteer hours per inhabitant."""
     table, c = model.collectives, model.citizens
     size = table.alive.size
-    members = c.collective >= 0
+    members = np.flatnonzero(c.collective >= 0)
     index = c.collective[members]
     table.members[:] = np.bincount(index, minlength=size)
     table.hours[:] = np.bincount(
         index,
-        weights=citizen_hours[members] * member_weight(model)[members],
+        weights=citizen_hours[members] * member_weight(model, members),
         minlength=size,
     )
     ses_sum = np.bincount(index, weights=c.ses[members], minlength=size)
@@ -487,11 +487,14 @@ def count_members(model: CommunityModel, citizen_hours: np.ndarray) -> None:
     )
 
 
-def member_weight(model: CommunityModel) -> np.ndarray:
-    """Inhabitants of each agent who volunteer in its collective: an agent stands for
-    ``weight`` inhabitants, of whom ``collective_volunteering_share`` volunteer in a local
-    collective when active (the others in clubs, schools, churches)."""
-    return model.citizens.weight * model.params.collective_volunteering_share
+def member_weight(model: CommunityModel, agents: np.ndarray | None = None) -> np.ndarray:
+    """Inhabitants of each agent (of ``agents``, indices, if given) who volunteer in its
+    collective: an agent stands for ``weight`` inhabitants, of whom
+    ``collective_volunteering_share`` volunteer in a local collective when active (the
+    others in clubs, schools, churches)."""
+    weight = model.citizens.weight if agents is None else model.citizens.weight[agents]
+    share: np.ndarray = weight * model.params.collective_volunteering_share
+    return share
 
 
 # --- The month: operating, applying, projects ----------------------------------------------

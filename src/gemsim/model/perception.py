@@ -158,24 +158,28 @@ def citizen_inputs(
     local_by_row[rows] = local
     # An agent's state averages the inhabitants it stands for, of whom only the share who
     # volunteer in the collective live through its decisions and reporting.
-    exposure = np.where(member, params.collective_volunteering_share, 0.0)
+    exposure = member * params.collective_volunteering_share  # the share, or 0
     own_local = exposure * local_by_row[row_of]
     own_national = (
         exposure * params.fund_attribution_national * experience_fund[row_of]
         + exposure * params.municipal_attribution_national * experience_local[row_of]
     )
     home = c.neighbourhood
-    heard_local_pos = params.hearsay_weight * per_buurt(np.maximum(local, 0))[home]
-    heard_local_neg = params.hearsay_weight * per_buurt(np.maximum(-local, 0))[home]
-    heard_nat_pos = params.hearsay_weight * per_buurt(np.maximum(national, 0))[home]
-    heard_nat_neg = params.hearsay_weight * per_buurt(np.maximum(-national, 0))[home]
-    seen = params.improvement_attribution * improvement[home]
+    # Per buurt first, then to its residents (the same products, fewer of them).
+    heard_local_pos = (params.hearsay_weight * per_buurt(np.maximum(local, 0)))[home]
+    heard_local_neg = (params.hearsay_weight * per_buurt(np.maximum(-local, 0)))[home]
+    heard_nat_pos = (params.hearsay_weight * per_buurt(np.maximum(national, 0)))[home]
+    heard_nat_neg = (params.hearsay_weight * per_buurt(np.maximum(-national, 0)))[home]
+    seen = (params.improvement_attribution * improvement)[home]
     # Procedural fairness reaches the residents who took part in the co-decision (a share of
     # those who volunteer) and, by word of mouth, their contacts; not the whole buurt.
-    took_part = params.co_decision_turnout * c.participating * fairness[home]
-    fair = params.procedural_fairness_signal * took_part
-    if fair.any():
-        fair = fair + params.contact_experience_weight * region.network.neighbour_mean(fair)
+    seen_and_fair = seen + 0.0  # where no buurt had a co-decision (as adding zeros)
+    if fairness.any():
+        took_part = params.co_decision_turnout * c.participating * fairness[home]
+        fair = params.procedural_fairness_signal * took_part
+        if fair.any():
+            fair = fair + params.contact_experience_weight * region.network.neighbour_mean(fair)
+        seen_and_fair = seen + fair
 
     inputs = CitizenInputs(
         own_local=own_local,
@@ -184,7 +188,7 @@ def citizen_inputs(
         heard_local_negative=heard_local_neg,
         heard_national_positive=heard_nat_pos,
         heard_national_negative=heard_nat_neg,
-        seen_and_fair=seen + fair,
+        seen_and_fair=seen_and_fair,
         controlling=exposure * table.controlling[row_of],
         # Supportive funding: a running grant from any channel, as far as its reporting
         # load leaves the members alone (the same rule for every channel).

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -91,10 +92,37 @@ def descending(values: np.ndarray) -> npt.NDArray[np.intp]:
 def weighted_cut(values: np.ndarray, weight: np.ndarray, share: float) -> float:
     """The value ``v`` such that the weighted share of ``values >= v`` is ``share``
     (the smallest such share at least ``share``)."""
-    order = descending(values)
-    cumulative = np.cumsum(weight[order]) / weight.sum()
-    index = min(int(np.searchsorted(cumulative, share - 1e-12)), values.size - 1)
-    return float(values[order[index]])
+    return weighted_cuts(values, weight, (share,))[0]
+
+
+def weighted_cuts(values: np.ndarray, weight: np.ndarray, shares: Sequence[float]) -> list[float]:
+    """:func:`weighted_cut` for several shares from one ordering of ``values``.
+
+    Only the largest values are ordered: those that surely hold the largest share (by the
+    smallest weight), found by a partition; the others never reach a cut. Their order and
+    running sums are the first entries of the full order's, so the cuts are the same,
+    bit for bit; where that prefix would not hold the share, the whole array is sorted."""
+    total = weight.sum()
+    needed = max(shares) - 1e-12
+    n = values.size
+    smallest = float(weight.min()) if n else 0.0
+    k = int(np.ceil(max(needed, 0.0) * float(total) / smallest * 1.01)) + 2 if smallest > 0 else n
+    order: npt.NDArray[np.intp] | None = None
+    if k < n and not np.isnan(values).any():
+        kth = -np.partition(-values, k - 1)[k - 1]
+        top = np.flatnonzero(values >= kth)
+        prefix = top[descending(values[top])]
+        cumulative = np.cumsum(weight[prefix]) / total
+        if cumulative[-1] >= needed:
+            order = prefix
+    if order is None:
+        order = descending(values)
+        cumulative = np.cumsum(weight[order]) / total
+    cuts = []
+    for share in shares:
+        index = min(int(np.searchsorted(cumulative, share - 1e-12)), values.size - 1)
+        cuts.append(float(values[order[index]]))
+    return cuts
 
 
 def willingness_gap(model: CommunityModel) -> np.ndarray:
@@ -117,8 +145,7 @@ def calibrate(model: CommunityModel, targets: Targets) -> float:
     states citizens' willingness points to have the target shares; returns the shift."""
     c = model.citizens
     gap = willingness_gap(model)
-    shift = weighted_cut(gap, c.weight, targets.participation)
-    active_cut = weighted_cut(gap, c.weight, targets.active)
+    shift, active_cut = weighted_cuts(gap, c.weight, (targets.participation, targets.active))
     c.threshold = c.threshold + shift
     c.threshold_mean += shift
     c.active_margin = max(active_cut - shift, 0.0)
