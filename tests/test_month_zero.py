@@ -61,6 +61,31 @@ def test_a_restored_run_has_its_own_parameters_regime_and_agents(
     assert second.citizens.state is not first.citizens.state
 
 
+def test_a_run_that_differs_only_after_month_0_restores_and_equals_its_own_build(
+    shared: month_zero.MonthZeroStates,
+) -> None:
+    """As a sensitivity design's neighbouring points do: the same seed, other values of
+    parameters nothing before month 0 reads (founding, the fund, the streams)."""
+    after = {
+        "founding_imitation_rate": 0.9,
+        "dissolution_rate_per_year": 0.07,
+        "fund_reporting_hours": 2.0,
+        "procedural_fairness_signal": 0.05,
+        "social_infrastructure_eur": 2.0e9,
+        "handprint_eur_per_volunteer_hour": 30.0,
+    }
+    assert set(after) <= month_zero.AFTER_MONTH_0
+    values = {**SMALL, **ALL_STREAMS, "regime": "hybrid", "months": 24}
+    shared.enabled = False
+    built = CommunityModel(rng=7, **values, **after).run()
+    shared.enabled = True
+    default = CommunityModel(rng=7, **values).run()
+    restored = CommunityModel(rng=7, **values, **after).run()
+    assert shared.hits == 1
+    assert built.equals(restored)
+    assert not restored.equals(default)  # the values do change the run after month 0
+
+
 def test_runs_that_differ_before_month_0_do_not_share(
     shared: month_zero.MonthZeroStates,
 ) -> None:

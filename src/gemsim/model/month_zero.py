@@ -40,17 +40,63 @@ if TYPE_CHECKING:
     from gemsim.model.model import CommunityModel
     from gemsim.model.parameters import Parameters
 
-#: Parameters nothing before month 0 reads: the regime (the spin-up runs the status quo's
-#: funding for every regime, and the regime is made anew for each run), the investment
-#: streams (switched off in the spin-up), the share of subsidies the fund replaces (read by
-#: the fund's yearly inflow, which the spin-up does not run) and the horizon.
+#: Parameters nothing before month 0 reads (``tests/test_month_zero.py`` checks that the
+#: build reads none of them, for every regime and approval rule with both streams on):
+#: the horizon, the regime and the parameters only other regimes than the status quo read
+#: (the spin-up runs the status quo's funding for every regime, and the regime is made
+#: anew for each run), the investment streams and what they pay for (switched off in the
+#: spin-up), founding and dissolution (paused in the spin-up), the Social Handprint's
+#: valuation (a step's, after month 0) and the in-order threshold (an output).
 AFTER_MONTH_0: frozenset[str] = frozenset(
     {
-        "regime",
-        "social_infrastructure",
-        "movement_infrastructure",
-        "subsidy_replacement_share",
         "months",
+        # regimes
+        "regime",
+        "subsidy_replacement_share",
+        "extra_funding_eur_per_year",
+        "fund_approval_base",
+        "fund_approval_rule",
+        "allocation_rule",
+        "fund_carry_over",
+        "fund_compliance_cost_share",
+        "fund_decision_months",
+        "fund_decision_months_spread",
+        "fund_envelope_period",
+        "fund_minimum_quality",
+        "fund_payment",
+        "fund_referral_months",
+        "fund_reporting_hours",
+        "hybrid_extra_decision_months",
+        "procedural_fairness_signal",
+        "co_decision_turnout",
+        # investment streams
+        "social_infrastructure",
+        "social_infrastructure_eur",
+        "social_infrastructure_years",
+        "social_infrastructure_overhead_share",
+        "movement_infrastructure",
+        "movement_infrastructure_eur",
+        "movement_infrastructure_years",
+        "movement_low_ses_priority",
+        "movement_founding_boost",
+        # founding and dissolution
+        "founding_innovation_rate",
+        "founding_imitation_rate",
+        "founding_means_eur",
+        "founding_contribution_months",
+        "resident_initiative_potential_national",
+        "care_cooperative_potential_national",
+        "housing_cooperative_potential_national",
+        "neighbourhood_enterprise_potential_national",
+        "energy_cooperative_potential_national",
+        "social_enterprise_potential_national",
+        "dissolution_rate_per_year",
+        "dissolution_grace_months",
+        # outputs
+        "handprint_eur_per_volunteer_hour",
+        "handprint_eur_per_stock_unit_inhabitant_year",
+        "handprint_eur_per_participant_year",
+        "in_order_threshold",
     }
 )
 #: The run's own objects, pickled as placeholders and resolved to the restoring run's.
