@@ -180,3 +180,19 @@ def test_crossing_interpolates_and_expanded_alpha_widens_small_samples():
     assert math.isinf(crossing(values, np.array([0.0, 0.1, 0.2, 0.3]), 0.5))
     assert expanded_alpha(0.05, 10) == pytest.approx(0.0171, abs=0.001)
     assert expanded_alpha(0.05, 10_000) == pytest.approx(0.05, abs=0.001)
+
+
+def test_discoveries_made_in_two_processes_equal_those_made_in_one():
+    from functools import partial
+
+    from gemsim.analysis.sensitivity_discovery import _discover
+    from gemsim.sensitivity.pool import in_processes
+
+    x = sampled_points(400)
+    jobs = [(sign_flip_cases(planted_difference(x, seed))[0], STATEMENT) for seed in (1, 2, 3)]
+    one = in_processes(partial(_discover, x, 0), jobs, 1)
+    two = in_processes(partial(_discover, x, 0), jobs, 2)
+    for a, b in zip(one, two, strict=True):
+        assert a.sentence() == b.sentence()
+        pd.testing.assert_frame_equal(a.box_table(), b.box_table())
+        pd.testing.assert_frame_equal(a.leaves, b.leaves)

@@ -204,6 +204,21 @@ def test_metamodel_leaves_the_noise_dummy_out_and_is_reproducible():
     pd.testing.assert_frame_equal(first, second)
 
 
+def test_metamodels_fitted_in_two_processes_equal_those_fitted_in_one():
+    from gemsim.sensitivity.metamodel import metamodel_indices
+    from gemsim.sensitivity.stochastic import point_means
+
+    result = run_stochastic_sensitivity(noisy_ishigami, NOISY, n=16, seed=5, replications=2)
+    means = point_means(result.runs)
+    Y = pd.DataFrame({"y": means.iloc[:, 0], "twice": 2 * means.iloc[:, 0] + 1})
+    args = (result.result.problem, result.result.X, Y)
+    one = metamodel_indices(*args, n=64, max_points=60, seed=3)
+    two = metamodel_indices(*args, n=64, max_points=60, seed=3, workers=2)
+    pd.testing.assert_frame_equal(one[0], two[0])
+    pd.testing.assert_frame_equal(one[1], two[1])
+    assert one[0]["output"].unique().tolist() == ["y", "twice"]
+
+
 # --- convergence to a stated tolerance -----------------------------------------------------
 
 

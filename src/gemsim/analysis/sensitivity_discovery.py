@@ -22,13 +22,16 @@ finding, scattered cases without a box are not.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from gemsim.analysis.files import slug
 from gemsim.analysis.sensitivity_data import SensitivityData, numeric_sample
+from gemsim.sensitivity.pool import in_processes
 
 if TYPE_CHECKING:
     from gemsim.sensitivity.discovery import ScenarioDiscovery
@@ -68,51 +71,63 @@ def _statement(scenario: str, reference: str, output: str, sign: int) -> str:
     return f"{scenario} ends {side} than {reference} on {output}"
 
 
-def discover_contrasts(data: SensitivityData, outputs: pd.DataFrame) -> Discoveries:
-    """PRIM boxes and a CART tree for the sign flips of every contrast output."""
-    from gemsim.sensitivity.discovery import discover, sign_flip_cases
+def _discover(x: pd.DataFrame, seed: int, job: tuple[np.ndarray, str]) -> ScenarioDiscovery:
+    from gemsim.sensitivity.discovery import discover
+
+    cases, statement = job
+    return discover(
+        x,
+        cases,
+        statement,
+        max_boxes=MAX_BOXES,
+        max_restricted=MAX_RESTRICTED,
+        min_density=MIN_DENSITY,
+        seed=seed,
+    )
+
+
+def discover_contrasts(
+    data: SensitivityData, outputs: pd.DataFrame, *, workers: int = 1
+) -> Discoveries:
+    """PRIM boxes and a CART tree for the sign flips of every contrast output (in
+    ``workers`` processes; each is seeded alone, so the result is the same)."""
+    from gemsim.sensitivity.discovery import sign_flip_cases
 
     settings = data.settings
     x = numeric_sample(settings, data.sample)
     if settings.noise_dummy_name in x.columns:
         x = x.drop(columns=settings.noise_dummy_name)  # the random path has no place in a box
+    pairs = [(contrast, output) for contrast in settings.contrasts for output in contrast.outputs]
+    jobs = []
+    for contrast, output in pairs:
+        cases, sign = sign_flip_cases(outputs[contrast.column(output)].to_numpy(dtype=float))
+        jobs.append((cases, _statement(contrast.scenario, contrast.reference, output, sign)))
+    results = in_processes(partial(_discover, x, data.seed % 2**32), jobs, workers)
     found: dict[str, ScenarioDiscovery] = {}
     rows, box_parts, leaf_parts = [], [], []
-    for contrast in settings.contrasts:
-        for output in contrast.outputs:
-            column = contrast.column(output)
-            cases, sign = sign_flip_cases(outputs[column].to_numpy(dtype=float))
-            statement = _statement(contrast.scenario, contrast.reference, output, sign)
-            result = discover(
-                x,
-                cases,
-                statement,
-                max_boxes=MAX_BOXES,
-                max_restricted=MAX_RESTRICTED,
-                min_density=MIN_DENSITY,
-                seed=data.seed % 2**32,
-            )
-            found[column] = result
-            coverage, density = result.joint_fit()
-            rows.append(
-                {
-                    "contrast": contrast.name,
-                    "output": output,
-                    "column": column,
-                    "statement": statement,
-                    "points": result.points,
-                    "cases": result.n_cases,
-                    "holds_share": 1 - result.n_cases / result.points,
-                    "boxes": len(result.boxes),
-                    "coverage": coverage,
-                    "density": density,
-                    "finding": result.sentence(),
-                }
-            )
-            keys = {"contrast": contrast.name, "output": output, "column": column}
-            box_parts.append(result.box_table().assign(**keys))
-            if not result.leaves.empty:
-                leaf_parts.append(result.leaves.assign(**keys))
+    for (contrast, output), (_, statement), result in zip(pairs, jobs, results, strict=True):
+        column = contrast.column(output)
+        found[column] = result
+        coverage, density = result.joint_fit()
+        rows.append(
+            {
+                "contrast": contrast.name,
+                "output": output,
+                "column": column,
+                "statement": statement,
+                "points": result.points,
+                "cases": result.n_cases,
+                "holds_share": 1 - result.n_cases / result.points,
+                "boxes": len(result.boxes),
+                "coverage": coverage,
+                "density": density,
+                "finding": result.sentence(),
+            }
+        )
+        keys = {"contrast": contrast.name, "output": output, "column": column}
+        box_parts.append(result.box_table().assign(**keys))
+        if not result.leaves.empty:
+            leaf_parts.append(result.leaves.assign(**keys))
     boxes = _front(pd.concat(box_parts, ignore_index=True), ["contrast", "output", "column"])
     boxes["levels"] = boxes["levels"].map(lambda v: "" if v is None else str(v))
     tree = (

@@ -80,9 +80,10 @@ def noise_table(data: SensitivityData, indices: pd.DataFrame) -> pd.DataFrame:
 
 
 def metamodel_tables(
-    data: SensitivityData, outputs: pd.DataFrame
+    data: SensitivityData, outputs: pd.DataFrame, *, workers: int = 1
 ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """Fits and indices of the metamodels asked for, or None if none were."""
+    """Fits and indices of the metamodels asked for (in ``workers`` processes), or None if
+    none were."""
     from gemsim.sensitivity.metamodel import metamodel_indices
 
     names = list(data.settings.metamodel_outputs)
@@ -91,6 +92,6 @@ def metamodel_tables(
     problem = data.settings.problem()
     Y = outputs.reset_index(drop=True)[names]
     indices, fits = metamodel_indices(
-        problem, np.asarray(data.X), Y, n=METAMODEL_SOBOL_N, seed=data.seed
+        problem, np.asarray(data.X), Y, n=METAMODEL_SOBOL_N, seed=data.seed, workers=workers
     )
     return fits, indices

@@ -34,6 +34,7 @@ significant digits, so rebuilding from the same results gives identical CSV file
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -213,6 +214,22 @@ def plot_contrast(
 
 
 # ----------------------------------------------------------------------------- writing
+#: Below this many sample rows the metamodels and the scenario discovery run in this
+#: process: starting worker processes (each imports scikit-learn) would cost more.
+PARALLEL_FROM_ROWS = 200
+
+
+def analysis_workers(rows: int) -> int:
+    """Processes for the metamodels and the scenario discovery: this machine's cores for
+    a large sample, else 1 (their results do not depend on it)."""
+    if rows < PARALLEL_FROM_ROWS:
+        return 1
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may use
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
 def build_sensitivity_outputs(folder: Path | str) -> dict[str, Path]:
     """Write every file of the module docstring for a sensitivity results folder.
 
@@ -223,10 +240,11 @@ def build_sensitivity_outputs(folder: Path | str) -> dict[str, Path]:
     folder = Path(folder)
     data = load_sensitivity(folder)
     tables = compute_tables(data)
+    workers = analysis_workers(len(data.sample))
     tables.noise = noise_table(data, tables.indices)
-    tables.metamodel = metamodel_tables(data, tables.outputs)
+    tables.metamodel = metamodel_tables(data, tables.outputs, workers=workers)
     if data.settings.contrasts:
-        tables.discoveries = discover_contrasts(data, tables.outputs)
+        tables.discoveries = discover_contrasts(data, tables.outputs, workers=workers)
     paths: dict[str, Path] = {
         "scenario_outputs": write_parquet(tables.scenario_outputs, folder / SCENARIO_OUTPUTS_FILE),
         "outputs": write_parquet(tables.outputs.reset_index(), folder / OUTPUTS_FILE),

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from gemsim.sensitivity.methods import analysis_seed
+from gemsim.sensitivity.pool import in_processes
 from gemsim.sensitivity.problem import Problem
 
 __all__ = ["Metamodel", "fit_metamodel", "metamodel_indices"]
@@ -212,27 +214,41 @@ def metamodel_indices(
     seed: int = 0,
     folds: int = 5,
     max_points: int = 800,
+    workers: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Metamodel-based Sobol' indices of every output, and each metamodel's fit.
 
     Returns ``(indices, fits)``: ``indices`` is a long frame ``output, parameter, S1,
     S1_conf, ST, ST_conf`` (the parameter effect without the random path); ``fits`` has one
     row per output with the columns of :attr:`Metamodel.fit`. Arguments as for
-    :func:`fit_metamodel` and :meth:`Metamodel.sobol`.
+    :func:`fit_metamodel` and :meth:`Metamodel.sobol`; with ``workers`` > 1 the outputs
+    are fitted in that many processes (each output's fit is seeded alone, so the result
+    is the same).
     """
-    parts, fits = [], []
-    for output in Y_frame.columns:
-        model = fit_metamodel(
-            problem,
-            X,
-            Y_frame[output].to_numpy(),
-            output=str(output),
-            folds=folds,
-            seed=seed,
-            max_points=max_points,
-        )
-        frame = model.sobol(n, seed).reset_index()
-        frame.insert(0, "output", output)
-        parts.append(frame)
-        fits.append({"output": output, **model.fit})
+    one = partial(
+        _output_indices, problem, np.asarray(X), n=n, seed=seed, folds=folds, max_points=max_points
+    )
+    jobs = [(str(output), Y_frame[output].to_numpy()) for output in Y_frame.columns]
+    results = in_processes(one, jobs, workers)
+    parts = [frame for frame, _ in results]
+    fits = [fit for _, fit in results]
     return pd.concat(parts, ignore_index=True), pd.DataFrame(fits)
+
+
+def _output_indices(
+    problem: Problem,
+    X: np.ndarray,
+    job: tuple[str, np.ndarray],
+    *,
+    n: int,
+    seed: int,
+    folds: int,
+    max_points: int,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    output, y = job
+    model = fit_metamodel(
+        problem, X, y, output=output, folds=folds, seed=seed, max_points=max_points
+    )
+    frame = model.sobol(n, seed).reset_index()
+    frame.insert(0, "output", output)
+    return frame, {"output": output, **model.fit}
