@@ -170,7 +170,10 @@ def test_gemsim_claims_reads_a_sobol_analysis(tmp_path: Path):
     try:
         quiet = ["--quiet", "--workers", "1"]
         assert main(["sensitivity", str(sobol), "--out", "sobol_out", *quiet]) == 0
+        analysed = Path("sobol_out/indices.csv").stat().st_mtime_ns
         assert main(["claims", str(claims), "--out", "claims_out", *quiet]) == 0
+        # sensitivity.html was rewritten from the kept analysis, not computed again
+        assert Path("sobol_out/indices.csv").stat().st_mtime_ns == analysed
         frame = pd.read_csv("claims_out/claims.csv", keep_default_na=False).set_index("claim_id")
         assert "goal_seek" not in frame.index
         row = frame.loc["direct_beats_municipal:trust_government"]

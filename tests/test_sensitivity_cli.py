@@ -347,6 +347,26 @@ def test_report_command_rebuilds_identical_tables(capsys, sobol: Path):
     assert ((sobol / "indices.csv").read_bytes(), (sobol / "contrasts.csv").read_bytes()) == before
 
 
+def test_the_report_is_rewritten_from_the_kept_analysis_unless_the_outputs_changed(
+    tmp_path: Path, sobol: Path
+):
+    import shutil
+
+    from gemsim.analysis.sensitivity_outputs import rewrite_sensitivity_report
+
+    folder = tmp_path / sobol.name  # the page names its folder
+    shutil.copytree(sobol, folder)
+    page = (folder / "sensitivity.html").read_text(encoding="utf-8")
+    (folder / "sensitivity.html").unlink()
+    assert rewrite_sensitivity_report(folder) == folder / "sensitivity.html"
+    assert (folder / "sensitivity.html").read_text(encoding="utf-8") == page
+    outputs = folder / "scenario_outputs.parquet"
+    outputs.write_bytes(outputs.read_bytes() + b"changed")
+    assert rewrite_sensitivity_report(folder) is None  # computed from other outputs
+    (folder / "analysis.pickle").unlink()
+    assert rewrite_sensitivity_report(folder) is None
+
+
 # ----------------------------------------------------------------- workers, resume, force
 def test_two_workers_give_identical_indices(tmp_path: Path, sobol: Path):
     experiment = write_experiment(tmp_path, options=METAMODEL)

@@ -34,7 +34,9 @@ significant digits, so rebuilding from the same results gives identical CSV file
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 from pathlib import Path
 
 import pandas as pd
@@ -73,7 +75,7 @@ from gemsim.analysis.sensitivity_noise import (
     noise_table,
 )
 from gemsim.analysis.sensitivity_report import write_sensitivity_report
-from gemsim.atomic import write_parquet
+from gemsim.atomic import atomic_path, write_parquet
 from gemsim.study.sensitivity_spec import SensitivitySettings
 
 __all__ = [
@@ -81,10 +83,14 @@ __all__ = [
     "SensitivityResultsError",
     "build_sensitivity_outputs",
     "make_figures",
+    "rewrite_sensitivity_report",
 ]
 
 FIGURES_DIR = "figures"
 FIGURE_PREFIX = "sensitivity_"
+#: The analysis as computed (tables and figure paths), kept so that ``sensitivity.html``
+#: can be written again without recomputing it (``gemsim claims`` adds its table).
+ANALYSIS_FILE = "analysis.pickle"
 #: Files of a results folder that the sensitivity job and this module write (deleted by
 #: ``--force`` together with the runs).
 OWNED_FILES: tuple[str, ...] = (
@@ -106,6 +112,7 @@ OWNED_FILES: tuple[str, ...] = (
     TREE_FILE,
     "screen.csv",
     "claims.csv",  # copied here by gemsim claims; stale once the analysis is redone
+    ANALYSIS_FILE,
 )
 #: Parameters shown in an index figure (the highest-ranked ones) and in a convergence figure.
 TOP_IN_FIGURE = 15
@@ -268,4 +275,38 @@ def build_sensitivity_outputs(folder: Path | str) -> dict[str, Path]:
         figures.update(plot_discoveries(tables.discoveries, folder / FIGURES_DIR))
     paths["report"] = write_sensitivity_report(data, tables, figures, folder / REPORT_FILE)
     paths.update({f"figure:{key}": path for key, path in figures.items()})
+    _keep_analysis(folder, tables, figures)
     return paths
+
+
+def _outputs_digest(folder: Path) -> str:
+    """What the kept analysis was computed from: the SHA-256 of the per-point outputs."""
+    return hashlib.sha256((folder / SCENARIO_OUTPUTS_FILE).read_bytes()).hexdigest()
+
+
+def _keep_analysis(folder: Path, tables: SensitivityTables, figures: dict[str, Path]) -> None:
+    kept = {
+        "outputs_sha256": _outputs_digest(folder),
+        "tables": tables,
+        "figures": {key: path.relative_to(folder) for key, path in figures.items()},
+    }
+    with atomic_path(folder / ANALYSIS_FILE) as tmp:
+        tmp.write_bytes(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def rewrite_sensitivity_report(folder: Path | str) -> Path | None:
+    """Write ``sensitivity.html`` again from the analysis :func:`build_sensitivity_outputs`
+    kept (for a claims table added since); None, writing nothing, when no analysis is
+    kept or the outputs changed since it was computed (then build it again)."""
+    folder = Path(folder)
+    try:
+        kept = pickle.loads((folder / ANALYSIS_FILE).read_bytes())
+        if kept["outputs_sha256"] != _outputs_digest(folder):
+            return None
+    except (OSError, pickle.UnpicklingError, AttributeError, KeyError, EOFError):
+        return None
+    figures = {key: folder / path for key, path in kept["figures"].items()}
+    if not all(path.is_file() for path in figures.values()):
+        return None
+    data = load_sensitivity(folder)
+    return write_sensitivity_report(data, kept["tables"], figures, folder / REPORT_FILE)
