@@ -298,6 +298,10 @@ def test_metamodel_is_fitted_where_asked_with_its_out_of_sample_error(sobol: Pat
         "fund_decision_months",
         "allocation_rule",
     }
+    converging = pd.read_csv(sobol / "metamodel_convergence.csv")
+    assert set(converging["output"]) == {f"{CONTRAST}:participation"}
+    assert (converging["rows_half"] == 10).all() and (converging["rows"] == 20).all()
+    assert converging["rank"].tolist() == [1, 2, 3]
     html = (sobol / "sensitivity.html").read_text(encoding="utf-8")
     assert "Parameters or random path?" in html and "Metamodel" in html
     captured = fits["q2"].iloc[0] + fits["noise_share"].iloc[0]

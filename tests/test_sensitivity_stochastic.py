@@ -219,6 +219,23 @@ def test_metamodels_fitted_in_two_processes_equal_those_fitted_in_one():
     assert one[0]["output"].unique().tolist() == ["y", "twice"]
 
 
+def test_metamodel_convergence_compares_the_leading_indices_of_half_and_all_the_rows():
+    from SALib.sample import sobol as sobol_sample
+
+    from gemsim.sensitivity.metamodel import metamodel_convergence, metamodel_indices
+
+    X = sobol_sample.sample(ISHIGAMI_PROBLEM.to_salib(), 32, calc_second_order=False, seed=2)
+    Y = pd.DataFrame({"linear": 4.0 * X[:, 0] + X[:, 1]})  # x3 has no effect
+    args = (ISHIGAMI_PROBLEM, X, Y)
+    indices, _ = metamodel_indices(*args, n=256, max_points=200, seed=1)
+    table = metamodel_convergence(*args, indices, n=256, max_points=200, seed=1, top=2)
+    assert table["parameter"].tolist() == ["x1", "x2"]  # ranked by the full fit
+    assert table["rows_half"].iloc[0] == len(X) // 2 and table["rows"].iloc[0] == len(X)
+    assert table["change"].max() < 0.05 and table["converged"].all()  # a smooth response
+    full = indices.set_index("parameter")["ST"]
+    assert table.set_index("parameter")["ST"].to_dict() == full[["x1", "x2"]].to_dict()
+
+
 # --- convergence to a stated tolerance -----------------------------------------------------
 
 

@@ -29,9 +29,11 @@ from gemsim.analysis.sensitivity_data import (
 )
 
 __all__ = [
+    "METAMODEL_CONVERGENCE_FILE",
     "METAMODEL_FILE",
     "METAMODEL_INDICES_FILE",
     "NOISE_FILE",
+    "metamodel_convergence_table",
     "metamodel_tables",
     "noise_table",
     "run_outputs",
@@ -40,6 +42,7 @@ __all__ = [
 NOISE_FILE = "noise.csv"
 METAMODEL_FILE = "metamodel.csv"
 METAMODEL_INDICES_FILE = "metamodel_indices.csv"
+METAMODEL_CONVERGENCE_FILE = "metamodel_convergence.csv"
 #: Base samples of the Sobol' design evaluated on a metamodel (cheap: predictions only).
 METAMODEL_SOBOL_N = 4096
 
@@ -95,3 +98,26 @@ def metamodel_tables(
         problem, np.asarray(data.X), Y, n=METAMODEL_SOBOL_N, seed=data.seed, workers=workers
     )
     return fits, indices
+
+
+def metamodel_convergence_table(
+    data: SensitivityData, outputs: pd.DataFrame, indices: pd.DataFrame, *, workers: int = 1
+) -> pd.DataFrame:
+    """The metamodels' leading total indices fitted on the first half of the sample against
+    all of it (:func:`gemsim.sensitivity.metamodel.metamodel_convergence`), at the
+    report's convergence tolerance."""
+    from gemsim.analysis.sensitivity_report import CONVERGENCE_TOLERANCE
+    from gemsim.sensitivity.metamodel import metamodel_convergence
+
+    names = list(data.settings.metamodel_outputs)
+    Y = outputs.reset_index(drop=True)[names]
+    return metamodel_convergence(
+        data.settings.problem(),
+        np.asarray(data.X),
+        Y,
+        indices,
+        n=METAMODEL_SOBOL_N,
+        seed=data.seed,
+        tolerance=CONVERGENCE_TOLERANCE,
+        workers=workers,
+    )

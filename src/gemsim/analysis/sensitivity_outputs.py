@@ -68,9 +68,11 @@ from gemsim.analysis.sensitivity_discovery import (
     plot_discoveries,
 )
 from gemsim.analysis.sensitivity_noise import (
+    METAMODEL_CONVERGENCE_FILE,
     METAMODEL_FILE,
     METAMODEL_INDICES_FILE,
     NOISE_FILE,
+    metamodel_convergence_table,
     metamodel_tables,
     noise_table,
 )
@@ -105,6 +107,7 @@ OWNED_FILES: tuple[str, ...] = (
     FLIPS_FILE,
     REPORT_FILE,
     NOISE_FILE,
+    METAMODEL_CONVERGENCE_FILE,
     METAMODEL_FILE,
     METAMODEL_INDICES_FILE,
     DISCOVERY_FILE,
@@ -267,6 +270,10 @@ def build_sensitivity_outputs(folder: Path | str) -> dict[str, Path]:
     if tables.metamodel is not None:
         paths["metamodel"] = write_csv(tables.metamodel[0], folder / METAMODEL_FILE)
         paths["metamodel_indices"] = write_csv(tables.metamodel[1], folder / METAMODEL_INDICES_FILE)
+        converging = metamodel_convergence_table(
+            data, tables.outputs, tables.metamodel[1], workers=workers
+        )
+        paths["metamodel_convergence"] = write_csv(converging, folder / METAMODEL_CONVERGENCE_FILE)
     figures = make_figures(data, tables, folder / FIGURES_DIR)
     if tables.discoveries is not None:
         paths["discovery"] = write_csv(tables.discoveries.summary, folder / DISCOVERY_FILE)

@@ -47,7 +47,7 @@ from gemsim.sensitivity.methods import analysis_seed
 from gemsim.sensitivity.pool import in_processes
 from gemsim.sensitivity.problem import Problem
 
-__all__ = ["Metamodel", "fit_metamodel", "metamodel_indices"]
+__all__ = ["Metamodel", "fit_metamodel", "metamodel_convergence", "metamodel_indices"]
 
 
 @dataclass
@@ -252,3 +252,64 @@ def _output_indices(
     frame = model.sobol(n, seed).reset_index()
     frame.insert(0, "output", output)
     return frame, {"output": output, **model.fit}
+
+
+def metamodel_convergence(
+    problem: Problem,
+    X: np.ndarray,
+    Y_frame: pd.DataFrame,
+    indices: pd.DataFrame,
+    *,
+    n: int = 4096,
+    seed: int = 0,
+    folds: int = 5,
+    max_points: int = 800,
+    top: int = 3,
+    tolerance: float = 0.05,
+    workers: int = 1,
+) -> pd.DataFrame:
+    """Do the metamodel's indices still move with the sample? Each output's metamodel is
+    fitted again on the first half of the sample rows (for a Saltelli design, the first
+    half of its base rows) and its total indices compared with ``indices`` (those of the
+    metamodel fitted on all rows, from :func:`metamodel_indices`) for the ``top``
+    parameters of the full fit.
+
+    Returns one row per output and parameter: ``output, parameter, rank, ST_half, ST,
+    change, q2_half, rows_half, rows, tolerance, converged`` (the output's largest change
+    among its top parameters within ``tolerance``).
+    """
+    half = len(Y_frame) // 2
+    one = partial(
+        _output_indices,
+        problem,
+        np.asarray(X)[:half],
+        n=n,
+        seed=seed,
+        folds=folds,
+        max_points=max_points,
+    )
+    jobs = [(str(output), Y_frame[output].to_numpy()[:half]) for output in Y_frame.columns]
+    results = in_processes(one, jobs, workers)
+    rows = []
+    for (output, _), (frame, fit_half) in zip(jobs, results, strict=True):
+        full = indices[indices["output"] == output].set_index("parameter")["ST"]
+        halved = frame.set_index("parameter")["ST"]
+        leaders = full.sort_values(ascending=False).index[:top]
+        changes = (full[leaders] - halved.reindex(leaders)).abs()
+        for rank, parameter in enumerate(leaders, start=1):
+            rows.append(
+                {
+                    "output": output,
+                    "parameter": parameter,
+                    "rank": rank,
+                    "ST_half": float(halved.get(parameter, np.nan)),
+                    "ST": float(full[parameter]),
+                    "change": float(changes[parameter]),
+                    "q2_half": fit_half["q2"],
+                    "rows_half": half,
+                    "rows": len(Y_frame),
+                    "tolerance": tolerance,
+                    "converged": bool(changes.max() <= tolerance),
+                }
+            )
+    return pd.DataFrame(rows)
