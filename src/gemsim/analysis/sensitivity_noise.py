@@ -101,12 +101,16 @@ def metamodel_tables(
 
 
 def metamodel_convergence_table(
-    data: SensitivityData, outputs: pd.DataFrame, indices: pd.DataFrame, *, workers: int = 1
+    data: SensitivityData,
+    outputs: pd.DataFrame,
+    indices: pd.DataFrame,
+    *,
+    tolerance: float,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """The metamodels' leading total indices fitted on the first half of the sample against
-    all of it (:func:`gemsim.sensitivity.metamodel.metamodel_convergence`), at the
-    report's convergence tolerance."""
-    from gemsim.analysis.sensitivity_report import CONVERGENCE_TOLERANCE
+    all of it (:func:`gemsim.sensitivity.metamodel.metamodel_convergence`), judged at
+    ``tolerance``."""
     from gemsim.sensitivity.metamodel import metamodel_convergence
 
     names = list(data.settings.metamodel_outputs)
@@ -118,6 +122,6 @@ def metamodel_convergence_table(
         indices,
         n=METAMODEL_SOBOL_N,
         seed=data.seed,
-        tolerance=CONVERGENCE_TOLERANCE,
+        tolerance=tolerance,
         workers=workers,
     )

@@ -76,7 +76,7 @@ from gemsim.analysis.sensitivity_noise import (
     metamodel_tables,
     noise_table,
 )
-from gemsim.analysis.sensitivity_report import write_sensitivity_report
+from gemsim.analysis.sensitivity_report import CONVERGENCE_TOLERANCE, write_sensitivity_report
 from gemsim.atomic import atomic_path, write_parquet
 from gemsim.study.sensitivity_spec import SensitivitySettings
 
@@ -271,7 +271,11 @@ def build_sensitivity_outputs(folder: Path | str) -> dict[str, Path]:
         paths["metamodel"] = write_csv(tables.metamodel[0], folder / METAMODEL_FILE)
         paths["metamodel_indices"] = write_csv(tables.metamodel[1], folder / METAMODEL_INDICES_FILE)
         converging = metamodel_convergence_table(
-            data, tables.outputs, tables.metamodel[1], workers=workers
+            data,
+            tables.outputs,
+            tables.metamodel[1],
+            tolerance=CONVERGENCE_TOLERANCE,  # the report's, for the Sobol' indices
+            workers=workers,
         )
         paths["metamodel_convergence"] = write_csv(converging, folder / METAMODEL_CONVERGENCE_FILE)
     figures = make_figures(data, tables, folder / FIGURES_DIR)
