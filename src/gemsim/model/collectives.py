@@ -569,10 +569,13 @@ def apply_for_funding(model: CommunityModel) -> None:
         - free_eur[wants]
     )
     channel = model.regime.route(model, applicants)
+    # A regime without a fund routes every application to the municipality: the fund's
+    # terms are not read (nor, so, before month 0; month_zero.AFTER_MONTH_0).
+    has_fund = model.regime.has_fund
     cap = np.where(
         channel == MUNICIPAL,
         params.municipal_grant_cap_eur,
-        params.fund_grant_cap_eur_per_year * params.fund_grant_years,
+        params.fund_grant_cap_eur_per_year * params.fund_grant_years if has_fund else 0.0,
     )
     # Concurrent funding, the same rule for every channel and regime: while a grant runs,
     # a collective may ask at most this share of the usual cap (0: not at all).
@@ -582,7 +585,7 @@ def apply_for_funding(model: CommunityModel) -> None:
     own_share = np.where(
         channel == MUNICIPAL,
         params.municipal_own_contribution_share,
-        params.fund_own_contribution_share,
+        params.fund_own_contribution_share if has_fund else 0.0,
     )
     amount = to_cents(np.minimum(wanted, matchable_grant(money_eur[wants], own_share)))
     able = amount >= to_cents(params.minimum_application_eur)
