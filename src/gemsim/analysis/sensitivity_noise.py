@@ -1,7 +1,7 @@
 """How much of a sensitivity result is the random path: replication variance and metamodel.
 
 A stochastic model's output at a sample point mixes the parameters' effect with the random
-path's. Two tables keep them apart (Marrel et al. 2012; Le Gratiet et al. 2017):
+path's. These tables keep them apart (Marrel et al. 2012; Le Gratiet et al. 2017):
 
 ``noise.csv``       per analysed output: the variance of single runs, the variance between
                     a point's replications (random path), the variance of the point means
@@ -11,7 +11,9 @@ path's. Two tables keep them apart (Marrel et al. 2012; Le Gratiet et al. 2017):
                     process fitted to the point means, its out-of-sample error (``q2``,
                     ``rmse`` by cross-validation) and fitted noise share;
 ``metamodel_indices.csv``  the Sobol' indices of that metamodel's smooth part, i.e. of the
-                    parameter effect without the random path.
+                    parameter effect without the random path;
+``metamodel_convergence.csv``  whether those indices still move: the leading ones of the
+                    metamodel fitted on the first half of the sample against all of it.
 """
 
 from __future__ import annotations

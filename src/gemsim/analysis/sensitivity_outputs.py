@@ -21,11 +21,14 @@ the model is never rerun) and writes, next to the runs::
                               noise dummy's index (:mod:`gemsim.analysis.sensitivity_noise`)
     metamodel.csv,            Gaussian-process metamodels of the outputs named in
     metamodel_indices.csv     metamodel_outputs: out-of-sample error and indices
+    metamodel_convergence.csv their leading total indices fitted on half of the sample vs all
     discovery.csv, boxes.csv, where each contrast flips: PRIM boxes and a CART tree
     tree.csv                  (:mod:`gemsim.analysis.sensitivity_discovery`)
     figures/sensitivity_*.png indices, Morris planes, convergence, contrast distributions
     figures/discovery_*.png   PRIM boxes and trees of the contrasts that flip
     sensitivity.html          the report (:mod:`gemsim.analysis.sensitivity_report`)
+    analysis.pickle           the tables and figure paths, to write the report again
+                              (:func:`rewrite_sensitivity_report`)
 
 Every file is written to a temporary name and moved into place; CSV floats have ten
 significant digits, so rebuilding from the same results gives identical CSV files
