@@ -33,7 +33,7 @@ def run(k: int, seed: int) -> dict[str, float]:
     members = table.members[living]
     staffed = table.hours[living] >= HOURS_NEEDED[table.kind[living]]
     c = model.citizens
-    member_share = member_weight(model)[c.collective >= 0].sum() / c.weight.sum()
+    member_share = member_weight(model, np.flatnonzero(c.collective >= 0)).sum() / c.weight.sum()
     frame = model.run()
     first, last = frame.iloc[0], frame.iloc[-1]
     dead = np.flatnonzero(~table.view("alive"))

@@ -91,15 +91,22 @@ def metamodel_tables(
     none were."""
     from gemsim.sensitivity.metamodel import metamodel_indices
 
-    names = list(data.settings.metamodel_outputs)
-    if not names:
+    if not data.settings.metamodel_outputs:
         return None
-    problem = data.settings.problem()
-    Y = outputs.reset_index(drop=True)[names]
     indices, fits = metamodel_indices(
-        problem, np.asarray(data.X), Y, n=METAMODEL_SOBOL_N, seed=data.seed, workers=workers
+        data.settings.problem(),
+        np.asarray(data.X),
+        _metamodel_outputs(data, outputs),
+        n=METAMODEL_SOBOL_N,
+        seed=data.seed,
+        workers=workers,
     )
     return fits, indices
+
+
+def _metamodel_outputs(data: SensitivityData, outputs: pd.DataFrame) -> pd.DataFrame:
+    """The point means of the outputs named in ``metamodel_outputs``, one row per point."""
+    return outputs.reset_index(drop=True)[list(data.settings.metamodel_outputs)]
 
 
 def metamodel_convergence_table(
@@ -115,12 +122,10 @@ def metamodel_convergence_table(
     ``tolerance``."""
     from gemsim.sensitivity.metamodel import metamodel_convergence
 
-    names = list(data.settings.metamodel_outputs)
-    Y = outputs.reset_index(drop=True)[names]
     return metamodel_convergence(
         data.settings.problem(),
         np.asarray(data.X),
-        Y,
+        _metamodel_outputs(data, outputs),
         indices,
         n=METAMODEL_SOBOL_N,
         seed=data.seed,

@@ -235,12 +235,7 @@ PARALLEL_FROM_ROWS = 200
 def analysis_workers(rows: int) -> int:
     """Processes for the metamodels and the scenario discovery: this machine's cores for
     a large sample, else 1 (their results do not depend on it)."""
-    if rows < PARALLEL_FROM_ROWS:
-        return 1
-    try:
-        return len(os.sched_getaffinity(0))  # the cores this process may use
-    except AttributeError:  # not on every platform
-        return os.cpu_count() or 1
+    return (os.cpu_count() or 1) if rows >= PARALLEL_FROM_ROWS else 1
 
 
 def build_sensitivity_outputs(folder: Path | str) -> dict[str, Path]:

@@ -300,7 +300,8 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         hours_by_type = np.bincount(
             table.kind[rows], weights=table.hours[rows], minlength=len(COLLECTIVE_TYPES)
         )
-        member_inhabitants = float(member_weight(self)[c.collective >= 0].sum())
+        members = np.flatnonzero(c.collective >= 0)
+        member_inhabitants = float(member_weight(self, members).sum())
         self.handprint_sdg = handprint_by_sdg(
             hours_by_type,
             self.community_stock,
