@@ -307,6 +307,11 @@ def test_metamodel_is_fitted_where_asked_with_its_out_of_sample_error(sobol: Pat
     captured = fits["q2"].iloc[0] + fits["noise_share"].iloc[0]
     shown = "not shown: the metamodel accounts for less than" not in html
     assert shown == (captured >= METAMODEL_MIN_CAPTURED)
+    assert "settled on half the sample" in html and "metamodel_convergence.csv" in html
+    if shown:
+        worst = converging.loc[converging["change"].idxmax()]
+        verdict = "yes" if converging["converged"].all() else "no"
+        assert f"{verdict}: largest change {worst['change']:.2f}" in html
     assert "Where each comparison flips" in html
 
 

@@ -102,6 +102,8 @@ class SensitivityTables:
         discoveries: PRIM boxes and trees of the contrasts' sign flips
             (:func:`gemsim.analysis.sensitivity_discovery.discover_contrasts`).
         metamodel: fits and indices of the Gaussian-process metamodels asked for.
+        metamodel_convergence: their leading total indices on half of the sample vs all
+            (:func:`gemsim.analysis.sensitivity_noise.metamodel_convergence_table`).
     """
 
     scenario_outputs: pd.DataFrame
@@ -116,6 +118,7 @@ class SensitivityTables:
     noise: pd.DataFrame | None = None
     discoveries: Any = None
     metamodel: tuple[pd.DataFrame, pd.DataFrame] | None = None
+    metamodel_convergence: pd.DataFrame | None = None
 
 
 # ----------------------------------------------------------------------------- reading

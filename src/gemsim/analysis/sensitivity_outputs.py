@@ -268,14 +268,16 @@ def build_sensitivity_outputs(folder: Path | str) -> dict[str, Path]:
     if tables.metamodel is not None:
         paths["metamodel"] = write_csv(tables.metamodel[0], folder / METAMODEL_FILE)
         paths["metamodel_indices"] = write_csv(tables.metamodel[1], folder / METAMODEL_INDICES_FILE)
-        converging = metamodel_convergence_table(
+        tables.metamodel_convergence = metamodel_convergence_table(
             data,
             tables.outputs,
             tables.metamodel[1],
             tolerance=CONVERGENCE_TOLERANCE,  # the report's, for the Sobol' indices
             workers=workers,
         )
-        paths["metamodel_convergence"] = write_csv(converging, folder / METAMODEL_CONVERGENCE_FILE)
+        paths["metamodel_convergence"] = write_csv(
+            tables.metamodel_convergence, folder / METAMODEL_CONVERGENCE_FILE
+        )
     figures = make_figures(data, tables, folder / FIGURES_DIR)
     if tables.discoveries is not None:
         paths["discovery"] = write_csv(tables.discoveries.summary, folder / DISCOVERY_FILE)

@@ -42,7 +42,12 @@ from gemsim.analysis.sensitivity_discovery import (
     MAX_RESTRICTED,
     TREE_FILE,
 )
-from gemsim.analysis.sensitivity_noise import METAMODEL_FILE, METAMODEL_INDICES_FILE, NOISE_FILE
+from gemsim.analysis.sensitivity_noise import (
+    METAMODEL_CONVERGENCE_FILE,
+    METAMODEL_FILE,
+    METAMODEL_INDICES_FILE,
+    NOISE_FILE,
+)
 from gemsim.atomic import write_text
 from gemsim.model.parameters import Parameters
 
@@ -616,6 +621,9 @@ def _metamodel_part(tables: SensitivityTables) -> str:
     if tables.metamodel is None:
         return ""
     fits, meta = tables.metamodel
+    header = ["output", "q2", "noise share", "q2 + noise", "largest ST on the metamodel"]
+    if tables.metamodel_convergence is not None:
+        header.append("settled on half the sample")
     rows = []
     for r in fits.to_dict("records"):
         captured = r["q2"] + r["noise_share"]
@@ -635,15 +643,17 @@ def _metamodel_part(tables: SensitivityTables) -> str:
                 f"not shown: the metamodel accounts for less than "
                 f"{METAMODEL_MIN_CAPTURED:.0%} of the variance"
             )
-        rows.append(
-            [
-                _e(r["output"]),
-                _num(r["q2"], 2),
-                _share(float(r["noise_share"])),
-                _num(captured, 2),
-                named,
-            ]
-        )
+        row = [
+            _e(r["output"]),
+            _num(r["q2"], 2),
+            _share(float(r["noise_share"])),
+            _num(captured, 2),
+        ]
+        row.append(named)
+        if tables.metamodel_convergence is not None:
+            shown = captured >= METAMODEL_MIN_CAPTURED
+            row.append(_settled(tables.metamodel_convergence, r["output"]) if shown else "–")
+        rows.append(row)
     return "".join(
         [
             "<h3>Metamodel: the parameter effect without the random path</h3>",
@@ -655,11 +665,37 @@ def _metamodel_part(tables: SensitivityTables) -> str:
             f"alone, shown where q2 + noise share is at least {METAMODEL_MIN_CAPTURED}. "
             f"Full numbers: <code>{METAMODEL_FILE}</code>, "
             f"<code>{METAMODEL_INDICES_FILE}</code>.</p>",
-            _table(
-                ["output", "q2", "noise share", "q2 + noise", "largest ST on the metamodel"],
-                rows,
-            ),
+            _settled_note(tables),
+            _table(header, rows),
         ]
+    )
+
+
+def _settled(converging: pd.DataFrame, output: str) -> str:
+    """Whether an output's leading metamodel indices settled: the largest change of the
+    three between the fit on the first half of the sample and the fit on all of it."""
+    mine = converging[converging["output"] == output]
+    if mine.empty:
+        return ""
+    worst = mine.loc[mine["change"].idxmax()]
+    verdict = "yes" if bool(mine["converged"].all()) else "no"
+    return (
+        f"{verdict}: largest change {worst['change']:.2f} "
+        f"({_e(worst['parameter'])} {worst['ST_half']:.2f} → {worst['ST']:.2f})"
+    )
+
+
+def _settled_note(tables: SensitivityTables) -> str:
+    converging = tables.metamodel_convergence
+    if converging is None or converging.empty:
+        return ""
+    first = converging.iloc[0]
+    return (
+        "<p>Settled: each metamodel fitted again on the first half of the sample "
+        f"({int(first['rows_half'])} of {int(first['rows'])} points); its three leading total "
+        f"indices are settled when none moves by more than {first['tolerance']:.2f} "
+        f"(<code>{METAMODEL_CONVERGENCE_FILE}</code>). Where they have not, read the ranking, "
+        "not the sizes.</p>"
     )
 
 
@@ -785,6 +821,8 @@ def _files(data: SensitivityData, tables: SensitivityTables) -> str:
             (METAMODEL_FILE, "Gaussian-process metamodels: out-of-sample error"),
             (METAMODEL_INDICES_FILE, "Sobol' indices of the metamodels"),
         ]
+    if tables.metamodel_convergence is not None:
+        files.append((METAMODEL_CONVERGENCE_FILE, "leading metamodel indices: half vs all"))
     if tables.discoveries is not None:
         files += [
             (DISCOVERY_FILE, "where each contrast flips, as a sentence"),
