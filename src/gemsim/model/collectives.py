@@ -26,7 +26,6 @@ from gemsim.model.citizens import ACTIVE, INITIATOR, NO_COLLECTIVE, OCCASIONAL
 from gemsim.model.collective_types import COLLECTIVE_TYPES, SERVES
 from gemsim.model.infrastructure import cost_to_raise
 from gemsim.model.ledger import to_cents
-from gemsim.model.streams import support_fraction
 
 if TYPE_CHECKING:
     from gemsim.model.model import CommunityModel
@@ -252,11 +251,9 @@ def receive_grants(
 def reporting_hours(model: CommunityModel, hours: float, rows: np.ndarray) -> np.ndarray:
     """Reporting hours a grant costs, scaled by the burden multiplier and lowered by
     movement support."""
-    support = support_fraction(
-        model.movement_support.eur_per_inhabitant[model.collectives.neighbourhood[rows]],
-        model.params.movement_support_saturation_eur,
-    )
-    relief = model.params.support_reporting_relief * support
+    relief = model.movement_support.fraction(model.collectives.neighbourhood[rows], model.params)
+    if relief.any():
+        relief = model.params.support_reporting_relief * relief
     return hours * model.params.reporting_burden_multiplier * (1 - relief)
 
 
@@ -374,9 +371,7 @@ def found_collectives(model: CommunityModel) -> None:
     if candidates.size == 0:
         return
     home = c.neighbourhood[candidates]
-    support = support_fraction(
-        model.movement_support.eur_per_inhabitant, params.movement_support_saturation_eur
-    )
+    support = model.movement_support.fraction(np.arange(model.region.n_neighbourhoods), params)
     means = founders_means(
         c.ses[candidates], params.founding_means_eur, params.movement_founding_boost, support[home]
     )
@@ -541,10 +536,9 @@ def apply_for_funding(model: CommunityModel) -> None:
     params, table = model.params, model.collectives
     rows = table.living()
     kind = table.kind[rows]
-    support = params.movement_support_effect * support_fraction(
-        model.movement_support.eur_per_inhabitant[table.neighbourhood[rows]],
-        params.movement_support_saturation_eur,
-    )
+    support = model.movement_support.fraction(table.neighbourhood[rows], params)
+    if support.any():
+        support = params.movement_support_effect * support
     table.quality[rows] = application_quality(table.mean_member_ses[rows], support)
 
     capacity = absorption_capacity(table.hours[rows], params.eur_per_volunteer_hour_capacity)

@@ -45,8 +45,9 @@ if TYPE_CHECKING:
 #: the horizon, the regime and the parameters only other regimes than the status quo read
 #: (the spin-up runs the status quo's funding for every regime, and the regime is made
 #: anew for each run), the investment streams and what they pay for (switched off in the
-#: spin-up), founding and dissolution (paused in the spin-up), the Social Handprint's
-#: valuation (a step's, after month 0) and the in-order threshold (an output).
+#: spin-up; no buurt has movement support before the stream's first month), founding
+#: and dissolution (paused in the spin-up), the Social Handprint's valuation (a step's,
+#: after month 0) and the in-order threshold (an output).
 AFTER_MONTH_0: frozenset[str] = frozenset(
     {
         "months",
@@ -82,6 +83,9 @@ AFTER_MONTH_0: frozenset[str] = frozenset(
         "movement_infrastructure_years",
         "movement_low_ses_priority",
         "movement_founding_boost",
+        "movement_support_effect",
+        "movement_support_saturation_eur",
+        "support_reporting_relief",
         # founding and dissolution
         "founding_innovation_rate",
         "founding_imitation_rate",

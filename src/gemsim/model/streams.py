@@ -28,6 +28,7 @@ from gemsim.model.ledger import to_cents
 
 if TYPE_CHECKING:
     from gemsim.model.model import CommunityModel
+    from gemsim.model.parameters import Parameters
 
 SOCIAL_ACCOUNT = "held:social_infrastructure"
 
@@ -51,6 +52,16 @@ class MovementSupport:
 
     def build(self, eur_per_inhabitant: FloatArray) -> None:
         self._eur_per_inhabitant += eur_per_inhabitant
+
+    def fraction(self, buurten: np.ndarray, params: Parameters) -> FloatArray:
+        """:func:`support_fraction` of the given buurten (one entry each). Zeros, without
+        reading the saturation, while no buurt has capacity: so nothing before month 0
+        (the stream starts at month 1) reads the support's parameters."""
+        if not self._eur_per_inhabitant.any():
+            return np.zeros(len(buurten))
+        return support_fraction(
+            self._eur_per_inhabitant[buurten], params.movement_support_saturation_eur
+        )
 
 
 def monthly_amount_cents(total_eur: float, years: float, share: float, month: int) -> int:
