@@ -648,8 +648,8 @@ def _metamodel_part(tables: SensitivityTables) -> str:
             _num(r["q2"], 2),
             _share(float(r["noise_share"])),
             _num(captured, 2),
+            named,
         ]
-        row.append(named)
         if tables.metamodel_convergence is not None:
             shown = captured >= METAMODEL_MIN_CAPTURED
             row.append(_settled(tables.metamodel_convergence, r["output"]) if shown else "–")

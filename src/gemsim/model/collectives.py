@@ -371,9 +371,9 @@ def found_collectives(model: CommunityModel) -> None:
     if candidates.size == 0:
         return
     home = c.neighbourhood[candidates]
-    support = model.movement_support.fraction(np.arange(model.region.n_neighbourhoods), params)
+    support = model.movement_support.fraction(home, params)
     means = founders_means(
-        c.ses[candidates], params.founding_means_eur, params.movement_founding_boost, support[home]
+        c.ses[candidates], params.founding_means_eur, params.movement_founding_boost, support
     )
     needed = startup_money(params.founding_contribution_months)
     able = means[:, None] >= needed[None, :]  # candidate x type
