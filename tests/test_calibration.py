@@ -6,11 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gemsim.model.collective_types import TYPE_NAMES
 from gemsim.study.calibration import (
     choose_particle,
     choose_verified,
     criterion_miss,
     effective_sample_size,
+    growth_factors,
     load_spec,
     weighted_quantiles,
 )
@@ -50,7 +52,21 @@ def test_shipped_calibration_uses_the_patterns_criteria_unchanged():
     assert bounds[("energy_cooperatives", 2015, 2023)] == (2.7, 4.2)
     assert bounds[("energy_cooperatives", 2021, 2023)] == (0.95, 1.15)
     assert bounds[("care_initiatives", 2014, 2020)] == (4.0, 14.6)
+    assert bounds[("energy_cooperatives", None, 2015)] == (0.8, 1.25)
+    assert bounds[("energy_cooperatives", None, 2023)] == (0.8, 1.25)
+    assert bounds[("care_initiatives", None, 2020)] == (0.67, 1.5)
     assert spec.months == 132
+
+
+def test_a_ratio_criterion_scores_the_count_against_the_observed_count():
+    spec = load_spec(SHIPPED)
+    counts = np.ones((2, 11, len(TYPE_NAMES)))
+    energy = TYPE_NAMES.index("energy_cooperative")
+    counts[0, 2, energy], counts[0, 10, energy] = 212.0, 1428.0  # 2015 and 2023, year-end
+    factors = growth_factors(spec, counts)
+    assert factors["energy_cooperatives_2015_ratio"] == pytest.approx(1.0)
+    assert factors["energy_cooperatives_2023_ratio"] == pytest.approx(2.0)
+    assert factors["energy_cooperatives_2015_2023"] == pytest.approx(1428 / 212)
 
 
 def test_a_criterion_miss_is_in_units_of_the_accepted_range():

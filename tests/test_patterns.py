@@ -128,6 +128,23 @@ def test_growth_is_the_ratio_of_mean_counts_within_the_stated_range():
     assert row["result"] == "fail" and row["miss"] == pytest.approx(0.5)
 
 
+def test_ratio_is_the_simulated_mean_level_over_the_observed_one_in_each_named_year():
+    observed = observed_table(
+        [("coops", 2000, 100.0, "count", True), ("coops", 2010, 300.0, "count", True)]
+    )
+    simulated = simulated_table("coops", {2000: [90.0, 110.0, 100.0], 2010: [450.0, 450.0, 450.0]})
+    settings = settings_for(
+        "coops", {"kind": "ratio", "years": (2000, 2010), "low": 0.8, "high": 1.25}
+    )
+    scored = score_patterns(observed, simulated, settings)
+    assert scored["years"].tolist() == ["2000", "2010"]
+    assert scored["simulated_mean"].tolist() == pytest.approx([1.0, 1.5])
+    assert scored["simulated_low"].iloc[0] < 1.0 < scored["simulated_high"].iloc[0]
+    assert scored["result"].tolist() == ["pass", "fail"]
+    assert scored["miss"].tolist() == pytest.approx([0.0, 0.25])  # 1.5 against 1.25
+    assert (scored["unit"] == "factor").all() and (scored["observed"] == 1.0).all()
+
+
 def test_growth_from_no_simulated_collectives_fails_with_an_undefined_miss():
     observed = observed_table(
         [("coops", 2000, 10.0, "count", True), ("coops", 2010, 30.0, "count", True)]
@@ -304,6 +321,18 @@ start_year = 2013
             'tolerance = 1\nwhy = "x"\n',
             "#1 years = 2020 is not allowed: must be a non-empty list of different target "
             "years of the pattern (2013, 2016, 2023, 2024)",
+        ),
+        (
+            '[patterns.energy_cooperatives]\nreporter = "collectives_energy_cooperative"\n'
+            '[[patterns.energy_cooperatives.criteria]]\nkind = "ratio"\nyears = [2015]\n'
+            'low = 1.25\nhigh = 0.8\nwhy = "x"\n',
+            "#1 low = 1.25, high = 0.8 is not allowed: must be 0 < low <= high",
+        ),
+        (
+            '[patterns.energy_cooperatives]\nreporter = "collectives_energy_cooperative"\n'
+            '[[patterns.energy_cooperatives.criteria]]\nkind = "ratio"\nlow = 0.8\n'
+            'high = 1.25\nwhy = "x"\n',
+            "#1 years is missing: must be a non-empty list of different target years",
         ),
     ],
 )

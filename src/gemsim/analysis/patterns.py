@@ -2,7 +2,7 @@
 
 :func:`score_patterns` is a pure function: the observed table, the simulated yearly values
 and the ``[patterns]`` criteria in, one row per criterion (and per year of a ``levels``
-criterion) out, with the columns of :data:`COLUMNS` (the columns of ``patterns.csv``).
+or ``ratio`` criterion) out, with the columns of :data:`COLUMNS` (the columns of ``patterns.csv``).
 Every criterion reduces to one check: a value (``checked``: the observed statistic, or the
 simulated mean) lies in an accepted interval; ``miss`` is how far outside it lies, in the
 row's unit (0 for a pass):
@@ -17,6 +17,8 @@ levels  observed level in the year               95% interval of the simulated m
 flat    simulated mean change                    -tolerance .. +tolerance
 growth  simulated growth factor: mean count in   low .. high
         to_year / mean count in from_year
+ratio   simulated mean level in the year /       low .. high
+        observed level
 ======= ======================================== ==========================================
 
 The simulated statistic is the mean over replications: the nation is the sum of many
@@ -64,11 +66,12 @@ __all__ = [
 #: The columns of ``patterns.csv`` and what each holds.
 COLUMN_DOCS: dict[str, str] = {
     "pattern": "the observed pattern (a pattern of the observed table)",
-    "kind": "the criterion: change, levels, flat or growth",
-    "years": "the year of a level, or from_year-to_year of a change or growth factor",
+    "kind": "the criterion: change, levels, flat, growth or ratio",
+    "years": "the year of a level or ratio, or from_year-to_year of a change or growth factor",
     "unit": "unit of the values in this row: %, count, percentage points, factor",
-    "observed": "the observed level, change or growth factor",
-    "simulated_mean": "the simulated level, change or growth factor (mean over replications)",
+    "observed": "the observed level, change or growth factor (1 for a ratio)",
+    "simulated_mean": "the simulated level, change, growth factor or ratio to the observed "
+    "level (mean over replications)",
     "simulated_low": "lower end of its 95% interval",
     "simulated_high": "upper end of its 95% interval",
     "checked": "which value must lie in the accepted interval: observed or simulated_mean",
@@ -146,6 +149,29 @@ def _criterion_rows(
     level_unit, change_unit = _unit_texts(unit)
     share = f"{confidence:.0%}"
     base = {"pattern": pattern, "kind": criterion.kind, "why": criterion.why}
+    if criterion.kind == "ratio":
+        rows = []
+        for year in criterion.years or ():
+            value = _target(observed, pattern, year)
+            mean, low, high = (
+                x / value for x in _interval(_column(grid, pattern, year), confidence)
+            )
+            rows.append(
+                {
+                    **base,
+                    "years": str(year),
+                    "unit": "factor",
+                    "observed": 1.0,
+                    "simulated_mean": mean,
+                    "simulated_low": low,
+                    "simulated_high": high,
+                    "checked": "simulated_mean",
+                    "accepted": (float(criterion.low or 0.0), float(criterion.high or 0.0)),
+                    "criterion": f"the simulated level in {year} over the observed "
+                    f"({value:g}) lies within {criterion.low:g} to {criterion.high:g}",
+                }
+            )
+        return rows
     if criterion.kind == "levels":
         simulated_years = [int(y) for y in grid.columns]
         targets = observed.loc[(observed["pattern"] == pattern) & observed["target"], "year"]
@@ -248,7 +274,8 @@ def score_patterns(
         confidence: level of the simulated intervals.
 
     Returns:
-        One row per criterion (per year of a ``levels`` criterion), in the file's order,
+        One row per criterion (per year of a ``levels`` or ``ratio`` criterion), in the
+        file's order,
         with the columns :data:`COLUMNS`.
 
     Raises:
@@ -431,7 +458,7 @@ def _number(value: Any) -> str:
 
 def _unit_words(unit: str) -> str:
     """A row's unit after a number in a sentence."""
-    return {"factor": "in the growth factor", "%": "percentage points"}.get(unit, unit)
+    return {"factor": "in the factor", "%": "percentage points"}.get(unit, unit)
 
 
 def _miss_text(value: float) -> str:
@@ -508,11 +535,11 @@ def _verdict_html(scored: pd.DataFrame) -> str:
 def _why_html(scored: pd.DataFrame) -> str:
     seen: dict[tuple[str, str, str], str] = {}
     for row in scored.to_dict("records"):
-        years = row["years"] if row["kind"] != "levels" else "levels"
+        years = row["years"] if row["kind"] not in ("levels", "ratio") else row["kind"]
         seen.setdefault((row["pattern"], row["kind"], years), row["why"])
     items = "".join(
         f"<li><b>{escape(pattern_label(p))}, {escape(kind)}"
-        f"{'' if years == 'levels' else ' ' + escape(years)}</b>: {escape(why)}</li>"
+        f"{'' if years in ('levels', 'ratio') else ' ' + escape(years)}</b>: {escape(why)}</li>"
         for (p, kind, years), why in seen.items()
     )
     return f"<h2>Why these criteria</h2><ul>{items}</ul>"

@@ -7,9 +7,10 @@ Likelihood-free: approximate Bayesian computation by sequential Monte Carlo (Ton
 2009; Klinger, Rickert & Hasenauer 2018, pyabc). The priors are uniform over the ranges
 in the file's ``[priors]`` table (else the parameters' plausible ranges, ``gemsim
 params``); a particle is a set of parameter values;
-its simulated growth factors are scored against the criteria of the patterns file (the
-same ``low``/``high`` as ``gemsim patterns``, never moved), and its distance is the sum
-over criteria of how far the factor lies outside the accepted range, in units of that
+its simulated growth factors (and, for ``ratio`` criteria, its counts over the observed
+counts) are scored against the growth and ratio criteria of the patterns file (the same
+``low``/``high`` as ``gemsim patterns``, never moved), and its distance is the sum over
+criteria of how far the factor lies outside the accepted range, in units of that
 range's width (0: every criterion passes). The tolerance shrinks generation by generation
 (median of the last distances) down to 0.
 
@@ -57,19 +58,24 @@ COUNT_PREFIX = "collectives_"
 
 @dataclass(frozen=True)
 class Criterion:
-    """A growth criterion of the patterns file: the factor from ``from_year`` to
-    ``to_year`` of a collective type's count must lie within ``low`` to ``high``."""
+    """A growth or ratio criterion of the patterns file on a collective type's count:
+    the factor from ``from_year`` to ``to_year`` (growth), or the count in ``to_year``
+    over the observed count ``observed`` (ratio, ``from_year`` None), must lie within
+    ``low`` to ``high``."""
 
     pattern: str
     kind: int  # index into COLLECTIVE_TYPES
     at: str  # "end" (December) or "mean" (mean of the year's months)
-    from_year: int
+    from_year: int | None
     to_year: int
     low: float
     high: float
+    observed: float | None = None  # the observed count of a ratio criterion
 
     @property
     def name(self) -> str:
+        if self.from_year is None:
+            return f"{self.pattern}_{self.to_year}_ratio"
         return f"{self.pattern}_{self.from_year}_{self.to_year}"
 
 
@@ -122,10 +128,27 @@ def load_spec(path: str | Path) -> CalibrationSpec:
         spec = settings.patterns[pattern]
         kind = TYPE_NAMES.index(spec.reporter.removeprefix(COUNT_PREFIX))
         for criterion in spec.criteria:
-            if criterion.kind != "growth":
-                raise UserError(f"{path}: only growth criteria can be calibrated ({pattern})")
-            assert criterion.from_year is not None and criterion.to_year is not None
+            if criterion.kind not in ("growth", "ratio"):
+                raise UserError(
+                    f"{path}: only growth and ratio criteria can be calibrated ({pattern})"
+                )
             assert criterion.low is not None and criterion.high is not None
+            if criterion.kind == "ratio":
+                criteria += [
+                    Criterion(
+                        pattern,
+                        kind,
+                        spec.at,
+                        None,
+                        year,
+                        criterion.low,
+                        criterion.high,
+                        observed_level(pattern, year),
+                    )
+                    for year in criterion.years or ()
+                ]
+                continue
+            assert criterion.from_year is not None and criterion.to_year is not None
             criteria.append(
                 Criterion(
                     pattern,
@@ -204,11 +227,16 @@ def yearly_counts(spec: CalibrationSpec, values: dict[str, Any], seed: int) -> n
 
 
 def growth_factors(spec: CalibrationSpec, counts: np.ndarray) -> dict[str, float]:
-    """Each criterion's simulated growth factor (nan when the base year has none)."""
+    """Each criterion's simulated factor: growth from ``from_year`` (nan when the base year
+    has none) or ratio to the observed count."""
     found: dict[str, float] = {}
     for c in spec.criteria:
         series = counts[0 if c.at == "end" else 1][:, c.kind]
-        base = series[c.from_year - spec.start_year]
+        if c.from_year is None:
+            assert c.observed is not None
+            base = c.observed
+        else:
+            base = series[c.from_year - spec.start_year]
         final = series[c.to_year - spec.start_year]
         found[c.name] = float(final / base) if base > 0 else float("nan")
     return found
@@ -238,20 +266,26 @@ def levels(spec: CalibrationSpec, counts: np.ndarray) -> dict[str, float]:
     }
 
 
-def observed_levels(spec: CalibrationSpec) -> dict[str, float]:
-    """The observed counts of :func:`levels` (targets of the observed table)."""
+def observed_level(pattern: str, year: int) -> float:
+    """The observed target figure of ``pattern`` in ``year``."""
     from gemsim.study.observed import observed_points
 
-    found: dict[str, float] = {}
     for point in observed_points():
-        for c in spec.criteria:
-            if point.is_target and point.pattern == c.pattern and point.year == c.to_year:
-                found[f"level_{c.pattern}_{c.to_year}"] = point.value
-    return found
+        if point.is_target and point.pattern == pattern and point.year == year:
+            return float(point.value)
+    raise UserError(f"{pattern}: no observed target figure in {year}")
+
+
+def observed_levels(spec: CalibrationSpec) -> dict[str, float]:
+    """The observed counts of :func:`levels` (targets of the observed table)."""
+    return {
+        f"level_{c.pattern}_{c.to_year}": observed_level(c.pattern, c.to_year)
+        for c in spec.criteria
+    }
 
 
 class Simulator:
-    """The ABC model: parameter values -> simulated growth factors (picklable); with
+    """The ABC model: parameter values -> simulated factors (picklable); with
     ``with_levels`` also the counts of :func:`levels`."""
 
     def __init__(self, spec: CalibrationSpec, *, with_levels: bool = False) -> None:
@@ -315,8 +349,8 @@ def verify_particles(spec: CalibrationSpec, posterior: pd.DataFrame) -> pd.DataF
     ``incumbent``) with ``verify_replications`` new replications (seed ``seed + 1``) and
     score them again: with few replications per particle, passing can be luck. Returns
     those rows with ``verified_distance``, the verified growth factors and counts, and
-    ``level_miss``: the sum over criteria of |log(simulated / observed count)| in the
-    criterion's last year (the growth criteria do not see the level)."""
+    ``level_miss``: the sum over the criteria's last years of |log(simulated / observed
+    count)| (the tie-breaker among particles that pass)."""
     from concurrent.futures import ProcessPoolExecutor
 
     candidates = posterior[posterior["distance"] == posterior["distance"].min()].copy()

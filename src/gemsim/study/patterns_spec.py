@@ -15,13 +15,14 @@ runs one scenario over an observed period and scores it against the observed ser
                                  # fielded through the year) or its "end" (a count at the end
                                  # of the year)                                    ("mean")
     [[patterns.social_trust.criteria]]   # one or more criteria, each stated before fitting
-    kind = "change"              # change | levels | flat | growth (see KINDS)
+    kind = "change"              # change | levels | flat | growth | ratio (see KINDS)
     from_year = 2013             # change, flat, growth: the two observed years compared
     to_year = 2023
     tolerance = 2.0              # change, levels, flat: in the pattern's unit (points for %)
     why = "survey sampling error of about 1 point on a share ..."      (required)
     # levels: years = [2013, 2016] (default: every target year that was simulated)
     # growth: low = 2.7, high = 4.2 (the accepted range of the growth factor)
+    # ratio: years = [2015, 2023], low = 0.8, high = 1.25 (accepted simulated / observed level)
 
 Years named by a criterion must be target years of the pattern (a verified or derived
 figure that is not excluded). Observed shares are in %, so a share reporter must be one
@@ -55,7 +56,7 @@ __all__ = [
     "table_problems",
 ]
 
-Kind = Literal["change", "levels", "flat", "growth"]
+Kind = Literal["change", "levels", "flat", "growth", "ratio"]
 At = Literal["mean", "end"]
 
 SECTION = "[patterns]"
@@ -68,6 +69,8 @@ KINDS: dict[str, str] = {
     "flat": "the simulated mean change from from_year to to_year lies within ± tolerance",
     "growth": "the simulated growth factor from from_year to to_year (mean count in to_year "
     "over mean count in from_year) lies within low..high",
+    "ratio": "in every year named, the simulated mean level over the observed level lies "
+    "within low..high",
 }
 #: The keys each kind requires and allows besides ``kind`` and ``why``.
 _REQUIRED: dict[str, tuple[str, ...]] = {
@@ -75,6 +78,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "levels": ("tolerance",),
     "flat": ("from_year", "to_year", "tolerance"),
     "growth": ("from_year", "to_year", "low", "high"),
+    "ratio": ("years", "low", "high"),
 }
 _OPTIONAL: dict[str, tuple[str, ...]] = {"levels": ("years",)}
 _CRITERION_KEYS = ("kind", "from_year", "to_year", "years", "tolerance", "low", "high", "why")
@@ -85,6 +89,8 @@ AT: dict[str, str] = {
     "end": "the year's last month (a count at the end of the year)",
 }
 _YEARS = (1900, 2200)
+#: The kinds that name years with ``years`` (the others with from_year and to_year).
+_YEAR_LISTS = ("levels", "ratio")
 
 
 def _bad(section: str, key: str, value: Any, allowed: str) -> str:
@@ -116,7 +122,7 @@ class PatternCriterion(BaseModel):
     @property
     def years_named(self) -> tuple[int, ...]:
         """The observed years this criterion names explicitly."""
-        if self.kind == "levels":
+        if self.kind in _YEAR_LISTS:
             return self.years or ()
         return tuple(y for y in (self.from_year, self.to_year) if y is not None)
 
@@ -296,7 +302,11 @@ def _criterion(
         value = table.get(key)
         if key in table and key in allowed_keys and (not _is_number(value) or value < 0):
             problems.append(_bad(section, key, value, _key_allowed(key, years)))
-    if kind == "growth" and _is_number(table.get("low")) and _is_number(table.get("high")):
+    if (
+        kind in ("growth", "ratio")
+        and _is_number(table.get("low"))
+        and _is_number(table.get("high"))
+    ):
         if not 0 < table["low"] <= table["high"]:
             problems.append(
                 f"{section} low = {toml_value(table['low'])}, high = "
@@ -318,8 +328,8 @@ def _key_allowed(key: str, years: Sequence[int]) -> str:
         "why": "a sentence saying why this criterion and its tolerance (measurement error, "
         "definition changes)",
         "tolerance": "a number >= 0, in the pattern's unit (percentage points for a share)",
-        "low": "a number > 0, the lowest accepted growth factor",
-        "high": "a number > 0, the highest accepted growth factor",
+        "low": "a number > 0, the lowest accepted factor",
+        "high": "a number > 0, the highest accepted factor",
         "from_year": f"a target year of the pattern ({listed})",
         "to_year": f"a target year of the pattern after from_year ({listed})",
         "years": f"a non-empty list of different target years of the pattern ({listed})",
@@ -331,12 +341,12 @@ def _year_problems(
 ) -> list[str]:
     problems: list[str] = []
     named: list[tuple[str, Any]] = []
-    if kind == "levels" and "years" in table:
+    if kind in _YEAR_LISTS and "years" in table:
         given = table["years"]
         if not isinstance(given, list) or not given or len(set(map(repr, given))) < len(given):
             return [_bad(section, "years", given, _key_allowed("years", years))]
         named += [("years", year) for year in given]
-    if kind != "levels":
+    if kind not in _YEAR_LISTS:
         named += [(key, table[key]) for key in ("from_year", "to_year") if key in table]
     for key, year in named:
         if not _is_int(year) or year not in years:
@@ -346,7 +356,7 @@ def _year_problems(
                 f"{section} {key} = {year} is not allowed: must be start_year ({start}) or later"
             )
     first, last = table.get("from_year"), table.get("to_year")
-    if kind != "levels" and _is_int(first) and _is_int(last) and not first < last:
+    if kind not in _YEAR_LISTS and _is_int(first) and _is_int(last) and not first < last:
         problems.append(
             f"{section} from_year = {first}, to_year = {last} is not allowed: must be "
             "from_year < to_year"
