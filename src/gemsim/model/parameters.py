@@ -855,11 +855,11 @@ class Parameters(BaseModel):
         "could form if start-up money were no barrier.",
     )
     care_cooperative_potential_national: int = param(
-        5263,
+        6489,
         unit="count",
         low=0,
         high=1_000_000,
-        plausible=(1810, 9720),
+        plausible=(2840, 8940),
         source="NLZVE: 1,471 in 2020 and rising; ABC-SMC calibration, 5-95% range "
         "(results/reference/calibration)",
         doc="Bass potential of care collectives in the Netherlands: founding groups that "
@@ -886,11 +886,11 @@ class Parameters(BaseModel):
         "that could form if start-up money were no barrier.",
     )
     energy_cooperative_potential_national: int = param(
-        2512,
+        1311,
         unit="count",
         low=0,
         high=1_000_000,
-        plausible=(1390, 2900),
+        plausible=(850, 1900),
         source="Lokale Energie Monitor 2015-23 (logistic ceiling about 750 at today's barriers); "
         "ABC-SMC calibration, 5-95% range (results/reference/calibration)",
         doc="Bass potential of energy cooperatives in the Netherlands: founding groups that "
@@ -907,22 +907,22 @@ class Parameters(BaseModel):
         "could form if start-up money were no barrier.",
     )
     founding_innovation_rate: float = param(
-        0.0337,
+        0.0393,
         unit="1/year",
         low=0,
         high=1,
-        plausible=(0.026, 0.073),
+        plausible=(0.017, 0.077),
         source="Bass 1969; Sultan, Farley & Lehmann 1990 (mean p = 0.03); ABC-SMC calibration, "
         "5-95% range (results/reference/calibration)",
         doc="Bass coefficient of innovation p: yearly founding hazard of a potential "
         "founding group independent of how many collectives of its type exist.",
     )
     founding_imitation_rate: float = param(
-        0.361,
+        0.192,
         unit="1/year",
         low=0,
         high=5,
-        plausible=(0.27, 0.74),
+        plausible=(0.10, 0.71),
         source="Bass 1969; Sultan, Farley & Lehmann 1990 (mean q = 0.38); ABC-SMC calibration, "
         "5-95% range (results/reference/calibration)",
         doc="Bass coefficient of imitation q: yearly founding hazard added per unit share of "
@@ -939,11 +939,11 @@ class Parameters(BaseModel):
         "raise; scaled by exp(SES) of the founder.",
     )
     dissolution_rate_per_year: float = param(
-        0.0264,
+        0.0267,
         unit="1/year",
         low=0,
         high=1,
-        plausible=(0.0054, 0.06),
+        plausible=(0.0084, 0.075),
         source="assumption (energy monitors report almost no closures: prior 0-0.08); ABC-SMC "
         "calibration, 5-95% range (results/reference/calibration)",
         doc="Yearly hazard that a collective stops for reasons the model does not represent "
