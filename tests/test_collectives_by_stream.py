@@ -1,25 +1,13 @@
 """benchmarks/collectives_by_stream.py: each stream setting against today's status quo,
 paired by replication."""
 
-import importlib.util
-from pathlib import Path
-
 import pandas as pd
 import pytest
-
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "collectives_by_stream.py"
-
-
-def load_script():
-    spec = importlib.util.spec_from_file_location("collectives_by_stream", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from benchmark_scripts import load_benchmark
 
 
 def test_each_setting_is_paired_with_the_status_quo_without_streams():
-    script = load_script()
+    script = load_benchmark("collectives_by_stream")
     rows = []
     for replication, base in enumerate([100.0, 110.0, 120.0]):
         for social in (False, True):
