@@ -14,9 +14,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from scipy import stats
+
+from gemsim.analysis.summary import mean_ci
 
 STREAMS = ["social_infrastructure", "movement_infrastructure"]
 
@@ -37,7 +37,7 @@ def against_today(end: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (scenario, social, movement), group in end.groupby(["scenario", *STREAMS]):
         diff = (group.set_index("replication")["collectives"] - today).dropna()
-        half = stats.t.ppf(0.975, diff.size - 1) * diff.std(ddof=1) / np.sqrt(diff.size)
+        low, high = mean_ci(diff.mean(), diff.std(ddof=1), diff.size)
         rows.append(
             {
                 "scenario": scenario,
@@ -45,8 +45,8 @@ def against_today(end: pd.DataFrame) -> pd.DataFrame:
                 "eur_10m_stream": bool(movement),
                 "n": diff.size,
                 "difference": diff.mean(),
-                "ci_low": diff.mean() - half,
-                "ci_high": diff.mean() + half,
+                "ci_low": float(low),
+                "ci_high": float(high),
             }
         )
     return pd.DataFrame(rows)

@@ -87,6 +87,8 @@ COLUMNS: tuple[str, ...] = tuple(COLUMN_DOCS)
 _OBSERVED_COLOUR = "#000000"
 _BAND_COLOUR = "#0072B2"
 _PASS, _FAIL = "pass", "fail"
+#: The kinds scored in one row per named year (their reasons are shown once per criterion).
+_PER_YEAR = ("levels", "ratio")
 
 
 # ------------------------------------------------------------------------------ scoring
@@ -535,11 +537,11 @@ def _verdict_html(scored: pd.DataFrame) -> str:
 def _why_html(scored: pd.DataFrame) -> str:
     seen: dict[tuple[str, str, str], str] = {}
     for row in scored.to_dict("records"):
-        years = row["years"] if row["kind"] not in ("levels", "ratio") else row["kind"]
+        years = "" if row["kind"] in _PER_YEAR else row["years"]
         seen.setdefault((row["pattern"], row["kind"], years), row["why"])
     items = "".join(
         f"<li><b>{escape(pattern_label(p))}, {escape(kind)}"
-        f"{'' if years in ('levels', 'ratio') else ' ' + escape(years)}</b>: {escape(why)}</li>"
+        f"{' ' + escape(years) if years else ''}</b>: {escape(why)}</li>"
         for (p, kind, years), why in seen.items()
     )
     return f"<h2>Why these criteria</h2><ul>{items}</ul>"

@@ -302,11 +302,7 @@ def _criterion(
         value = table.get(key)
         if key in table and key in allowed_keys and (not _is_number(value) or value < 0):
             problems.append(_bad(section, key, value, _key_allowed(key, years)))
-    if (
-        kind in ("growth", "ratio")
-        and _is_number(table.get("low"))
-        and _is_number(table.get("high"))
-    ):
+    if "low" in _REQUIRED[kind] and _is_number(table.get("low")) and _is_number(table.get("high")):
         if not 0 < table["low"] <= table["high"]:
             problems.append(
                 f"{section} low = {toml_value(table['low'])}, high = "
