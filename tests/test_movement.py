@@ -156,3 +156,28 @@ def test_movement_support_lowers_the_start_up_barrier_and_raises_founding():
             total += model.counts["founded"]
         founded.append(total)
     assert founded[1] > founded[0]
+
+
+def test_founding_pool_gives_the_potential_and_reads_without_changing_the_run():
+    """The potential is the national one x population share x the share of candidate
+    inhabitants with the means; reading the pool between months leaves the run as it was
+    (benchmarks/founding_by_year.py relies on that)."""
+    from gemsim.model.collectives import founding_pool
+
+    settings = {**SMALL, "months": 24, "founding_means_eur": 3000.0}
+    read = CommunityModel(rng=4, **settings)
+    potentials = []
+    while read.running:
+        founders = founding_pool(read)
+        assert founders is not None
+        national = np.array([getattr(read.params, t.potential_parameter) for t in COLLECTIVE_TYPES])
+        share = founders.potential / (national * read.population_share)
+        weighted = (founders.weight[:, None] * founders.able).sum(axis=0) / founders.weight.sum()
+        np.testing.assert_allclose(share, weighted)
+        assert ((share > 0) & (share < 1)).any()  # the means separate the types
+        potentials.append(founders.potential)
+        read.step()
+    plain = CommunityModel(rng=4, **settings)
+    plain.run()
+    assert read.results().equals(plain.results())
+    assert 0 < np.mean(potentials) < np.inf

@@ -15,6 +15,7 @@ operating, applying and projects. The other rules are pure functions of arrays.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
@@ -351,15 +352,34 @@ def monthly_chance(rate_per_year: float) -> float:
     return float(1.0 - np.exp(-rate_per_year / 12.0))
 
 
-def found_collectives(model: CommunityModel) -> None:
-    """Bass diffusion per type (Bass 1969) among founders who have the means.
+@dataclass
+class FoundingPool:
+    """This month's candidate founders and what they can found (section 7.19)."""
 
-    Candidate founders are capable initiators who participate, trust others and are
-    motivated. A type's potential in the region is its national potential times the
-    region's share of the population times the share of candidate inhabitants whose means
-    cover its start-up money; the month's foundings are Poisson with the Bass expectation
-    (:func:`bass_foundings`); each is led by a candidate with the means, drawn in proportion
-    to the inhabitants the agent stands for, who brings the start-up money."""
+    candidates: npt.NDArray[np.intp]  # citizen indices
+    home: npt.NDArray[np.integer[Any]]  # each candidate's buurt
+    able: np.ndarray  # candidate x type: the means cover the type's start-up money
+    weight: FloatArray  # inhabitants each candidate stands for
+    potential: FloatArray  # per type: M_t in the region
+
+    def expected(self, model: CommunityModel) -> FloatArray:
+        """Expected foundings this month per type (:func:`bass_foundings`)."""
+        table = model.collectives
+        counts = np.bincount(table.kind[table.living()], minlength=len(COLLECTIVE_TYPES))
+        return bass_foundings(
+            self.potential,
+            counts.astype(np.float64),
+            model.params.founding_innovation_rate,
+            model.params.founding_imitation_rate,
+        )
+
+
+def founding_pool(model: CommunityModel) -> FoundingPool | None:
+    """The candidate founders (capable initiators who participate, trust others and are
+    motivated), their means against each type's start-up money, and each type's potential
+    in the region: its national potential times the region's share of the population times
+    the share of candidate inhabitants whose means cover its start-up money. ``None`` when
+    there is no candidate. Reads the model's state, changes nothing."""
     params, c = model.params, model.citizens
     candidates = np.flatnonzero(
         c.capable_initiator
@@ -369,7 +389,7 @@ def found_collectives(model: CommunityModel) -> None:
         & (c.motivation > 0)
     )
     if candidates.size == 0:
-        return
+        return None
     home = c.neighbourhood[candidates]
     support = model.movement_support.fraction(home, params)
     means = founders_means(
@@ -384,15 +404,27 @@ def found_collectives(model: CommunityModel) -> None:
         * model.population_share
         * able_share
     )
-    table = model.collectives
-    counts = np.bincount(table.kind[table.living()], minlength=len(COLLECTIVE_TYPES))
-    expected = bass_foundings(
-        potential,
-        counts.astype(np.float64),
-        params.founding_innovation_rate,
-        params.founding_imitation_rate,
+    return FoundingPool(candidates, home, able, weight, potential)
+
+
+def found_collectives(model: CommunityModel) -> None:
+    """Bass diffusion per type (Bass 1969) among founders who have the means.
+
+    The month's foundings are Poisson with the Bass expectation over the
+    :func:`founding_pool`'s potential (:func:`bass_foundings`); each is led by a candidate
+    with the means, drawn in proportion to the inhabitants the agent stands for, who brings
+    the start-up money."""
+    founders = founding_pool(model)
+    if founders is None:
+        return
+    candidates, home, able, weight = (
+        founders.candidates,
+        founders.home,
+        founders.able,
+        founders.weight,
     )
-    foundings = model.rng.poisson(expected)
+    needed = startup_money(model.params.founding_contribution_months)
+    foundings = model.rng.poisson(founders.expected(model))
     used = np.zeros(candidates.size, dtype=bool)
     for kind in np.flatnonzero(foundings):
         for _ in range(int(foundings[kind])):
