@@ -28,14 +28,16 @@ from gemsim.model.model import CommunityModel
 START_YEAR, MONTHS, INHABITANTS_PER_AGENT = 2013, 132, 10
 
 
-def run(seed: int, type_name: str) -> pd.DataFrame:
+def run(seed: int, type_name: str, **overrides: object) -> pd.DataFrame:
+    """One run of the patterns setup (``overrides`` change it, e.g. for a quick test): per
+    year, the type's count, potential and expected foundings and dissolutions."""
     kind = [t.name for t in COLLECTIVE_TYPES].index(type_name)
-    model = CommunityModel(
-        load_scenario("status_quo_2013"),
-        rng=seed,
-        months=MONTHS,
-        inhabitants_per_agent=INHABITANTS_PER_AGENT,
-    )
+    settings: dict[str, object] = {
+        "months": MONTHS,
+        "inhabitants_per_agent": INHABITANTS_PER_AGENT,
+        **overrides,
+    }
+    model = CommunityModel(load_scenario("status_quo_2013"), rng=seed, **settings)
     rows = []
     while model.running:
         model.step()
