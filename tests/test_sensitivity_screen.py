@@ -16,7 +16,7 @@ from gemsim.cli import main
 from gemsim.study.experiment import load_experiment
 from gemsim.study.files import ScenarioError
 from gemsim.study.plans import plan_sensitivity
-from gemsim.study.screening import ScreenError, screen_table
+from gemsim.study.screening import ScreenError, screen_table, unscreened_outputs
 from gemsim.study.sensitivity_spec import NOISE_DUMMY
 
 REPO = Path(__file__).resolve().parents[1]
@@ -131,6 +131,28 @@ def test_screen_compares_interval_ends_so_a_rarely_moving_output_does_not_decide
     assert table.loc["steady", "kept"] and table.loc["steady", "output"] == "rare"
     assert not table.loc["lucky", "kept"] and table.loc["lucky", "ratio"] == 0.0
     assert table.loc["lucky", "noise_mu_star_conf"] == pytest.approx(0.001)
+
+
+def test_an_output_the_dummy_never_moved_does_not_decide_the_screen():
+    """On ``still`` the dummy's ten effects were all zero: no floor, so ``a`` and ``b``
+    (small effects there) are not told from noise, and the order of the file cannot pick
+    between them; ``c`` clears the floor on ``level`` and is kept on its own merit."""
+    indices = pd.DataFrame(
+        {
+            "output": ["still"] * 4 + ["level"] * 4,
+            "parameter": ["a", "b", "c", NOISE_DUMMY] * 2,
+            "mu_star": [0.006, 0.005, 0.001, 0.0, 0.1, 0.2, 3.0, 1.0],
+            "mu_star_conf": [0.004, 0.004, 0.0009, 0.0, 0.1, 0.1, 0.5, 0.3],
+            "sigma": [1.0] * 8,
+        }
+    )
+    assert unscreened_outputs(indices) == ["still"]
+    table = screen_table(indices, threshold=1.0, cap=1).set_index("parameter")
+    assert list(table.index[table["kept"]]) == ["c"]
+    assert table.loc["c", "output"] == "level"
+    assert table.loc["c", "ratio"] == pytest.approx((3.0 - 0.5) / 1.3)
+    assert (table.loc[["a", "b"], "ratio"] < 0.1).all()
+    assert not table["ratio"].isin([float("inf")]).any()
 
 
 def test_included_parameters_are_kept_first_within_the_cap():

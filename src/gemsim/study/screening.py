@@ -19,7 +19,13 @@ elementary effects: on an output that rarely moves (a contrast of buurten in ord
 at three quarters of the points) the dummy's ``mu_star`` can be a single step of 1/210 over
 ten, and a parameter with one or two large effects then scores ten or fifteen times it by
 chance; the intervals say so. Without ``mu_star_conf`` columns the point estimates are
-used. The parameters named in ``screen_include`` are kept whatever they score (prior
+used. An output on which the dummy's elementary effects were all zero (its ``mu_star`` and
+interval exactly 0: the new random stream never moved it in the ten trajectories) gives no
+floor to compare with, and a parameter that moves it in one or two trajectories cannot be
+told from a stream that happened not to; such an output does not decide the screen
+(:func:`unscreened_outputs` names them). Were it used, every parameter with any effect
+there would score an infinite ratio and the ``screen_max`` places would go by the order
+of the file. The parameters named in ``screen_include`` are kept whatever they score (prior
 evidence, e.g. an ablation, that they decide a contrast the screen is too coarse to
 resolve); of the parameters that pass, the ones with the largest ratio fill the rest of
 the ``screen_max`` places (a cap on the cost of the Sobol' design, which grows linearly
@@ -42,7 +48,7 @@ from gemsim.errors import UserError
 from gemsim.study.files import show_path
 from gemsim.study.sensitivity_spec import NOISE_DUMMY, SensitivitySettings
 
-__all__ = ["SCREEN_FILE", "ScreenError", "apply_screen", "screen_table"]
+__all__ = ["SCREEN_FILE", "ScreenError", "apply_screen", "screen_table", "unscreened_outputs"]
 
 SCREEN_FILE = "screen.csv"
 _INDICES = "indices.csv"
@@ -83,6 +89,15 @@ def _read(folder: Path) -> tuple[SensitivitySettings, pd.DataFrame]:
     return morris, indices
 
 
+def unscreened_outputs(indices: pd.DataFrame) -> list[str]:
+    """The outputs on which the noise dummy's ``mu_star`` and interval are exactly 0: no
+    noise floor was measured there, so they do not decide the screen (module docs)."""
+    dummy = indices[indices["parameter"] == NOISE_DUMMY]
+    conf = dummy["mu_star_conf"] if "mu_star_conf" in dummy.columns else 0.0
+    upper = (dummy["mu_star"] + pd.Series(conf, index=dummy.index).fillna(0.0)).to_numpy()
+    return [str(o) for o, u in zip(dummy["output"], upper, strict=True) if not u > 0]
+
+
 def screen_table(
     indices: pd.DataFrame, threshold: float, cap: int, include: tuple[str, ...] = ()
 ) -> pd.DataFrame:
@@ -99,8 +114,7 @@ def screen_table(
     for name, part in indices[indices["parameter"] != NOISE_DUMMY].groupby("parameter", sort=False):
         floor = (part["output"].map(noise) + part["output"].map(noise_conf)).astype(float)
         low = (part["mu_star"] - part["mu_star_conf"].fillna(0.0)).clip(lower=0).astype(float)
-        ratio = (low / floor).where(floor > 0, math.inf)
-        ratio = ratio.where(low > 0, 0.0).fillna(0.0)
+        ratio = (low / floor).where(floor > 0, 0.0).fillna(0.0)  # no floor: no evidence
         best = int(ratio.to_numpy().argmax())
         row = part.iloc[best]
         rows.append(
