@@ -220,3 +220,34 @@ def test_sobol_screened_from_a_morris_run(tmp_path: Path, capsys: pytest.Capture
         assert NOISE_DUMMY in set(pd.read_csv("sobol_out/indices.csv")["parameter"])
     finally:
         os.chdir(old)
+
+
+def test_the_shipped_screen_on_the_reference_morris_table_keeps_what_readme_says():
+    """experiments/sobol.toml's rule on results/reference/morris: the 16 named parameters
+    and the six largest ratios, all on levels; the two buurten-in-order contrasts the
+    dummy never moved do not decide (README, "What the analysis found")."""
+    settings = load_experiment(REPO / "experiments" / "sobol.toml").sensitivity
+    assert settings is not None
+    indices = pd.read_csv(REPO / "results" / "reference" / "morris" / "indices.csv")
+    assert unscreened_outputs(indices) == [
+        "groeiplan_vs_subsidy_channel:neighbourhoods_in_order",
+        "groeiplan_replacing_vs_groeiplan:neighbourhoods_in_order",
+    ]
+    table = screen_table(
+        indices, settings.screen_threshold, settings.screen_max, settings.screen_include
+    )
+    kept = set(table.loc[table["kept"], "parameter"])
+    by_ratio = {
+        "initial_wellbeing_mean",
+        "in_order_threshold",
+        "infrastructure_initial_mean",
+        "initial_trust_local_share",
+        "initial_social_trust_share",
+        "initial_trust_national_share",
+    }
+    assert len(settings.screen_include) == 16
+    assert kept == set(settings.screen_include) | by_ratio
+    assert int((table["ratio"] >= settings.screen_threshold).sum()) == 17
+    best = table.set_index("parameter")
+    assert best.loc["initial_participation_share", "why"].endswith("beyond screen_max")
+    assert best.loc["extra_funding_eur_per_year", "ratio"] < 1  # kept only by name
