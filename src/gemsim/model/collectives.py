@@ -15,6 +15,7 @@ operating, applying and projects. The other rules are pure functions of arrays.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
@@ -22,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gemsim.model.agents import Collective
-from gemsim.model.arrays import FloatArray, summed_rows
+from gemsim.model.arrays import FloatArray, exp, summed_rows
 from gemsim.model.citizens import ACTIVE, INITIATOR, NO_COLLECTIVE, OCCASIONAL
 from gemsim.model.collective_types import COLLECTIVE_TYPES, SERVES
 from gemsim.model.infrastructure import cost_to_raise
@@ -190,7 +191,7 @@ def matchable_grant(money_eur: FloatArray, own_share: FloatArray) -> FloatArray:
 def application_quality(mean_member_ses: FloatArray, support: FloatArray) -> FloatArray:
     """Quality of an application (0-1): better-resourced members write better applications
     (Matthew effect); movement support helps."""
-    return np.clip(1.0 / (1.0 + np.exp(-mean_member_ses)) + support, 0.0, 1.0)
+    return np.clip(1.0 / (1.0 + exp(-mean_member_ses)) + support, 0.0, 1.0)
 
 
 def approval_probability(quality: np.ndarray, base: float, bias: float) -> np.ndarray:
@@ -339,7 +340,7 @@ def founders_means(
 ) -> FloatArray:
     """Start-up means a founding group can raise: ``means_eur`` at average SES, scaled by
     exp(SES), raised by movement support (the same rule in every regime)."""
-    return means_eur * np.exp(ses) * (1.0 + boost * support)
+    return means_eur * exp(ses) * (1.0 + boost * support)
 
 
 def startup_money(contribution_months: float) -> FloatArray:
@@ -349,7 +350,7 @@ def startup_money(contribution_months: float) -> FloatArray:
 
 def monthly_chance(rate_per_year: float) -> float:
     """Monthly chance of an event with the given yearly hazard."""
-    return float(1.0 - np.exp(-rate_per_year / 12.0))
+    return 1.0 - math.exp(-rate_per_year / 12.0)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from gemsim.model.arrays import exp
 from gemsim.model.citizens import CitizenInputs, balanced_expectation, update_efficacy
 from gemsim.model.parameters import Parameters
 
@@ -198,7 +199,7 @@ def citizen_inputs(
         efficacy=perception.efficacy[home],
         needs_change=stock_change[home],
         ownership=(
-            1.0 - np.exp(-model.owned_stock.mean(axis=1) / model.params.ownership_saturation_stock)
+            1.0 - exp(-model.owned_stock.mean(axis=1) / model.params.ownership_saturation_stock)
         )[home],
     )
     return inputs

@@ -24,6 +24,7 @@ import numpy.typing as npt
 from scipy.special import expit, logit
 
 from gemsim.model import citizens as rules
+from gemsim.model.arrays import exp
 from gemsim.model.citizens import ACTIVE, INACTIVE, OCCASIONAL, weighted_share
 from gemsim.model.collectives import (
     COLLECTIVES_ACCOUNT,
@@ -304,7 +305,7 @@ def reset(model: CommunityModel, spin: SpinUp) -> None:
     # citizen starts month 0 at the drawn wellbeing.
     params, home = model.params, c.neighbourhood
     needs = stock_gained(model)[home]
-    ownership = (1.0 - np.exp(-model.owned_stock.mean(axis=1) / params.ownership_saturation_stock))[
+    ownership = (1.0 - exp(-model.owned_stock.mean(axis=1) / params.ownership_saturation_stock))[
         home
     ]
     c.wellbeing_baseline = (

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gemsim.model.arrays import FloatArray
+from gemsim.model.arrays import FloatArray, exp
 from gemsim.model.infrastructure import (
     N_CATEGORIES,
     cost_to_raise,
@@ -160,4 +160,4 @@ def movement_infrastructure_month(model: CommunityModel) -> None:
 
 def support_fraction(support_eur_per_inhabitant: np.ndarray, saturation: float) -> np.ndarray:
     """How close a buurt's support capacity is to saturation, 0-1."""
-    return 1.0 - np.exp(-support_eur_per_inhabitant / saturation)
+    return 1.0 - exp(-support_eur_per_inhabitant / saturation)
