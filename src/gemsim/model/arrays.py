@@ -4,7 +4,6 @@ operations the rules share whose last bits must not depend on the CPU."""
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import inv_boxcox
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -19,9 +18,12 @@ def summed_rows(weights: FloatArray, matrix: FloatArray | BoolArray) -> FloatArr
 
 
 def exp(values: FloatArray) -> FloatArray:
-    """``e ** values``, element-wise, with the same bits on every x86-64 CPU with FMA: NumPy's
+    """``e ** values``, element-wise, the C library's, whatever NumPy's CPU dispatch: NumPy's
     ``exp`` runs its own AVX-512 kernel where the CPU has one and the C library's elsewhere,
     and the two differ in the last bit now and then, which a seeded run can carry into its
-    results. SciPy's Box-Cox inverse at lambda 0 is the C library's ``exp``."""
+    results. SciPy's Box-Cox inverse at lambda 0 is the C library's ``exp``. (SciPy is
+    imported here, so that what needs only this module's types loads without it.)"""
+    from scipy.special import inv_boxcox
+
     result: FloatArray = inv_boxcox(np.asarray(values, dtype=np.float64), 0.0)
     return result
