@@ -101,6 +101,13 @@ def stock_gained(model: CommunityModel) -> np.ndarray:
     return gained
 
 
+def sense_of_ownership(model: CommunityModel) -> np.ndarray:
+    """Per buurt: residents' sense of ownership, 0-1, saturating in the stock they own."""
+    owned = model.owned_stock.mean(axis=1) / model.params.ownership_saturation_stock
+    result: np.ndarray = 1.0 - exp(-owned)
+    return result
+
+
 def citizen_inputs(
     model: CommunityModel, visible_gain: np.ndarray, fairness: np.ndarray
 ) -> CitizenInputs:
@@ -198,8 +205,6 @@ def citizen_inputs(
         * (1.0 - table.controlling[row_of]),
         efficacy=perception.efficacy[home],
         needs_change=stock_change[home],
-        ownership=(
-            1.0 - exp(-model.owned_stock.mean(axis=1) / model.params.ownership_saturation_stock)
-        )[home],
+        ownership=sense_of_ownership(model)[home],
     )
     return inputs

@@ -24,7 +24,6 @@ import numpy.typing as npt
 from scipy.special import expit, logit
 
 from gemsim.model import citizens as rules
-from gemsim.model.arrays import exp
 from gemsim.model.citizens import ACTIVE, INACTIVE, OCCASIONAL, weighted_share
 from gemsim.model.collectives import (
     COLLECTIVES_ACCOUNT,
@@ -33,7 +32,7 @@ from gemsim.model.collectives import (
     update_membership,
 )
 from gemsim.model.ledger import Ledger
-from gemsim.model.perception import stock_gained
+from gemsim.model.perception import sense_of_ownership, stock_gained
 from gemsim.model.regimes import make_regime
 
 if TYPE_CHECKING:
@@ -305,9 +304,7 @@ def reset(model: CommunityModel, spin: SpinUp) -> None:
     # citizen starts month 0 at the drawn wellbeing.
     params, home = model.params, c.neighbourhood
     needs = stock_gained(model)[home]
-    ownership = (1.0 - exp(-model.owned_stock.mean(axis=1) / params.ownership_saturation_stock))[
-        home
-    ]
+    ownership = sense_of_ownership(model)[home]
     c.wellbeing_baseline = (
         c.wellbeing_baseline
         - params.wellbeing_needs_effect * needs
