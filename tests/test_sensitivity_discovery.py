@@ -94,7 +94,51 @@ def test_no_failures_and_scattered_failures_give_no_box():
     scattered = np.random.default_rng(3).random(len(x)) < 0.1
     noise = discover(x, scattered, STATEMENT)
     assert noise.boxes == []
-    assert "form no box of density 50% or more" in noise.sentence()
+    assert noise.min_density == pytest.approx(0.5 + 0.5 * scattered.mean())
+    assert f"form no box or tree leaves of density {noise.min_density:.0%} or more" in (
+        noise.sentence()
+    )
+
+
+def test_a_region_must_concentrate_failures_where_most_points_fail():
+    """Where the statement fails at 70% of the points at random, a box spanning most of
+    the sample passes a density of 50%; the concentration and coverage rules refuse it and
+    the small chance boxes among scattered failures. Failures at both ends of a range,
+    which PRIM's peeling cannot isolate, are found as the tree's leaves."""
+    x = sampled_points()
+    background = np.random.default_rng(4).random(len(x)) < 0.7
+    loose = discover(x, background, STATEMENT, max_holds_ratio=1.0, min_coverage=0.0)
+    assert loose.boxes, "without the rules a near-whole box passes (the test's premise)"
+    strict = discover(x, background, STATEMENT)
+    assert strict.boxes == [] and strict.region() is None
+    assert strict.min_density == pytest.approx(1 - 0.5 * (1 - background.mean()))
+    assert "(they are scattered, or noise)" in strict.sentence()
+    for seed in range(6, 12):  # chance boxes and leaves among scattered failures
+        for rate in (0.3, 0.5, 0.7):
+            scattered = np.random.default_rng(seed).random(len(x)) < rate
+            assert discover(x, scattered, STATEMENT).region() is None, (seed, rate)
+    # the statement holds only in a band of a (0.25 < a <= 0.6), there at random 90%
+    held = (x["a"] > 0.25) & (x["a"] <= 0.6) & (np.random.default_rng(5).random(len(x)) < 0.9)
+    found = discover(x, ~held.to_numpy(), STATEMENT, labels={"a": "threshold"})
+    assert found.min_density > 0.8 and found.boxes == []
+    region = found.region()
+    assert region is not None and region.method == "CART"
+    assert region.coverage >= 0.9 and region.density >= 0.95
+    assert sorted(region.parts) == ["threshold > 0.6", "threshold ≤ 0.252"]
+    assert found.sentence() == (
+        f"{STATEMENT} unless (threshold > 0.6) or (threshold ≤ 0.252) "
+        f"(tree leaves; coverage {region.coverage:.0%}, density {region.density:.0%})."
+    )
+    with pytest.raises(ValueError, match="max_holds_ratio"):
+        discover(x, background, STATEMENT, max_holds_ratio=0)
+
+
+def test_a_leaf_rule_keeps_one_limit_per_side():
+    from gemsim.sensitivity.discovery import _rule_text
+
+    splits = [("a", ">", 0.1), ("b", "≤", 0.7), ("a", ">", 0.3), ("a", "≤", 0.9)]
+    assert _rule_text(splits) == "0.3 < a ≤ 0.9 and b ≤ 0.7"
+    assert _rule_text([]) == "all points"
 
 
 def test_the_majority_sign_sets_the_statement():

@@ -19,7 +19,8 @@ share_holding      the share of the sensitivity analysis's sample points (the as
                    each point the mean over its replications
 sample_points      how many points that share is of
 fails_when         where in the assumption space it fails: the PRIM boxes of scenario
-                   discovery (:mod:`gemsim.sensitivity.discovery`) with coverage and density
+                   discovery (:mod:`gemsim.sensitivity.discovery`), else the tree's dense
+                   leaves, with coverage and density
 rests_on           the parameters with the largest total-order index (or Morris mu*) of
                    the claim's value over the sample: the assumptions the verdict rests on
 noise_floor        the noise-floor dummy's index for the same value (the random path's
@@ -170,17 +171,13 @@ def _fails_when(claim: Claim, sample: pd.DataFrame, holds: np.ndarray, seed: int
         return f"everywhere: at all {len(holds)} points sampled"
     found = discover(sample, ~holds, claim.text, max_boxes=2, max_restricted=3, seed=seed)
     found.boxes = [box for box in found.boxes if box.limits]  # a box must restrict something
-    if not found.boxes:
+    region = found.region()
+    if region is None:
         return (
             f"at {int((~holds).sum())} of {len(holds)} points, with no region of the "
             "sampled ranges where failures concentrate (noise or many small effects)"
         )
-    inside = found.in_boxes()
-    coverage = float(np.sum(~holds & inside)) / max(int((~holds).sum()), 1)
-    density = float(np.sum(~holds & inside)) / max(int(inside.sum()), 1)
-    parts = [box.conditions() for box in found.boxes]
-    text = parts[0] if len(parts) == 1 else " or ".join(f"({p})" for p in parts)
-    return f"{text} (coverage {coverage:.0%}, density {density:.0%})"
+    return region.text
 
 
 def _rests_on(settings: Any, X: np.ndarray, values: np.ndarray, seed: int) -> tuple[str, Any]:

@@ -7,8 +7,11 @@ scikit-learn's tree) say in which region of the assumptions they concentrate. Wr
 next to the runs:
 
 ``discovery.csv``  one row per contrast output: the statement that usually holds, points,
-                   cases, the share of points where it holds, the boxes' joint coverage and
-                   density, and the finding as a sentence ("... unless A > x and B < y");
+                   cases, the share of points where it holds, the PRIM boxes found, which
+                   method gave the finding (``found_by``: PRIM, else the tree's dense leaves,
+                   :meth:`~gemsim.sensitivity.discovery.ScenarioDiscovery.region`) with its
+                   coverage and density, and the finding as a sentence ("... unless A > x
+                   and B < y");
 ``boxes.csv``      one row per box and restricted parameter: coverage, density, mass,
                    limits and PRIM's quasi-p-values;
 ``tree.csv``       one row per leaf of each contrast's tree: its rule, mass and density;
@@ -21,6 +24,7 @@ finding, scattered cases without a box are not.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -50,7 +54,8 @@ BOXES_FILE = "boxes.csv"
 TREE_FILE = "tree.csv"
 FIGURE_PREFIX = "discovery_"
 #: PRIM settings: at most two boxes of at most three restricted parameters each, so that
-#: a finding reads as one sentence; a box must hold more failures than successes.
+#: a finding reads as one sentence; a box must hold more failures than successes (and, by
+#: ``discover``'s defaults, halve the share of successes and hold a fifth of the failures).
 MAX_BOXES = 2
 MAX_RESTRICTED = 3
 MIN_DENSITY = 0.5
@@ -108,7 +113,7 @@ def discover_contrasts(
     for (contrast, output), (_, statement), result in zip(pairs, jobs, results, strict=True):
         column = contrast.column(output)
         found[column] = result
-        coverage, density = result.joint_fit()
+        region = result.region()
         rows.append(
             {
                 "contrast": contrast.name,
@@ -119,8 +124,9 @@ def discover_contrasts(
                 "cases": result.n_cases,
                 "holds_share": 1 - result.n_cases / result.points,
                 "boxes": len(result.boxes),
-                "coverage": coverage,
-                "density": density,
+                "found_by": "" if region is None else region.method,
+                "coverage": math.nan if region is None else region.coverage,
+                "density": math.nan if region is None else region.density,
                 "finding": result.sentence(),
             }
         )
@@ -143,16 +149,18 @@ def _front(frame: pd.DataFrame, first: list[str]) -> pd.DataFrame:
 
 
 def plot_discoveries(discoveries: Discoveries, figures_dir: Path) -> dict[str, Path]:
-    """The boxes and the tree of every contrast output with at least one box; ``{key:
-    path}`` with keys ``discovery_boxes:<column>`` and ``discovery_tree:<column>``."""
+    """The boxes and the tree of every contrast output with a finding (the tree alone
+    where the finding is its leaves); ``{key: path}`` with keys ``discovery_boxes:<column>``
+    and ``discovery_tree:<column>``."""
     figures: dict[str, Path] = {}
     for column, result in discoveries.found.items():
-        if not result.boxes:
+        if result.region() is None:
             continue
         name = slug(column)
-        figures[f"discovery_boxes:{column}"] = result.plot_boxes(
-            figures_dir / f"{FIGURE_PREFIX}boxes_{name}.png"
-        )
+        if result.boxes:
+            figures[f"discovery_boxes:{column}"] = result.plot_boxes(
+                figures_dir / f"{FIGURE_PREFIX}boxes_{name}.png"
+            )
         figures[f"discovery_tree:{column}"] = result.plot_tree(
             figures_dir / f"{FIGURE_PREFIX}tree_{name}.png"
         )

@@ -713,12 +713,14 @@ def _discovery_section(tables: SensitivityTables, figures: Mapping[str, Path]) -
     ]
     shown = []
     for column in found.summary["column"]:
-        boxes = figures.get(f"discovery_boxes:{column}")
-        if boxes is None:
+        if f"discovery_tree:{column}" not in figures:
             continue
+        boxes = ""
+        if f"discovery_boxes:{column}" in figures:
+            boxes = _figure(figures, f"discovery_boxes:{column}", f"{column}: PRIM boxes.")
         shown.append(
             f"<details><summary>{_e(column)}</summary>"
-            + _figure(figures, f"discovery_boxes:{column}", f"{column}: PRIM boxes.")
+            + boxes
             + _figure(figures, f"discovery_tree:{column}", f"{column}: classification tree.")
             + "</details>"
         )
@@ -730,9 +732,13 @@ def _discovery_section(tables: SensitivityTables, figures: Mapping[str, Path]) -
             f"most {MAX_BOXES} boxes of at most {MAX_RESTRICTED} restricted assumptions where "
             "they concentrate "
             "(coverage: share of all cases inside; density: share of the points inside that "
-            "are cases), and a CART tree of depth 3 gives a second view. A point's contrast "
-            "is a mean over its replications, so flips near zero can be the random path: "
-            "scattered cases without a box are not a finding. Full numbers: "
+            "are cases), and a CART tree of depth 3 gives a second view. A box must hold more "
+            "cases than not, halve the share of points where the statement holds and hold a "
+            "fifth of the cases; where PRIM finds none (its peeling cannot isolate cases at "
+            "both ends of a range), the tree's leaves that meet the same rules are the "
+            "finding. A point's contrast is a mean over its replications, so flips near zero "
+            "can be the random path: scattered cases without a region are not a finding. "
+            "Full numbers: "
             f"<code>{DISCOVERY_FILE}</code>, <code>{BOXES_FILE}</code>, "
             f"<code>{TREE_FILE}</code>.</p>",
             _table(["contrast", "holds at", "finding"], rows, name_columns=3),

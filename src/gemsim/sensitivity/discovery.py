@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ from gemsim.analysis.files import write_png
 __all__ = [
     "Box",
     "Limit",
+    "Region",
     "ScenarioDiscovery",
     "discover",
     "discover_sign_flips",
@@ -145,6 +147,30 @@ class Box:
         )
 
 
+@dataclass(frozen=True)
+class Region:
+    """Where a statement fails, as a reader gets it: PRIM boxes or a tree's leaves.
+
+    Attributes:
+        method: ``"PRIM"`` or ``"CART"``.
+        parts: the boxes' or leaves' conditions, one string each (joined by "or").
+        coverage, density: of all parts together.
+    """
+
+    method: str
+    parts: list[str]
+    coverage: float
+    density: float
+
+    @property
+    def text(self) -> str:
+        """``"<conditions> (coverage 95%, density 93%)"``, leaves marked as such."""
+        parts = self.parts
+        unless = parts[0] if len(parts) == 1 else " or ".join(f"({p})" for p in parts)
+        where = "" if self.method == "PRIM" else "tree leaves; "
+        return f"{unless} ({where}coverage {self.coverage:.0%}, density {self.density:.0%})"
+
+
 @dataclass
 class ScenarioDiscovery:
     """PRIM boxes and a CART tree for one binary outcome.
@@ -162,7 +188,10 @@ class ScenarioDiscovery:
         leaves: one row per tree leaf: ``leaf, rule, points, mass, cases, density,
             coverage``.
         labels: readable names of parameters for sentences and figures.
-        min_density: the density a box needed to be kept.
+        min_density: the density a box needed to be kept (the larger of ``discover``'s
+            ``min_density`` and its concentration rule).
+        min_coverage: the share of the cases a box (or the tree's dense leaves together)
+            needed to hold.
     """
 
     statement: str
@@ -175,6 +204,7 @@ class ScenarioDiscovery:
     leaves: pd.DataFrame = field(default_factory=pd.DataFrame)
     labels: dict[str, str] = field(default_factory=dict)
     min_density: float = 0.5
+    min_coverage: float = 0.2
 
     @property
     def points(self) -> int:
@@ -204,16 +234,51 @@ class ScenarioDiscovery:
         if self.n_cases == 0:
             return f"{self.statement} at every one of the {self.points} sampled points."
         share = 1 - self.n_cases / self.points
-        if not self.boxes:
+        region = self.region()
+        if region is None:
             return (
                 f"{self.statement} at {share:.0%} of the {self.points} sampled points; the "
-                f"{self.n_cases} exceptions form no box of density {self.min_density:.0%} "
-                "or more (they are scattered, or noise)."
+                f"{self.n_cases} exceptions form no box or tree leaves of density "
+                f"{self.min_density:.0%} or more holding {self.min_coverage:.0%} of them "
+                "(they are scattered, or noise)."
             )
-        coverage, density = self.joint_fit()
-        parts = [box.conditions(self.labels) for box in self.boxes]
-        unless = parts[0] if len(parts) == 1 else " or ".join(f"({p})" for p in parts)
-        return f"{self.statement} unless {unless} (coverage {coverage:.0%}, density {density:.0%})."
+        return f"{self.statement} unless {region.text}."
+
+    def tree_regions(self) -> pd.DataFrame:
+        """The tree's leaves where the cases concentrate as a box must (density at least
+        ``min_density``), at most three, largest coverage first, if together they hold at
+        least ``min_coverage`` of the cases; else none. PRIM peels one side of a range at
+        a time and finds no box when the cases lie at both ends of a parameter's range
+        (e.g. every buurt in order in both regimes at one end, none at the other); a tree
+        splits there."""
+        if self.leaves.empty:
+            return self.leaves
+        dense = self.leaves[self.leaves["density"] >= self.min_density]
+        dense = dense.sort_values("coverage", ascending=False, kind="stable").head(3)
+        if dense["coverage"].sum() < self.min_coverage:
+            return dense.iloc[0:0]
+        return dense
+
+    def region(self) -> Region | None:
+        """Where the statement fails, in words: the PRIM boxes, else the tree's dense
+        leaves (:meth:`tree_regions`), else ``None``."""
+        if self.boxes:
+            coverage, density = self.joint_fit()
+            parts = [box.conditions(self.labels) for box in self.boxes]
+            return Region("PRIM", parts, coverage, density)
+        leaves = self.tree_regions()
+        if leaves.empty:
+            return None
+        parts = [self._labelled(rule) for rule in leaves["rule"]]
+        cases = float(leaves["cases"].sum())
+        return Region("CART", parts, cases / self.n_cases, cases / float(leaves["points"].sum()))
+
+    def _labelled(self, rule: str) -> str:
+        if not self.labels:
+            return rule
+        names = sorted(self.labels, key=len, reverse=True)
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
+        return pattern.sub(lambda m: self.labels[m.group(1)], rule)
 
     def box_table(self) -> pd.DataFrame:
         """One row per box and restricted parameter: ``box, coverage, density, mass,
@@ -404,6 +469,7 @@ def _prim_boxes(
     *,
     max_boxes: int,
     min_density: float,
+    min_coverage: float,
     max_restricted: int | None,
     mass_min: float,
     peel_alpha: float,
@@ -433,6 +499,7 @@ def _prim_boxes(
         score = _harmonic(trajectory["coverage"], trajectory["density"])
         allowed = trajectory["res_dim"] <= (max_restricted or x.shape[1])
         allowed &= trajectory["density"] >= min_density
+        allowed &= trajectory["coverage"] >= min_coverage
         if not allowed.any():
             break
         step = int(score.where(allowed, -1.0).idxmax())
@@ -475,7 +542,7 @@ def _tree(
     leaf_of = clf.apply(encoded.to_numpy())
     rows = []
 
-    def walk(node: int, rule: list[str]) -> None:
+    def walk(node: int, rule: list[tuple[str, str, float]]) -> None:
         left, right = structure.children_left[node], structure.children_right[node]
         if left == right:  # a leaf
             inside = leaf_of == node
@@ -483,7 +550,7 @@ def _tree(
             rows.append(
                 {
                     "leaf": node,
-                    "rule": " and ".join(rule) or "all points",
+                    "rule": _rule_text(rule),
                     "points": int(inside.sum()),
                     "mass": float(inside.mean()),
                     "cases": n_cases,
@@ -493,12 +560,38 @@ def _tree(
             )
             return
         name = features[structure.feature[node]]
-        threshold = format_value(float(structure.threshold[node]))
-        walk(left, [*rule, f"{name} ≤ {threshold}"])
-        walk(right, [*rule, f"{name} > {threshold}"])
+        threshold = float(structure.threshold[node])
+        walk(left, [*rule, (name, "≤", threshold)])
+        walk(right, [*rule, (name, ">", threshold)])
 
     walk(0, [])
     return clf, features, pd.DataFrame(rows)
+
+
+def _rule_text(splits: Sequence[tuple[str, str, float]]) -> str:
+    """A leaf's path as limits, one per feature ("a > 0.3 and 0.1 < b ≤ 0.6"): a feature
+    split twice on one side keeps the tighter split."""
+    if not splits:
+        return "all points"
+    low: dict[str, float] = {}
+    high: dict[str, float] = {}
+    order: list[str] = []
+    for name, op, value in splits:
+        if name not in order:
+            order.append(name)
+        if op == ">":
+            low[name] = max(low.get(name, -math.inf), value)
+        else:
+            high[name] = min(high.get(name, math.inf), value)
+    parts = []
+    for name in order:
+        if name in low and name in high:
+            parts.append(f"{format_value(low[name])} < {name} ≤ {format_value(high[name])}")
+        elif name in low:
+            parts.append(f"{name} > {format_value(low[name])}")
+        else:
+            parts.append(f"{name} ≤ {format_value(high[name])}")
+    return " and ".join(parts)
 
 
 def discover(
@@ -509,6 +602,8 @@ def discover(
     labels: Mapping[str, str] | None = None,
     max_boxes: int = 3,
     min_density: float = 0.5,
+    max_holds_ratio: float = 0.5,
+    min_coverage: float = 0.2,
     max_restricted: int | None = None,
     mass_min: float = 0.05,
     peel_alpha: float = 0.05,
@@ -527,6 +622,16 @@ def discover(
         max_boxes: boxes to look for at most (each on the points the earlier ones left).
         min_density: a box is kept only if at least this share of its points are cases
             (0.5: more failures than successes inside).
+        max_holds_ratio: and only if the share of its points where the statement holds
+            is at most this multiple of that share over all points (0.5: a box at
+            least halves it). Without it, where the statement fails at most points
+            a box spanning nearly the whole sample passes ``min_density`` and reads
+            as a region it is not.
+        min_coverage: and only if it holds at least this share of the cases (of those
+            the earlier boxes left). PRIM searching many boxes finds small chance
+            concentrations among scattered failures: on 1,000 uniform points with
+            failures at random at a rate of 30-70%, the boxes that pass the density
+            rules hold at most about a tenth of them (tests/test_sensitivity_discovery.py).
         max_restricted: at most this many restricted parameters per box (interpretability).
         mass_min, peel_alpha, paste_alpha: PRIM's settings (EMA Workbench defaults);
             ``mass_min`` is also the tree's smallest leaf, as a share of the points.
@@ -539,8 +644,16 @@ def discover(
         raise ValueError(f"{len(flags)} case flags for {len(x)} points")
     if len(x) == 0:
         raise ValueError("No points to discover scenarios in")
+    if not 0 < max_holds_ratio <= 1:
+        raise ValueError("max_holds_ratio must be in (0, 1]")
+    required = max(min_density, 1 - max_holds_ratio * (1 - float(flags.mean())))
     result = ScenarioDiscovery(
-        statement, x, flags, labels=dict(labels or {}), min_density=min_density
+        statement,
+        x,
+        flags,
+        labels=dict(labels or {}),
+        min_density=required,
+        min_coverage=min_coverage,
     )
     if not flags.any() or flags.all():
         return result
@@ -548,7 +661,8 @@ def discover(
         x,
         flags,
         max_boxes=max_boxes,
-        min_density=min_density,
+        min_density=required,
+        min_coverage=min_coverage,
         max_restricted=max_restricted,
         mass_min=mass_min,
         peel_alpha=peel_alpha,
