@@ -141,6 +141,58 @@ def test_a_leaf_rule_keeps_one_limit_per_side():
     assert _rule_text([]) == "all points"
 
 
+def blocked_points(blocks: int = 40, size: int = 25, seed: int = 7) -> pd.DataFrame:
+    """A design in blocks, like Saltelli's: a base row and rows that each change one
+    parameter of it (in turn)."""
+    rng = np.random.default_rng(seed)
+    base = rng.uniform(0, 1, (blocks, 4))
+    base[:3, 0] = [0.01, 0.02, 0.03]  # three blocks at the low end of a
+    rows = []
+    for row in base:
+        rows.append(row.copy())
+        for i in range(size - 1):
+            changed = row.copy()
+            changed[i % 4] = rng.uniform(0, 1)
+            rows.append(changed)
+    return pd.DataFrame(rows, columns=["a", "b", "c", "d"])
+
+
+def test_a_region_needs_cases_from_several_design_blocks():
+    """A design block shares its values across its points: failures that belong to three
+    blocks fill a region on whatever parameter tells those blocks apart (here a ≤ 0.03)
+    and are refused; a region spread over many blocks is kept and says from how many."""
+    from gemsim.sensitivity.discovery import design_blocks
+
+    x = blocked_points()
+    blocks = design_blocks("sobol", 25, len(x))
+    assert blocks is not None and blocks[24:26].tolist() == [0, 1]
+    assert design_blocks("latin", 1, len(x)) is None
+    three = np.isin(blocks, [0, 1, 2]) & (x["a"] <= 0.05).to_numpy()
+    assert discover(x, three, STATEMENT, blocks=blocks, min_blocks=2).region() is not None
+    refused = discover(x, three, STATEMENT, blocks=blocks)
+    assert refused.region() is None
+    spread = ((x["a"] >= 0.6) & (x["b"] <= 0.3)).to_numpy()
+    found = discover(x, spread, STATEMENT, blocks=blocks)
+    region = found.region()
+    assert region is not None and region.blocks is not None and region.blocks >= 10
+    assert region.blocks_with_cases == len(np.unique(blocks[spread]))
+    assert f"cases from {region.blocks} of the {region.blocks_with_cases} design blocks" in (
+        found.sentence()
+    )
+    with pytest.raises(ValueError, match="blocks for"):
+        discover(x, spread, STATEMENT, blocks=blocks[:-1])
+
+
+def test_sibling_leaves_read_as_their_parent():
+    from gemsim.sensitivity.discovery import _merge_siblings
+
+    left = [("a", ">", 0.5), ("b", "≤", 0.2)]
+    right = [("a", ">", 0.5), ("b", ">", 0.2)]
+    other = [("a", "≤", 0.5)]
+    assert _merge_siblings([left, other, right]) == [[("a", ">", 0.5)], other]
+    assert _merge_siblings([left, other]) == [left, other]
+
+
 def test_the_majority_sign_sets_the_statement():
     cases, sign = sign_flip_cases([-1.0, -2.0, 0.0, 3.0])
     assert sign == -1 and cases.tolist() == [False, False, True, True]
@@ -234,8 +286,9 @@ def test_discoveries_made_in_two_processes_equal_those_made_in_one():
 
     x = sampled_points(400)
     jobs = [(sign_flip_cases(planted_difference(x, seed))[0], STATEMENT) for seed in (1, 2, 3)]
-    one = in_processes(partial(_discover, x, 0), jobs, 1)
-    two = in_processes(partial(_discover, x, 0), jobs, 2)
+    blocks = np.arange(len(x)) // 8
+    one = in_processes(partial(_discover, x, blocks, 0), jobs, 1)
+    two = in_processes(partial(_discover, x, blocks, 0), jobs, 2)
     for a, b in zip(one, two, strict=True):
         assert a.sentence() == b.sentence()
         pd.testing.assert_frame_equal(a.box_table(), b.box_table())

@@ -162,14 +162,18 @@ def _sensitivity(folder: Path) -> tuple[Any, np.ndarray, pd.DataFrame, pd.DataFr
     return settings, X, sample, pd.read_parquet(means), int(record["months"])
 
 
-def _fails_when(claim: Claim, sample: pd.DataFrame, holds: np.ndarray, seed: int) -> str:
+def _fails_when(
+    claim: Claim, sample: pd.DataFrame, holds: np.ndarray, seed: int, blocks: np.ndarray | None
+) -> str:
     from gemsim.sensitivity.discovery import discover
 
     if holds.all():
         return f"never in the {len(holds)} points sampled"
     if not holds.any():
         return f"everywhere: at all {len(holds)} points sampled"
-    found = discover(sample, ~holds, claim.text, max_boxes=2, max_restricted=3, seed=seed)
+    found = discover(
+        sample, ~holds, claim.text, blocks=blocks, max_boxes=2, max_restricted=3, seed=seed
+    )
     found.boxes = [box for box in found.boxes if box.limits]  # a box must restrict something
     region = found.region()
     if region is None:
@@ -214,7 +218,7 @@ def _rests_on(settings: Any, X: np.ndarray, values: np.ndarray, seed: int) -> tu
 def assumption_space(folder: Path, horizon: int, seed: int) -> pd.DataFrame:
     """One row per claim: share_holding, sample_points, fails_when, rests_on, noise_floor
     from the sensitivity results in ``folder`` (``not computed`` where they cannot say)."""
-    from gemsim.analysis.sensitivity_data import numeric_sample
+    from gemsim.analysis.sensitivity_data import numeric_sample, sample_blocks
 
     loaded = _sensitivity(folder)
     rows = []
@@ -246,7 +250,7 @@ def assumption_space(folder: Path, horizon: int, seed: int) -> pd.DataFrame:
         row.update(
             share_holding=float(holds.mean()),
             sample_points=len(holds),
-            fails_when=_fails_when(claim, x, holds, seed),
+            fails_when=_fails_when(claim, x, holds, seed, sample_blocks(settings, len(x))),
             rests_on=rests_on,
             noise_floor=floor,
         )

@@ -371,6 +371,17 @@ def _beyond(values: np.ndarray, se: np.ndarray, sign: int) -> float:
     return float(np.mean(sign * values > 2 * se))
 
 
+def sample_blocks(settings: SensitivitySettings, points: int) -> np.ndarray | None:
+    """Per sample point, its design block (a Saltelli base row with its one-at-a-time
+    neighbours, a Morris trajectory), for scenario discovery; ``None`` for designs of
+    independent points."""
+    from gemsim.sensitivity import get_method
+    from gemsim.sensitivity.discovery import design_blocks
+
+    per = get_method(settings.method).rows_per_unit(settings.problem(), settings.calc_second_order)
+    return design_blocks(settings.method, per, points)
+
+
 def numeric_sample(settings: SensitivitySettings, sample: pd.DataFrame) -> pd.DataFrame:
     """The sample with categorical factors as level numbers (0 = first level; for a
     true/false parameter with levels ``[false, true]`` the mean is the share of true), and

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from gemsim.analysis.files import slug
-from gemsim.analysis.sensitivity_data import SensitivityData, numeric_sample
+from gemsim.analysis.sensitivity_data import SensitivityData, numeric_sample, sample_blocks
 from gemsim.sensitivity.pool import in_processes
 
 if TYPE_CHECKING:
@@ -76,7 +76,9 @@ def _statement(scenario: str, reference: str, output: str, sign: int) -> str:
     return f"{scenario} ends {side} than {reference} on {output}"
 
 
-def _discover(x: pd.DataFrame, seed: int, job: tuple[np.ndarray, str]) -> ScenarioDiscovery:
+def _discover(
+    x: pd.DataFrame, blocks: np.ndarray | None, seed: int, job: tuple[np.ndarray, str]
+) -> ScenarioDiscovery:
     from gemsim.sensitivity.discovery import discover
 
     cases, statement = job
@@ -84,6 +86,7 @@ def _discover(x: pd.DataFrame, seed: int, job: tuple[np.ndarray, str]) -> Scenar
         x,
         cases,
         statement,
+        blocks=blocks,
         max_boxes=MAX_BOXES,
         max_restricted=MAX_RESTRICTED,
         min_density=MIN_DENSITY,
@@ -107,7 +110,8 @@ def discover_contrasts(
     for contrast, output in pairs:
         cases, sign = sign_flip_cases(outputs[contrast.column(output)].to_numpy(dtype=float))
         jobs.append((cases, _statement(contrast.scenario, contrast.reference, output, sign)))
-    results = in_processes(partial(_discover, x, data.seed % 2**32), jobs, workers)
+    blocks = sample_blocks(settings, len(x))
+    results = in_processes(partial(_discover, x, blocks, data.seed % 2**32), jobs, workers)
     found: dict[str, ScenarioDiscovery] = {}
     rows, box_parts, leaf_parts = [], [], []
     for (contrast, output), (_, statement), result in zip(pairs, jobs, results, strict=True):

@@ -47,6 +47,7 @@ __all__ = [
     "Limit",
     "Region",
     "ScenarioDiscovery",
+    "design_blocks",
     "discover",
     "discover_sign_flips",
     "sign_flip_cases",
@@ -161,14 +162,22 @@ class Region:
     parts: list[str]
     coverage: float
     density: float
+    blocks: int | None = None
+    blocks_with_cases: int | None = None
 
     @property
     def text(self) -> str:
-        """``"<conditions> (coverage 95%, density 93%)"``, leaves marked as such."""
+        """``"<conditions> (coverage 95%, density 93%)"``, leaves marked as such, with the
+        design blocks its cases come from when the design has blocks."""
         parts = self.parts
         unless = parts[0] if len(parts) == 1 else " or ".join(f"({p})" for p in parts)
         where = "" if self.method == "PRIM" else "tree leaves; "
-        return f"{unless} ({where}coverage {self.coverage:.0%}, density {self.density:.0%})"
+        blocks = ""
+        if self.blocks is not None:
+            blocks = (
+                f"; cases from {self.blocks} of the {self.blocks_with_cases} design blocks with any"
+            )
+        return f"{unless} ({where}coverage {self.coverage:.0%}, density {self.density:.0%}{blocks})"
 
 
 @dataclass
@@ -192,6 +201,9 @@ class ScenarioDiscovery:
             ``min_density`` and its concentration rule).
         min_coverage: the share of the cases a box (or the tree's dense leaves together)
             needed to hold.
+        blocks: per point, its design block (``None``: every point its own), and
+            ``min_blocks`` the blocks a box or leaf needed cases in (see ``discover``).
+        leaf_of: per point, its tree leaf; ``leaf_paths``: per leaf, its splits.
     """
 
     statement: str
@@ -205,6 +217,10 @@ class ScenarioDiscovery:
     labels: dict[str, str] = field(default_factory=dict)
     min_density: float = 0.5
     min_coverage: float = 0.2
+    blocks: np.ndarray | None = None
+    min_blocks: int = 1
+    leaf_of: np.ndarray | None = None
+    leaf_paths: dict[int, list[tuple[str, str, float]]] = field(default_factory=dict)
 
     @property
     def points(self) -> int:
@@ -254,24 +270,57 @@ class ScenarioDiscovery:
         if self.leaves.empty:
             return self.leaves
         dense = self.leaves[self.leaves["density"] >= self.min_density]
+        if self.leaf_of is not None and not dense.empty:
+            spread = [self.enough_blocks(self.leaf_of == leaf) for leaf in dense["leaf"]]
+            dense = dense[np.array(spread, dtype=bool)]
         dense = dense.sort_values("coverage", ascending=False, kind="stable").head(3)
         if dense["coverage"].sum() < self.min_coverage:
             return dense.iloc[0:0]
         return dense
 
+    def blocks_with_cases(self, inside: np.ndarray | None = None) -> int | None:
+        """How many design blocks hold a case (inside ``inside``); ``None`` without blocks."""
+        if self.blocks is None:
+            return None
+        chosen = self.cases if inside is None else self.cases & inside
+        return len(np.unique(self.blocks[chosen]))
+
+    def enough_blocks(self, inside: np.ndarray) -> bool:
+        """Whether the cases inside come from at least ``min_blocks`` design blocks."""
+        count = self.blocks_with_cases(inside)
+        return count is None or count >= self.min_blocks
+
     def region(self) -> Region | None:
         """Where the statement fails, in words: the PRIM boxes, else the tree's dense
-        leaves (:meth:`tree_regions`), else ``None``."""
+        leaves (:meth:`tree_regions`; two sibling leaves read as their parent), else
+        ``None``."""
         if self.boxes:
             coverage, density = self.joint_fit()
             parts = [box.conditions(self.labels) for box in self.boxes]
-            return Region("PRIM", parts, coverage, density)
-        leaves = self.tree_regions()
-        if leaves.empty:
-            return None
-        parts = [self._labelled(rule) for rule in leaves["rule"]]
-        cases = float(leaves["cases"].sum())
-        return Region("CART", parts, cases / self.n_cases, cases / float(leaves["points"].sum()))
+            inside = self.in_boxes()
+            method = "PRIM"
+        else:
+            leaves = self.tree_regions()
+            if leaves.empty:
+                return None
+            paths = _merge_siblings([self.leaf_paths.get(int(leaf), []) for leaf in leaves["leaf"]])
+            parts = [self._labelled(_rule_text(path)) for path in paths]
+            cases = float(leaves["cases"].sum())
+            coverage, density = cases / self.n_cases, cases / float(leaves["points"].sum())
+            inside = (
+                np.isin(self.leaf_of, leaves["leaf"].to_numpy())
+                if self.leaf_of is not None
+                else np.zeros(self.points, dtype=bool)
+            )
+            method = "CART"
+        return Region(
+            method,
+            parts,
+            coverage,
+            density,
+            blocks=self.blocks_with_cases(inside),
+            blocks_with_cases=self.blocks_with_cases(),
+        )
 
     def _labelled(self, rule: str) -> str:
         if not self.labels:
@@ -527,7 +576,7 @@ def _prim_boxes(
 
 def _tree(
     x: pd.DataFrame, cases: np.ndarray, *, max_depth: int, mass_min: float, seed: int
-) -> tuple[Any, list[str], pd.DataFrame]:
+) -> tuple[Any, list[str], pd.DataFrame, np.ndarray, dict[int, list[tuple[str, str, float]]]]:
     from sklearn.tree import DecisionTreeClassifier
 
     encoded = pd.get_dummies(x, prefix_sep="=").astype(float)
@@ -541,12 +590,14 @@ def _tree(
     structure = clf.tree_
     leaf_of = clf.apply(encoded.to_numpy())
     rows = []
+    paths: dict[int, list[tuple[str, str, float]]] = {}
 
     def walk(node: int, rule: list[tuple[str, str, float]]) -> None:
         left, right = structure.children_left[node], structure.children_right[node]
         if left == right:  # a leaf
             inside = leaf_of == node
             n_cases = int(cases[inside].sum())
+            paths[int(node)] = list(rule)
             rows.append(
                 {
                     "leaf": node,
@@ -565,7 +616,38 @@ def _tree(
         walk(right, [*rule, (name, ">", threshold)])
 
     walk(0, [])
-    return clf, features, pd.DataFrame(rows)
+    return clf, features, pd.DataFrame(rows), leaf_of, paths
+
+
+def _merge_siblings(
+    paths: Sequence[list[tuple[str, str, float]]],
+) -> list[list[tuple[str, str, float]]]:
+    """Leaf paths with each pair of sibling leaves (the same splits but the last, which
+    they take on either side) replaced by their parent's path."""
+    merged: list[list[tuple[str, str, float]]] = []
+    used: set[int] = set()
+    for i, path in enumerate(paths):
+        if i in used:
+            continue
+        sibling = next(
+            (
+                j
+                for j in range(i + 1, len(paths))
+                if j not in used
+                and path
+                and len(paths[j]) == len(path)
+                and paths[j][:-1] == path[:-1]
+                and paths[j][-1][0] == path[-1][0]
+                and paths[j][-1][2] == path[-1][2]
+            ),
+            None,
+        )
+        if sibling is None:
+            merged.append(list(path))
+        else:
+            used.add(sibling)
+            merged.append(list(path[:-1]))
+    return merged
 
 
 def _rule_text(splits: Sequence[tuple[str, str, float]]) -> str:
@@ -604,6 +686,8 @@ def discover(
     min_density: float = 0.5,
     max_holds_ratio: float = 0.5,
     min_coverage: float = 0.2,
+    blocks: Sequence[int] | np.ndarray | None = None,
+    min_blocks: int = 5,
     max_restricted: int | None = None,
     mass_min: float = 0.05,
     peel_alpha: float = 0.05,
@@ -632,6 +716,13 @@ def discover(
             concentrations among scattered failures: on 1,000 uniform points with
             failures at random at a rate of 30-70%, the boxes that pass the density
             rules hold at most about a tenth of them (tests/test_sensitivity_discovery.py).
+        blocks: per point, its design block, where the design comes in blocks of points
+            that differ in one parameter at a time (a Saltelli base row, a Morris
+            trajectory; :func:`design_blocks`). Such points are not independent: a
+            block whose shared values make the statement fail fills a box or leaf on
+            whichever parameter tells it apart. So a box or leaf is kept only if its
+            cases come from at least ``min_blocks`` blocks, and the finding says from
+            how many. ``None``: every point is its own.
         max_restricted: at most this many restricted parameters per box (interpretability).
         mass_min, peel_alpha, paste_alpha: PRIM's settings (EMA Workbench defaults);
             ``mass_min`` is also the tree's smallest leaf, as a share of the points.
@@ -647,6 +738,9 @@ def discover(
     if not 0 < max_holds_ratio <= 1:
         raise ValueError("max_holds_ratio must be in (0, 1]")
     required = max(min_density, 1 - max_holds_ratio * (1 - float(flags.mean())))
+    block_of = None if blocks is None else np.asarray(blocks).ravel()
+    if block_of is not None and len(block_of) != len(x):
+        raise ValueError(f"{len(block_of)} blocks for {len(x)} points")
     result = ScenarioDiscovery(
         statement,
         x,
@@ -654,6 +748,8 @@ def discover(
         labels=dict(labels or {}),
         min_density=required,
         min_coverage=min_coverage,
+        blocks=block_of,
+        min_blocks=min_blocks,
     )
     if not flags.any() or flags.all():
         return result
@@ -668,10 +764,21 @@ def discover(
         peel_alpha=peel_alpha,
         paste_alpha=paste_alpha,
     )
-    result.tree, result.tree_features, result.leaves = _tree(
-        x, flags, max_depth=tree_depth, mass_min=mass_min, seed=seed
-    )
+    kept = [result.enough_blocks(box.contains(x)) for box in result.boxes]
+    result.boxes = [box for box, ok in zip(result.boxes, kept, strict=True) if ok]
+    result.trajectories = [t for t, ok in zip(result.trajectories, kept, strict=True) if ok]
+    tree = _tree(x, flags, max_depth=tree_depth, mass_min=mass_min, seed=seed)
+    result.tree, result.tree_features, result.leaves, result.leaf_of, result.leaf_paths = tree
     return result
+
+
+def design_blocks(method: str, rows_per_unit: int, points: int) -> np.ndarray | None:
+    """Per point, its design block for ``discover``: Sobol' (Saltelli) and Morris designs
+    come in blocks of ``rows_per_unit`` consecutive rows (a base row with its one-at-a-time
+    neighbours, a trajectory); other designs (``None``) have independent points."""
+    if method not in ("sobol", "morris"):
+        return None
+    return np.arange(points) // max(rows_per_unit, 1)
 
 
 def sign_flip_cases(difference: Sequence[float] | np.ndarray) -> tuple[np.ndarray, int]:
