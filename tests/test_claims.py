@@ -121,6 +121,27 @@ def test_verdict_needs_the_whole_interval_on_one_side():
     assert _verdict(no_loss, -0.5, -0.2, 100.0) == "holds"  # within 1% of the level
 
 
+def test_fails_when_describes_the_minority_side():
+    """A claim that fails at most points is described by where it holds; one that holds
+    at most points by where it fails; scattered exceptions by no region."""
+    import numpy as np
+
+    from gemsim.analysis.claims import _fails_when
+
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame(rng.uniform(0, 1, (1000, 3)), columns=["a", "b", "c"])
+    claim = Claim("x", "x", "level", "a", "y", 1)
+    corner = ((x["a"] >= 0.6) & (x["b"] >= 0.5)).to_numpy()
+    rare = _fails_when(claim, x, corner, 0, None)
+    assert rare.startswith(f"at {int((~corner).sum())} of 1000 points: everywhere but where ")
+    assert "a ≥ 0.6" in rare or "a > 0.6" in rare or "a > 0.59" in rare
+    common = _fails_when(claim, x, ~corner, 0, None)
+    assert not common.startswith("at ") and "coverage" in common
+    scattered = rng.random(1000) < 0.3
+    assert "form no region" in _fails_when(claim, x, scattered, 0, None)
+    assert "no region" in _fails_when(claim, x, ~scattered, 0, None)
+
+
 def test_claims_table_validation(tmp_path: Path):
     bad = write(
         tmp_path,

@@ -20,7 +20,9 @@ share_holding      the share of the sensitivity analysis's sample points (the as
 sample_points      how many points that share is of
 fails_when         where in the assumption space it fails: the PRIM boxes of scenario
                    discovery (:mod:`gemsim.sensitivity.discovery`), else the tree's dense
-                   leaves, with coverage and density
+                   leaves, with coverage and density; where it fails at most points,
+                   "everywhere but where" it holds (the region found for the points
+                   where it holds)
 rests_on           the parameters with the largest total-order index (or Morris mu*) of
                    the claim's value over the sample: the assumptions the verdict rests on
 noise_floor        the noise-floor dummy's index for the same value (the random path's
@@ -171,14 +173,25 @@ def _fails_when(
         return f"never in the {len(holds)} points sampled"
     if not holds.any():
         return f"everywhere: at all {len(holds)} points sampled"
+    fails = int((~holds).sum())
+    # Where a claim fails at most points, the region where it holds is the finding (a box
+    # around most of the sample says little): "everywhere but where <region>".
+    minority = holds if fails > len(holds) / 2 else ~holds
     found = discover(
-        sample, ~holds, claim.text, blocks=blocks, max_boxes=2, max_restricted=3, seed=seed
+        sample, minority, claim.text, blocks=blocks, max_boxes=2, max_restricted=3, seed=seed
     )
     found.boxes = [box for box in found.boxes if box.limits]  # a box must restrict something
     region = found.region()
+    if minority is holds:
+        if region is None:
+            return (
+                f"at {fails} of {len(holds)} points; the {len(holds) - fails} where it holds "
+                "form no region of the sampled ranges (noise or many small effects)"
+            )
+        return f"at {fails} of {len(holds)} points: everywhere but where {region.text}"
     if region is None:
         return (
-            f"at {int((~holds).sum())} of {len(holds)} points, with no region of the "
+            f"at {fails} of {len(holds)} points, with no region of the "
             "sampled ranges where failures concentrate (noise or many small effects)"
         )
     return region.text
