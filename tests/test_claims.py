@@ -142,6 +142,19 @@ def test_fails_when_describes_the_minority_side():
     assert "no region" in _fails_when(claim, x, ~scattered, 0, None)
 
 
+def test_a_tie_is_no_loss_but_does_not_beat():
+    """Two regimes with the same outcome (e.g. no buurt in order in either): "without
+    loss" holds, "beats" does not."""
+    from gemsim.analysis.claims import _holds, _margin
+
+    beats = Claim("x", "x", "contrast", "a", "y", 1, reference="b")
+    no_loss = Claim("n", "n", "contrast", "a", "y", 1, reference="b", tolerance=0.01)
+    assert not _holds(beats, _margin(beats, 0.0, 0.0))
+    assert _holds(no_loss, _margin(no_loss, 0.0, 0.0))
+    assert not _holds(no_loss, _margin(no_loss, -0.02, 1.0))
+    assert _holds(no_loss, _margin(no_loss, -0.005, 1.0))
+
+
 def test_claims_table_validation(tmp_path: Path):
     bad = write(
         tmp_path,

@@ -95,11 +95,17 @@ def _margin(claim: Claim, value: float, reference_level: float) -> float:
     return claim.direction * (value - claim.threshold) + tolerance
 
 
+def _holds(claim: Claim, margin: float) -> bool:
+    """Whether a margin is on the holding side: strictly for "beats" (a tie does not beat),
+    at or above zero for a claim with a tolerance ("without loss": a tie is no loss)."""
+    return margin >= 0 if claim.tolerance else margin > 0
+
+
 def _verdict(claim: Claim, low: float, high: float, reference_level: float) -> str:
     if not (math.isfinite(low) and math.isfinite(high)):
         return "undecided (too few replications)"
     margins = sorted(_margin(claim, v, reference_level) for v in (low, high))
-    if margins[0] > 0:
+    if _holds(claim, margins[0]):
         return "holds"
     if margins[1] < 0:
         return "fails"
@@ -257,7 +263,9 @@ def assumption_space(folder: Path, horizon: int, seed: int) -> pd.DataFrame:
             rows.append(row)
             continue
         values, reference = _claim_values(means, claim, "point")
-        holds = np.array([_margin(claim, v, r) > 0 for v, r in zip(values, reference, strict=True)])
+        holds = np.array(
+            [_holds(claim, _margin(claim, v, r)) for v, r in zip(values, reference, strict=True)]
+        )
         x = numeric_sample(settings, sample)[settings.parameter_names]
         rests_on, floor = _rests_on(settings, X, values, seed)
         row.update(
