@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import re
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -304,7 +303,7 @@ class ScenarioDiscovery:
             if leaves.empty:
                 return None
             paths = _merge_siblings([self.leaf_paths.get(int(leaf), []) for leaf in leaves["leaf"]])
-            parts = [self._labelled(_rule_text(path)) for path in paths]
+            parts = [_rule_text(path, self.labels) for path in paths]
             cases = float(leaves["cases"].sum())
             coverage, density = cases / self.n_cases, cases / float(leaves["points"].sum())
             inside = (
@@ -321,13 +320,6 @@ class ScenarioDiscovery:
             blocks=self.blocks_with_cases(inside),
             blocks_with_cases=self.blocks_with_cases(),
         )
-
-    def _labelled(self, rule: str) -> str:
-        if not self.labels:
-            return rule
-        names = sorted(self.labels, key=len, reverse=True)
-        pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
-        return pattern.sub(lambda m: self.labels[m.group(1)], rule)
 
     def box_table(self) -> pd.DataFrame:
         """One row per box and restricted parameter: ``box, coverage, density, mass,
@@ -650,9 +642,11 @@ def _merge_siblings(
     return merged
 
 
-def _rule_text(splits: Sequence[tuple[str, str, float]]) -> str:
-    """A leaf's path as limits, one per feature ("a > 0.3 and 0.1 < b ≤ 0.6"): a feature
-    split twice on one side keeps the tighter split."""
+def _rule_text(
+    splits: Sequence[tuple[str, str, float]], labels: Mapping[str, str] | None = None
+) -> str:
+    """A leaf's path as limits, one per feature ("a > 0.3 and 0.1 < b ≤ 0.6"), named by
+    ``labels`` where given: a feature split twice on one side keeps the tighter split."""
     if not splits:
         return "all points"
     low: dict[str, float] = {}
@@ -667,12 +661,13 @@ def _rule_text(splits: Sequence[tuple[str, str, float]]) -> str:
             high[name] = min(high.get(name, math.inf), value)
     parts = []
     for name in order:
+        shown = (labels or {}).get(name, name)
         if name in low and name in high:
-            parts.append(f"{format_value(low[name])} < {name} ≤ {format_value(high[name])}")
+            parts.append(f"{format_value(low[name])} < {shown} ≤ {format_value(high[name])}")
         elif name in low:
-            parts.append(f"{name} > {format_value(low[name])}")
+            parts.append(f"{shown} > {format_value(low[name])}")
         else:
-            parts.append(f"{name} ≤ {format_value(high[name])}")
+            parts.append(f"{shown} ≤ {format_value(high[name])}")
     return " and ".join(parts)
 
 
