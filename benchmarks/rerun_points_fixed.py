@@ -23,13 +23,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gemsim.experiments.specs import RunSpec, build_specs
+from gemsim.experiments.specs import RunSpec
 from gemsim.model.parameters import Parameters
-from gemsim.sensitivity.stochastic import stream_seeds
 from gemsim.study.experiment import load_experiment
+from gemsim.study.plans import point_specs, stored_points
 from gemsim.study.simulation import simulate
-
-NOISE_DUMMY = "noise_floor"
 
 
 def last_value(job: tuple[RunSpec, str]) -> tuple[str, int, float]:
@@ -53,28 +51,14 @@ def rerun(
     experiment = load_experiment(manifest["file"])
     if experiment.seed != manifest["seed"]:
         raise SystemExit(f"{manifest['file']} has another seed than the folder's runs")
-    replications = experiment.sensitivity_settings.replications
     sample = pd.read_parquet(folder / "sample.parquet").set_index("point").sort_index()
     if points is not None:
         sample = sample.iloc[:points]
     defaults = Parameters()
-    factors = manifest["sensitivity"]["parameters"]
-    integer = {factor["name"] for factor in factors if factor["kind"] == "int"}
-    model_points, seeds = [], []
-    for _, row in sample.iterrows():
-        point = {k: v for k, v in row.items() if k != NOISE_DUMMY}
-        point = {k: int(v) if k in integer else v for k, v in point.items()}
+    chosen = stored_points(sample)
+    for point in chosen:
         point.update({name: getattr(defaults, name) for name in fixed})
-        model_points.append(point)
-        seeds.append(stream_seeds(experiment.seed, replications, int(row[NOISE_DUMMY])))
-    overrides = experiment.scenario_overrides()
-    specs = build_specs(
-        {name: overrides[name] for name in scenarios},
-        seeds=(),
-        months=experiment.horizon,
-        points=model_points,
-        point_seeds=seeds,
-    )
+    specs = point_specs(experiment, experiment.sensitivity_settings, chosen, scenarios)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         rows = list(pool.map(last_value, [(spec, outcome) for spec in specs], chunksize=4))
     runs = pd.DataFrame(rows, columns=["scenario", "point", outcome])

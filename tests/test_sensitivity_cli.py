@@ -31,7 +31,12 @@ from gemsim.model.parameters import Parameters
 from gemsim.sensitivity import check_convergence
 from gemsim.study.experiment import load_experiment
 from gemsim.study.files import ScenarioError
-from gemsim.study.plans import plan_sensitivity, screening_range
+from gemsim.study.plans import (
+    plan_sensitivity,
+    point_specs,
+    screening_range,
+    stored_points,
+)
 from gemsim.study.simulation import simulate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -571,6 +576,21 @@ def test_normal_draws_outside_the_allowed_range_are_clipped_and_counted(tmp_path
     assert values.max() == 0.99 and values.min() >= 0.01
     assert plan.clipped["initial_trust_local_share"] == int((values == 0.99).sum()) > 0
     assert len(plan.specs) == 40 * 2 * 2
+
+
+def test_stored_points_rebuild_the_runs_of_the_plan(tmp_path: Path):
+    """A stored sample, read back, gives the same runs (values and noise-dummy seeds) as
+    the plan, as the benchmarks' reruns of a folder's points need."""
+    experiment = load_experiment(write_experiment(tmp_path, options="noise_dummy = true\n"))
+    plan = plan_sensitivity(experiment)
+    plan.sample.reset_index().to_parquet(tmp_path / "sample.parquet")
+    stored = pd.read_parquet(tmp_path / "sample.parquet").set_index("point")
+    points = stored_points(stored)
+    assert isinstance(points[0]["fund_decision_months"], int)
+    assert isinstance(points[0]["noise_floor"], int)
+    assert point_specs(experiment, plan.settings, points) == plan.specs
+    only = point_specs(experiment, plan.settings, points, ["subsidy_channel"])
+    assert only == [spec for spec in plan.specs if spec.scenario == "subsidy_channel"]
 
 
 def test_validate_describes_a_sensitivity_experiment(capsys, tmp_path: Path):

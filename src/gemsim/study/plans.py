@@ -56,8 +56,10 @@ __all__ = [
     "SensitivityPlan",
     "check_points",
     "plan_sensitivity",
+    "point_specs",
     "read_design",
     "screening_range",
+    "stored_points",
     "write_design",
 ]
 
@@ -178,40 +180,56 @@ def plan_sensitivity(experiment: Experiment) -> SensitivityPlan:
     check_points(experiment, model_points)
     sample = pd.DataFrame(points, columns=problem.names)
     sample.index.name = "point"
-    specs = _specs(experiment, settings, points, model_points)
+    specs = point_specs(experiment, settings, points)
     return SensitivityPlan(
         settings=settings, X=X, sample=sample, specs=specs, clipped=clipped, screen=screen
     )
 
 
-def _specs(
+def point_specs(
     experiment: Experiment,
     settings: SensitivitySettings,
     points: Sequence[Mapping[str, Any]],
-    model_points: Sequence[Mapping[str, Any]],
+    scenarios: Sequence[str] | None = None,
 ) -> list[RunSpec]:
-    """Scenarios x points x replications; with a noise dummy each point's seeds are those of
-    its stream (the same for every scenario), else the common seeds everywhere."""
+    """Scenarios x points x replications for decoded ``points`` (with the noise dummy, if
+    any); with a noise dummy each point's seeds are those of its stream (the same for
+    every scenario), else the common seeds everywhere. ``scenarios``: a subset, by name."""
     R = settings.replications
-    if settings.noise_dummy_name is None:
+    overrides = experiment.scenario_overrides()
+    if scenarios is not None:
+        overrides = {name: overrides[name] for name in scenarios}
+    dummy = settings.noise_dummy_name
+    model_points = [{k: v for k, v in point.items() if k != dummy} for point in points]
+    if dummy is None:
         return build_specs(
-            experiment.scenario_overrides(),
+            overrides,
             seeds=replication_seeds(experiment.seed, R),
             months=experiment.horizon,
             points=model_points,
         )
     from gemsim.sensitivity.stochastic import stream_seeds
 
-    seeds = [
-        stream_seeds(experiment.seed, R, int(point[settings.noise_dummy_name])) for point in points
-    ]
+    seeds = [stream_seeds(experiment.seed, R, int(point[dummy])) for point in points]
     return build_specs(
-        experiment.scenario_overrides(),
-        seeds=(),
-        months=experiment.horizon,
-        points=model_points,
-        point_seeds=seeds,
+        overrides, seeds=(), months=experiment.horizon, points=model_points, point_seeds=seeds
     )
+
+
+def stored_points(sample: pd.DataFrame) -> list[dict[str, Any]]:
+    """The points of a stored ``sample.parquet`` (index ``point``) as decoded: integer
+    parameters (and the noise dummy's stream number) back to ``int``."""
+    points = []
+    for _, row in sample.iterrows():
+        points.append(
+            {
+                name: int(value)
+                if name not in Parameters.model_fields or is_integer_parameter(name)
+                else value
+                for name, value in row.items()
+            }
+        )
+    return points
 
 
 def write_design(out_dir: Path | str, plan: SensitivityPlan) -> dict[str, Path]:
