@@ -234,48 +234,60 @@ def _rests_on(settings: Any, X: np.ndarray, values: np.ndarray, seed: int) -> tu
     return text, floor
 
 
+def _not_computed(claim: Claim, why: str) -> dict[str, Any]:
+    """A claim's assumption-space row where the sensitivity results cannot say (``why``)."""
+    return {
+        "claim_id": claim.id,
+        "share_holding": why,
+        "sample_points": 0,
+        "fails_when": why,
+        "rests_on": why,
+        "noise_floor": why,
+    }
+
+
 def assumption_space(folder: Path, horizon: int, seed: int) -> pd.DataFrame:
     """One row per claim: share_holding, sample_points, fails_when, rests_on, noise_floor
     from the sensitivity results in ``folder`` (``not computed`` where they cannot say)."""
     from gemsim.analysis.sensitivity_data import numeric_sample, sample_blocks
 
     loaded = _sensitivity(folder)
+    if isinstance(loaded, str):
+        return pd.DataFrame([_not_computed(claim, loaded) for claim in CLAIMS])
+    settings, X, sample, means, months = loaded
+    # The same for every claim: the sampled values as numbers and the design blocks.
+    x = numeric_sample(settings, sample)[settings.parameter_names]
+    blocks = sample_blocks(settings, len(x))
+    present = set(means["scenario"])
     rows = []
     for claim in CLAIMS:
-        row: dict[str, Any] = {"claim_id": claim.id}
-        why = loaded if isinstance(loaded, str) else None
-        if why is None:
-            settings, X, sample, means, months = loaded  # type: ignore[misc]
-            present = set(means["scenario"])
-            missing = [s for s in claim.scenarios if s not in present]
-            if months != horizon:
-                why = (
-                    f"{NOT_COMPUTED} (the sensitivity analysis ran {months} months, not {horizon})"
-                )
-            elif missing:
-                why = f"{NOT_COMPUTED} (the sensitivity analysis does not run {', '.join(missing)})"
-            elif claim.outcome not in means.columns:
-                why = f"{NOT_COMPUTED} (the sensitivity analysis does not record {claim.outcome})"
+        missing = [s for s in claim.scenarios if s not in present]
+        if months != horizon:
+            why = f"{NOT_COMPUTED} (the sensitivity analysis ran {months} months, not {horizon})"
+        elif missing:
+            why = f"{NOT_COMPUTED} (the sensitivity analysis does not run {', '.join(missing)})"
+        elif claim.outcome not in means.columns:
+            why = f"{NOT_COMPUTED} (the sensitivity analysis does not record {claim.outcome})"
+        else:
+            why = None
         if why is not None:
-            row.update(
-                share_holding=why, sample_points=0, fails_when=why, rests_on=why, noise_floor=why
-            )
-            rows.append(row)
+            rows.append(_not_computed(claim, why))
             continue
         values, reference = _claim_values(means, claim, "point")
         holds = np.array(
             [_holds(claim, _margin(claim, v, r)) for v, r in zip(values, reference, strict=True)]
         )
-        x = numeric_sample(settings, sample)[settings.parameter_names]
         rests_on, floor = _rests_on(settings, X, values, seed)
-        row.update(
-            share_holding=float(holds.mean()),
-            sample_points=len(holds),
-            fails_when=_fails_when(claim, x, holds, seed, sample_blocks(settings, len(x))),
-            rests_on=rests_on,
-            noise_floor=floor,
+        rows.append(
+            {
+                "claim_id": claim.id,
+                "share_holding": float(holds.mean()),
+                "sample_points": len(holds),
+                "fails_when": _fails_when(claim, x, holds, seed, blocks),
+                "rests_on": rests_on,
+                "noise_floor": floor,
+            }
         )
-        rows.append(row)
     return pd.DataFrame(rows)
 
 
