@@ -306,11 +306,8 @@ class ScenarioDiscovery:
             parts = [_rule_text(path, self.labels) for path in paths]
             cases = float(leaves["cases"].sum())
             coverage, density = cases / self.n_cases, cases / float(leaves["points"].sum())
-            inside = (
-                np.isin(self.leaf_of, leaves["leaf"].to_numpy())
-                if self.leaf_of is not None
-                else np.zeros(self.points, dtype=bool)
-            )
+            assert self.leaf_of is not None  # discover() sets it with the leaves
+            inside = np.isin(self.leaf_of, leaves["leaf"].to_numpy())
             method = "CART"
         return Region(
             method,
