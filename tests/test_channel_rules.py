@@ -102,3 +102,20 @@ def test_procedural_fairness_reaches_only_participants_and_their_contacts():
     assert np.all(gain[participants] > 0)
     assert np.all(gain[~participants & ~contact_took_part] == 0)
     assert gain[participants].mean() > gain[~participants].mean()
+
+
+@pytest.mark.parametrize("eur_per_inhabitant, runs_empty", [(0.01, True), (100.0, False)])
+def test_out_of_budget_counts_approved_applications_an_empty_pot_refuses(
+    eur_per_inhabitant, runs_empty
+):
+    """The diagnostic counter counts approvals refused for want of money: some when the pot is
+    tiny, none when it is far larger than what is asked (no extra money: the own pot is all)."""
+    model = CommunityModel(
+        rng=3,
+        **{**SMALL, "months": 36, "regime": "status_quo", **ALL_STREAMS},
+        municipal_subsidy_eur_per_inhabitant=eur_per_inhabitant,
+    )
+    model.run_model()
+    assert model.counts["municipal_decisions"] > 0
+    assert (model.counts["municipal_out_of_budget"] > 0) == runs_empty
+    assert model.counts["municipal_out_of_budget"] <= model.counts["municipal_decisions"]

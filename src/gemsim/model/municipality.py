@@ -148,6 +148,8 @@ def decide_municipal_applications(model: CommunityModel) -> None:
     )
     granted = candidates[fits]
     approved[approved] = fits
+    # Approved but refused because the pot is empty (a diagnostic: where the budget binds).
+    model.counts["municipal_out_of_budget"] += int(candidates.size - granted.size)
     rejected = decided[~approved]
 
     amounts = table.app_amount[granted]
