@@ -231,10 +231,15 @@ def test_convergence_is_checked_on_growing_parts_of_the_sample(sobol: Path):
     assert_frame_equal(full, indices, check_dtype=False)
     check = convergence_check(load_tables(sobol))
     assert list(check["output"]) == list(dict.fromkeys(indices["output"]))
+    assert_frame_equal(pd.read_csv(sobol / "convergence_check.csv"), check, check_dtype=False)
     for row in check.itertuples():  # the verdict is the library's, at the stated tolerance
         part = conv[conv["output"] == row.output].dropna(subset=["ST"])
         verdict = check_convergence(part, CONVERGENCE_TOLERANCE, leading=3).iloc[0]
         assert row.converged == bool(verdict["converged"])
+        # the change shown is the one judged: among the leading indices, not all of them
+        assert row.largest_change == pytest.approx(verdict["max_change"])
+        assert row.converged == (row.largest_change <= CONVERGENCE_TOLERANCE)
+        assert row.worst_parameter in row.leading.split(", ")
 
 
 def test_contrasts_csv_reports_sign_shares_and_deciding_parameters(sobol: Path):

@@ -13,6 +13,8 @@ the model is never rerun) and writes, next to the runs::
     second_order.csv          Sobol' S2, S2_conf per pair (only with calc_second_order)
     convergence.csv           the same indices on growing parts of the sample (n in the
                               method's unit, points = sample points used)
+    convergence_check.csv     per output: did its leading indices settle over the last
+                              doubling (the stated tolerance, the change, what moved it)
     contrasts.csv             per contrast and output: distribution over the sample points,
                               share of points below / above zero, the deciding parameters
     flips.csv                 per contrast, output and parameter: the parameter's values at
@@ -79,7 +81,12 @@ from gemsim.analysis.sensitivity_noise import (
     metamodel_tables,
     noise_table,
 )
-from gemsim.analysis.sensitivity_report import CONVERGENCE_TOLERANCE, write_sensitivity_report
+from gemsim.analysis.sensitivity_report import (
+    CONVERGENCE_CHECK_FILE,
+    CONVERGENCE_TOLERANCE,
+    convergence_check,
+    write_sensitivity_report,
+)
 from gemsim.atomic import atomic_path, write_parquet
 from gemsim.study.sensitivity_spec import SensitivitySettings
 
@@ -106,6 +113,7 @@ OWNED_FILES: tuple[str, ...] = (
     INDICES_FILE,
     SECOND_ORDER_FILE,
     CONVERGENCE_FILE,
+    CONVERGENCE_CHECK_FILE,
     CONTRASTS_FILE,
     FLIPS_FILE,
     REPORT_FILE,
@@ -242,8 +250,8 @@ def build_sensitivity_outputs(folder: Path | str) -> dict[str, Path]:
     """Write every file of the module docstring for a sensitivity results folder.
 
     Returns ``{name: path}``: ``scenario_outputs``, ``outputs``, ``indices``,
-    (``second_order``), (``convergence``), ``contrasts``, ``flips``, ``report`` and
-    ``figure:<kind>:<output>`` per figure.
+    (``second_order``), (``convergence``, ``convergence_check``), ``contrasts``, ``flips``,
+    ``report`` and ``figure:<kind>:<output>`` per figure.
     """
     folder = Path(folder)
     data = load_sensitivity(folder)
@@ -262,6 +270,9 @@ def build_sensitivity_outputs(folder: Path | str) -> dict[str, Path]:
         paths["second_order"] = write_csv(tables.second_order, folder / SECOND_ORDER_FILE)
     if tables.convergence is not None:
         paths["convergence"] = write_csv(tables.convergence, folder / CONVERGENCE_FILE)
+        paths["convergence_check"] = write_csv(
+            convergence_check(tables), folder / CONVERGENCE_CHECK_FILE
+        )
     paths["contrasts"] = write_csv(tables.contrasts, folder / CONTRASTS_FILE)
     paths["flips"] = write_csv(tables.flips, folder / FLIPS_FILE)
     paths["noise"] = write_csv(tables.noise, folder / NOISE_FILE)

@@ -96,14 +96,21 @@ def _figure(figures: Mapping[str, Path], key: str, caption: str) -> str:
 #: mu_star is in output units). :func:`gemsim.sensitivity.check_convergence` decides.
 CONVERGENCE_TOLERANCE = 0.05
 CONVERGENCE_LEADING = 3
+#: The verdict per output (:func:`convergence_check`), beside the indices it judges.
+CONVERGENCE_CHECK_FILE = "convergence_check.csv"
 
 
 def convergence_check(tables: SensitivityTables) -> pd.DataFrame:
-    """Per output: how much the ranking index moved between the last two sample sizes,
-    and whether the leading indices converged to :data:`CONVERGENCE_TOLERANCE`.
+    """Per output: whether its leading indices converged to :data:`CONVERGENCE_TOLERANCE`
+    over the last doubling of the sample, with the numbers the verdict rests on.
 
-    Columns ``output, n_previous, n, largest_change, top_previous, top, top_stable,
-    tolerance, converged``. Empty if there is no convergence table.
+    Columns ``output, n_previous, n, leading, largest_change, worst_parameter,
+    top_previous, top, top_stable, tolerance, converged``: ``leading`` names the
+    :data:`CONVERGENCE_LEADING` parameters with the largest index at ``n``,
+    ``largest_change`` is the largest move of their index from ``n_previous`` (the largest
+    size of at most ``n / 2``) to ``n`` and ``worst_parameter`` the one that moved it, as
+    :func:`gemsim.sensitivity.check_convergence` decides; ``top_stable`` says whether the
+    top parameter stayed the same. Empty if there is no convergence table.
     """
     from gemsim.sensitivity import check_convergence
 
@@ -111,7 +118,9 @@ def convergence_check(tables: SensitivityTables) -> pd.DataFrame:
         "output",
         "n_previous",
         "n",
+        "leading",
         "largest_change",
+        "worst_parameter",
         "top_previous",
         "top",
         "top_stable",
@@ -124,38 +133,34 @@ def convergence_check(tables: SensitivityTables) -> pd.DataFrame:
     index = rank_column(tables.indices)
     rows = []
     for output, part in conv.groupby("output", sort=False):
+        part = part.dropna(subset=[index])
         sizes = sorted(part["n"].unique())
         if len(sizes) < 2:
             continue
-        last = part[part["n"] == sizes[-1]].set_index("parameter")[index]
-        previous = part[part["n"] == sizes[-2]].set_index("parameter")[index]
-        if last.isna().all():
-            continue
-        change = (last - previous.reindex(last.index)).abs().max()
-        top = last.idxmax()
-        top_previous = previous.idxmax() if previous.notna().any() else "–"
+        n_full = sizes[-1]
+        last = part[part["n"] == n_full].set_index("parameter")[index]
         tolerance = CONVERGENCE_TOLERANCE * (1.0 if index == "ST" else float(last.abs().max()))
-        verdict = (
-            check_convergence(
-                part.dropna(subset=[index]),
-                tolerance,
-                index=index,
-                leading=CONVERGENCE_LEADING,
-            ).iloc[0]
-            if tolerance > 0
-            else None
-        )
+        if tolerance <= 0:  # mu_star is 0 everywhere: no scale to judge a change by
+            rows.append([output, sizes[-2], n_full, "", np.nan, "", "–", "–", False, 0.0, False])
+            continue
+        verdict = check_convergence(part, tolerance, index=index, leading=CONVERGENCE_LEADING).iloc[
+            0
+        ]
+        previous = part[part["n"] == verdict["n_half"]].set_index("parameter")[index]
+        top, top_previous = str(last.idxmax()), str(previous.idxmax())
         rows.append(
             [
                 output,
-                sizes[-2],
-                sizes[-1],
-                float(change),
+                int(verdict["n_half"]),
+                int(n_full),
+                verdict["leading"],
+                float(verdict["max_change"]),
+                verdict["worst_parameter"],
                 top_previous,
                 top,
                 top == top_previous,
                 tolerance,
-                bool(verdict is not None and verdict["converged"]),
+                bool(verdict["converged"]),
             ]
         )
     return pd.DataFrame(rows, columns=columns)
@@ -511,6 +516,7 @@ def _convergence_section(
             _e(r.output),
             f"{r.n_previous} → {r.n}",
             _num(r.largest_change, 2),
+            _e(r.worst_parameter),
             _e(r.top_previous),
             _e(r.top),
             "yes" if r.top_stable else "<b>no</b>",
@@ -522,8 +528,9 @@ def _convergence_section(
     parts = [
         "<h2>Convergence: was n large enough?</h2>",
         f"<p>The indices recomputed on growing parts of the sample. The table gives the largest "
-        f"change of {index} between the last two sizes and whether the top parameter stayed "
-        f"the same. Tolerance, stated before the run: an output has converged when none of "
+        f"change of {index} among the {CONVERGENCE_LEADING} leading parameters over the last "
+        f"doubling of the sample, which of them moved it, and whether the top parameter "
+        f"stayed the same. Tolerance, stated before the run: an output has converged when none of "
         f"its {CONVERGENCE_LEADING} leading indices moved by more than "
         + (
             f"{CONVERGENCE_TOLERANCE}"
@@ -537,7 +544,8 @@ def _convergence_section(
             [
                 "output",
                 "n",
-                f"largest change of {index}",
+                f"largest change of a leading {index}",
+                "moved most",
                 "top before",
                 "top at full n",
                 "top stable",
