@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from itertools import count
 from pathlib import Path
 
 import matplotlib.image
 import pandas as pd
 import pytest
+from benchmark_scripts import load_benchmark
 from pandas.testing import assert_frame_equal
 
 import gemsim.sensitivity
@@ -240,6 +242,23 @@ def test_convergence_is_checked_on_growing_parts_of_the_sample(sobol: Path):
         assert row.largest_change == pytest.approx(verdict["max_change"])
         assert row.converged == (row.largest_change <= CONVERGENCE_TOLERANCE)
         assert row.worst_parameter in row.leading.split(", ")
+
+
+def test_convergence_check_is_rebuilt_from_the_per_point_means(sobol: Path, capsys, monkeypatch):
+    """A reference folder keeps only the means: a contrast rebuilt as their difference is
+    the mean paired difference, so the verdict file comes out as the run wrote it."""
+    script = load_benchmark("convergence_from_means")
+    data = load_sensitivity(sobol)
+    means = pd.read_parquet(sobol / "scenario_outputs.parquet")
+    stored = pd.read_parquet(sobol / "outputs.parquet").set_index("point")
+    rebuilt = script.outputs_from_means(data.settings, means)
+    assert_frame_equal(rebuilt[stored.columns], stored, check_names=False, atol=1e-9)
+    written = pd.read_csv(sobol / "convergence_check.csv")
+    (sobol / "convergence_check.csv").unlink()
+    monkeypatch.setattr(sys, "argv", ["convergence_from_means.py", str(sobol), "--write"])
+    script.main()
+    assert "largest |ST - indices.csv| at the full sample" in capsys.readouterr().out
+    assert_frame_equal(pd.read_csv(sobol / "convergence_check.csv"), written, atol=1e-9)
 
 
 def test_contrasts_csv_reports_sign_shares_and_deciding_parameters(sobol: Path):
