@@ -24,9 +24,7 @@ def test_leaves_give_each_region_its_points_and_share_of_ties():
     rng = np.random.default_rng(0)
     X = pd.DataFrame({"x": rng.uniform(size=400), "y": rng.uniform(size=400)})
     y = pd.Series(X["x"] - X["y"] > 0.2)
-    tree = DecisionTreeClassifier(max_depth=1, random_state=0).fit(
-        X.assign(d=X["x"] - X["y"]), y
-    )
+    tree = DecisionTreeClassifier(max_depth=1, random_state=0).fit(X.assign(d=X["x"] - X["y"]), y)
     leaves = script.leaves(tree, X.assign(d=X["x"] - X["y"]), y)
     assert len(leaves) == 2
     assert leaves[0].startswith("d <= 0.2") and leaves[0].endswith("0% ties")
