@@ -247,18 +247,27 @@ def test_convergence_is_checked_on_growing_parts_of_the_sample(sobol: Path):
 def test_convergence_check_is_rebuilt_from_the_per_point_means(sobol: Path, capsys, monkeypatch):
     """A reference folder keeps only the means: a contrast rebuilt as their difference is
     the mean paired difference, so the verdict file comes out as the run wrote it."""
-    script = load_benchmark("convergence_from_means")
+    script = load_benchmark("tables_from_means")
     data = load_sensitivity(sobol)
     means = pd.read_parquet(sobol / "scenario_outputs.parquet")
     stored = pd.read_parquet(sobol / "outputs.parquet").set_index("point")
     rebuilt = script.outputs_from_means(data.settings, means)
     assert_frame_equal(rebuilt[stored.columns], stored, check_names=False, atol=1e-9)
-    written = pd.read_csv(sobol / "convergence_check.csv")
-    (sobol / "convergence_check.csv").unlink()
-    monkeypatch.setattr(sys, "argv", ["convergence_from_means.py", str(sobol), "--write"])
+    names = [
+        "convergence_check.csv",
+        "metamodel.csv",
+        "metamodel_indices.csv",
+        "metamodel_convergence.csv",
+    ]
+    written = {name: pd.read_csv(sobol / name) for name in names}
+    for name in names:
+        (sobol / name).unlink()
+    argv = ["tables_from_means.py", str(sobol), "--metamodels", "--write"]
+    monkeypatch.setattr(sys, "argv", argv)
     script.main()
     assert "largest |ST - indices.csv| at the full sample" in capsys.readouterr().out
-    assert_frame_equal(pd.read_csv(sobol / "convergence_check.csv"), written, atol=1e-9)
+    for name in names:
+        assert_frame_equal(pd.read_csv(sobol / name), written[name], atol=1e-9)
 
 
 def test_contrasts_csv_reports_sign_shares_and_deciding_parameters(sobol: Path):

@@ -195,6 +195,23 @@ def test_metamodel_q2_drops_by_the_noise_share():
         assert fits[noise_sd]["noise_variance"] == pytest.approx(noise_sd**2, rel=0.2)
 
 
+def test_metamodel_cross_validation_holds_out_whole_design_blocks():
+    """A Saltelli block shares all inputs but one and, under common random numbers, its
+    random path. An output that is that shared path and no parameter effect at all looks
+    predictable when folds split the blocks (a held-out row has its twin in training) and
+    is not when they hold out whole blocks."""
+    problem = ISHIGAMI_PROBLEM
+    X = sample_design(problem, "sobol", 32, seed=0)
+    per = problem.num_vars + 2
+    blocks = np.arange(len(X)) // per
+    rng = np.random.default_rng(1)
+    y = rng.normal(size=blocks.max() + 1)[blocks] + 0.05 * rng.normal(size=len(X))
+    split = fit_metamodel(problem, X, y, max_points=len(X)).fit["q2"]
+    held_out = fit_metamodel(problem, X, y, max_points=len(X), groups=blocks).fit["q2"]
+    assert split > 0.5
+    assert held_out < 0.1
+
+
 def test_metamodel_leaves_the_noise_dummy_out_and_is_reproducible():
     result = run_stochastic_sensitivity(noisy_ishigami, NOISY, n=32, seed=4, replications=2)
     first, fits = result.metamodel_indices(n=256, max_points=120)

@@ -9,7 +9,8 @@ path's. These tables keep them apart (Marrel et al. 2012; Le Gratiet et al. 2017
                     noise dummy's index and the leading parameter's;
 ``metamodel.csv``   per output named in ``[sensitivity] metamodel_outputs``: a Gaussian
                     process fitted to the point means, its out-of-sample error (``q2``,
-                    ``rmse`` by cross-validation) and fitted noise share;
+                    ``rmse`` by cross-validation whose folds keep each design block, a
+                    Saltelli base row or a Morris trajectory, whole) and fitted noise share;
 ``metamodel_indices.csv``  the Sobol' indices of that metamodel's smooth part, i.e. of the
                     parameter effect without the random path;
 ``metamodel_convergence.csv``  whether those indices still move: the leading ones of the
@@ -28,6 +29,7 @@ from gemsim.analysis.sensitivity_data import (
     rank_column,
     ranked,
     replication_values,
+    sample_blocks,
 )
 
 __all__ = [
@@ -100,6 +102,7 @@ def metamodel_tables(
         n=METAMODEL_SOBOL_N,
         seed=data.seed,
         workers=workers,
+        groups=sample_blocks(data.settings, len(data.X)),
     )
     return fits, indices
 
@@ -131,4 +134,5 @@ def metamodel_convergence_table(
         seed=data.seed,
         tolerance=tolerance,
         workers=workers,
+        groups=sample_blocks(data.settings, len(data.X)),
     )

@@ -667,7 +667,9 @@ def _metamodel_part(tables: SensitivityTables) -> str:
             "<h3>Metamodel: the parameter effect without the random path</h3>",
             "<p>A Gaussian process with a noise term, fitted to the point means "
             "(<code>gemsim.sensitivity.metamodel</code>): q2 is its out-of-sample coefficient "
-            "of determination by cross-validation, the noise share its fitted noise variance "
+            "of determination by cross-validation whose folds hold out whole design blocks "
+            "(a point's one-at-a-time neighbours share its random path, and would otherwise "
+            "predict it), the noise share its fitted noise variance "
             "over the outputs' variance. q2 + noise share near 1 means the smooth part is "
             "captured; the metamodel's total indices are those of the parameter effect "
             f"alone, shown where q2 + noise share is at least {METAMODEL_MIN_CAPTURED}. "

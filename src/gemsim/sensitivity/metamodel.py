@@ -20,7 +20,11 @@ model tends to have more gracefully. Its cost grows as ``n^3`` in the number of 
 runs, so at most ``max_points`` runs (a seeded random subset) are used to fit it.
 
 How good is it. :func:`fit_metamodel` reports the out-of-sample error by ``k``-fold cross
-validation: ``q2`` (the coefficient of determination on held-out runs) and ``rmse``. On
+validation: ``q2`` (the coefficient of determination on held-out runs) and ``rmse``. In a
+Saltelli or Morris design a row has one-at-a-time neighbours that share all its inputs but
+one and, under common random numbers, its random path; folds that split such a block let
+a held-out row be predicted from its twin, which rates a metamodel that only interpolates
+its runs as good. Given the design's blocks (``groups``), the folds keep each block whole. On
 noisy runs even a perfect metamodel cannot predict the noise, so ``q2`` is at most
 ``1 - noise share``; ``noise_share`` (the fitted nugget over the runs' variance) is reported
 beside it, and ``q2 + noise_share`` near 1 says the smooth part is captured.
@@ -147,6 +151,7 @@ def fit_metamodel(
     seed: int = 0,
     max_points: int = 800,
     refit_folds: bool = False,
+    groups: np.ndarray | None = None,
 ) -> Metamodel:
     """Fit a Gaussian process to runs ``(X, y)`` and measure it by ``folds``-fold CV.
 
@@ -162,8 +167,11 @@ def fit_metamodel(
             the folds keep those fitted on all runs and only re-condition on their training
             part (Rasmussen and Williams 2006, sec. 5.4.2): ``folds`` times cheaper, and
             slightly optimistic, since the held-out runs helped choose the length scales.
+        groups: per row, its design block (e.g. :func:`gemsim.sensitivity.discovery.\
+design_blocks`); the folds then hold out whole blocks (at most one fold per block).
+            ``None``: rows are independent.
     """
-    from sklearn.model_selection import KFold
+    from sklearn.model_selection import GroupKFold, KFold
 
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float).ravel()
@@ -176,16 +184,31 @@ def fit_metamodel(
     keep = [j for j, name in enumerate(problem.names) if name != problem.noise_dummy]
     inputs = problem.without_noise_dummy()
     X = X[:, keep]
+    if groups is not None:
+        groups = np.asarray(groups).ravel()
+        if groups.shape != y.shape:
+            raise ValueError(f"groups has shape {groups.shape}; expected ({len(y)},)")
     rng = np.random.default_rng(seed)
     if len(y) > max_points:
         rows = np.sort(rng.choice(len(y), size=max_points, replace=False))
         X, y = X[rows], y[rows]
+        groups = None if groups is None else groups[rows]
+    if groups is not None:  # a small design: as many folds as blocks
+        blocks = np.unique(groups).size
+        if blocks < 2:
+            raise ValueError(f"{blocks} design block cannot be held out from itself")
+        folds = min(folds, blocks)
     lower, upper = X.min(axis=0), X.max(axis=0)
     model = Metamodel(inputs, output, None, lower, upper, {})
     Xs = model._scale(X)
     model.gp = _fit(Xs, y, seed)
     held_out = np.empty_like(y)
-    for train, test in KFold(folds, shuffle=True, random_state=seed).split(Xs):
+    splits = (
+        KFold(folds, shuffle=True, random_state=seed).split(Xs)
+        if groups is None
+        else GroupKFold(folds).split(Xs, y, groups)
+    )
+    for train, test in splits:
         fold = _fit(Xs[train], y[train], seed, None if refit_folds else model.gp.kernel_)
         held_out[test] = fold.predict(Xs[test])
     residual = float(np.sum((y - held_out) ** 2))
@@ -215,18 +238,27 @@ def metamodel_indices(
     folds: int = 5,
     max_points: int = 800,
     workers: int = 1,
+    groups: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Metamodel-based Sobol' indices of every output, and each metamodel's fit.
 
     Returns ``(indices, fits)``: ``indices`` is a long frame ``output, parameter, S1,
     S1_conf, ST, ST_conf`` (the parameter effect without the random path); ``fits`` has one
     row per output with the columns of :attr:`Metamodel.fit`. Arguments as for
-    :func:`fit_metamodel` and :meth:`Metamodel.sobol`; with ``workers`` > 1 the outputs
+    :func:`fit_metamodel` (``groups``: the rows' design blocks) and :meth:`Metamodel.sobol`;
+    with ``workers`` > 1 the outputs
     are fitted in that many processes (each output's fit is seeded alone, so the result
     is the same).
     """
     one = partial(
-        _output_indices, problem, np.asarray(X), n=n, seed=seed, folds=folds, max_points=max_points
+        _output_indices,
+        problem,
+        np.asarray(X),
+        n=n,
+        seed=seed,
+        folds=folds,
+        max_points=max_points,
+        groups=groups,
     )
     jobs = [(str(output), Y_frame[output].to_numpy()) for output in Y_frame.columns]
     results = in_processes(one, jobs, workers)
@@ -244,10 +276,18 @@ def _output_indices(
     seed: int,
     folds: int,
     max_points: int,
+    groups: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     output, y = job
     model = fit_metamodel(
-        problem, X, y, output=output, folds=folds, seed=seed, max_points=max_points
+        problem,
+        X,
+        y,
+        output=output,
+        folds=folds,
+        seed=seed,
+        max_points=max_points,
+        groups=groups,
     )
     frame = model.sobol(n, seed).reset_index()
     frame.insert(0, "output", output)
@@ -267,6 +307,7 @@ def metamodel_convergence(
     top: int = 3,
     tolerance: float = 0.05,
     workers: int = 1,
+    groups: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Do the metamodel's indices still move with the sample? Each output's metamodel is
     fitted again on the first half of the sample rows (for a Saltelli design, the first
@@ -287,6 +328,7 @@ def metamodel_convergence(
         seed=seed,
         folds=folds,
         max_points=max_points,
+        groups=None if groups is None else np.asarray(groups)[:half],
     )
     jobs = [(str(output), Y_frame[output].to_numpy()[:half]) for output in Y_frame.columns]
     results = in_processes(one, jobs, workers)

@@ -258,17 +258,25 @@ class StochasticResult:
         self, *, n: int = 4096, folds: int = 5, max_points: int = 800
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Sobol' indices of a Gaussian-process fit to the point means, and its fit
-        statistics (see :func:`gemsim.sensitivity.metamodel.metamodel_indices`)."""
+        statistics (see :func:`gemsim.sensitivity.metamodel.metamodel_indices`); the
+        cross-validation holds out whole design blocks."""
+        from gemsim.sensitivity import get_method
+        from gemsim.sensitivity.discovery import design_blocks
         from gemsim.sensitivity.metamodel import metamodel_indices
 
+        result = self.result
+        per = get_method(result.method).rows_per_unit(
+            result.problem, bool(result.settings.get("calc_second_order", False))
+        )
         return metamodel_indices(
-            self.result.problem,
-            self.result.X,
+            result.problem,
+            result.X,
             point_means(self.runs),
             n=n,
-            seed=self.result.seed,
+            seed=result.seed,
             folds=folds,
             max_points=max_points,
+            groups=design_blocks(result.method, per, len(result.X)),
         )
 
 

@@ -1,0 +1,138 @@
+"""Rebuild a sensitivity folder's convergence verdict and metamodel tables from its
+per-point means alone.
+
+``python benchmarks/tables_from_means.py FOLDER [--metamodels] [--workers W] [--write]``
+
+A reference folder keeps the per-point means (``scenario_outputs.parquet``) but not the
+single runs that ``gemsim report`` reads. This recomputes the analysed outputs from the
+means (a contrast as the difference of the two scenarios' means, which equals the mean of
+the paired differences up to rounding), then the indices on growing parts of the sample
+and the verdict of :func:`gemsim.analysis.sensitivity_report.convergence_check`, and with
+``--metamodels`` the Gaussian-process metamodels of ``metamodel_outputs`` (fit, indices,
+convergence) as ``gemsim report`` makes them. It prints how far the recomputed indices lie
+from the folder's tables (they should agree to rounding) and, with ``--write``, replaces
+``convergence_check.csv`` (and the three metamodel tables).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from gemsim.analysis.files import write_csv
+from gemsim.analysis.sensitivity_data import SensitivityData, SensitivityTables, convergence_table
+from gemsim.analysis.sensitivity_noise import (
+    METAMODEL_CONVERGENCE_FILE,
+    METAMODEL_FILE,
+    METAMODEL_INDICES_FILE,
+    metamodel_convergence_table,
+    metamodel_tables,
+)
+from gemsim.analysis.sensitivity_report import (
+    CONVERGENCE_CHECK_FILE,
+    CONVERGENCE_TOLERANCE,
+    convergence_check,
+)
+from gemsim.study.plans import read_design
+from gemsim.study.sensitivity_spec import SensitivitySettings
+
+
+def outputs_from_means(settings: SensitivitySettings, means: pd.DataFrame) -> pd.DataFrame:
+    """Per point: the base scenario's outputs and each contrast, from the scenario means."""
+    wide = {name: part.set_index("point").sort_index() for name, part in means.groupby("scenario")}
+    columns = {output: wide[settings.base_scenario][output] for output in settings.outputs}
+    for contrast in settings.contrasts:
+        for output in contrast.outputs:
+            columns[contrast.column(output)] = (
+                wide[contrast.scenario][output] - wide[contrast.reference][output]
+            )
+    return pd.DataFrame(columns)
+
+
+def load_from_means(folder: Path) -> tuple[SensitivityData, pd.DataFrame]:
+    """The folder's design and settings (no runs) and its analysed outputs per point."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    experiment = manifest["experiment"]
+    settings = SensitivitySettings.from_record(experiment["sensitivity"])
+    X, sample = read_design(folder)
+    data = SensitivityData(
+        folder=folder,
+        manifest=manifest,
+        settings=settings,
+        seed=int(experiment["seed"]),
+        horizon=int(experiment["months"]),
+        X=X,
+        sample=sample,
+        values=pd.DataFrame(),
+    )
+    means = pd.read_parquet(folder / "scenario_outputs.parquet")
+    return data, outputs_from_means(settings, means)
+
+
+def largest_gap(new: pd.DataFrame, old: pd.DataFrame, keys: list[str], column: str) -> float:
+    """The largest absolute difference of ``column`` between two tables joined on ``keys``."""
+    joined = new.set_index(keys)[column] - old.set_index(keys)[column]
+    return float(joined.abs().max())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--metamodels", action="store_true", help="the metamodel tables too")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--write", action="store_true", help="replace the tables")
+    args = parser.parse_args()
+
+    folder = args.folder
+    data, outputs = load_from_means(folder)
+    convergence = convergence_table(data, outputs)
+    if convergence is None:
+        raise SystemExit(f"{data.settings.method} cannot be cut into smaller designs")
+    stored = pd.read_csv(folder / "indices.csv")
+    full = convergence[convergence["n"] == convergence["n"].max()]
+    gap = largest_gap(full, stored, ["output", "parameter"], "ST")
+    print(f"largest |ST - indices.csv| at the full sample: {gap:.2e}")
+    tables = SensitivityTables(
+        scenario_outputs=pd.DataFrame(),
+        outputs=outputs,
+        standard_errors=pd.DataFrame(),
+        indices=stored,
+        second_order=None,
+        convergence=convergence,
+        contrasts=pd.DataFrame(),
+        flips=pd.DataFrame(),
+    )
+    check = convergence_check(tables)
+    print(f"{int(check['converged'].sum())} of {len(check)} outputs converged")
+    written = {CONVERGENCE_CHECK_FILE: check}
+    if args.metamodels:
+        found = metamodel_tables(data, outputs, workers=args.workers)
+        if found is None:
+            raise SystemExit("the experiment names no metamodel_outputs")
+        fits, indices = found
+        if (folder / METAMODEL_INDICES_FILE).exists():
+            old = pd.read_csv(folder / METAMODEL_INDICES_FILE)
+            gap = largest_gap(indices, old, ["output", "parameter"], "ST")
+            print(f"largest |ST - {METAMODEL_INDICES_FILE}|: {gap:.2e}")
+        shown = fits.set_index("output")[["q2", "noise_share"]]
+        if (folder / METAMODEL_FILE).exists():
+            shown["q2_before"] = pd.read_csv(folder / METAMODEL_FILE).set_index("output")["q2"]
+        print(shown)
+        converging = metamodel_convergence_table(
+            data, outputs, indices, tolerance=CONVERGENCE_TOLERANCE, workers=args.workers
+        )
+        written |= {
+            METAMODEL_FILE: fits,
+            METAMODEL_INDICES_FILE: indices,
+            METAMODEL_CONVERGENCE_FILE: converging,
+        }
+    if args.write:
+        for name, table in written.items():
+            print(f"wrote {write_csv(table, folder / name)}")
+
+
+if __name__ == "__main__":
+    main()
