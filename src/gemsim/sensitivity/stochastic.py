@@ -260,9 +260,9 @@ class StochasticResult:
         """Sobol' indices of a Gaussian-process fit to the point means, and its fit
         statistics (see :func:`gemsim.sensitivity.metamodel.metamodel_indices`); the
         cross-validation holds out whole design blocks."""
-        from gemsim.sensitivity import get_method
         from gemsim.sensitivity.discovery import design_blocks
         from gemsim.sensitivity.metamodel import metamodel_indices
+        from gemsim.sensitivity.methods import get_method
 
         result = self.result
         per = get_method(result.method).rows_per_unit(
