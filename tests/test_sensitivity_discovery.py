@@ -188,9 +188,31 @@ def test_sibling_leaves_read_as_their_parent():
 
     left = [("a", ">", 0.5), ("b", "≤", 0.2)]
     right = [("a", ">", 0.5), ("b", ">", 0.2)]
-    other = [("a", "≤", 0.5)]
+    other = [("a", "≤", 0.5), ("c", ">", 0.1)]
     assert _merge_siblings([left, other, right]) == [[("a", ">", 0.5)], other]
     assert _merge_siblings([left, other]) == [left, other]
+
+
+def test_leaves_that_differ_in_one_split_merge_in_any_order_and_again():
+    """Two leaves that take every split the same way but one, in whatever order the tree
+    took them, read as the splits they share; the four leaves under one split read as
+    that split; leaves covering every point read as all points."""
+    from gemsim.sensitivity.discovery import _merge_siblings
+
+    one = [("g", ">", 0.1), ("e", "≤", 3.0), ("f", ">", 1.0)]
+    cousin = [("e", "≤", 3.0), ("g", "≤", 0.1), ("f", ">", 1.0)]
+    assert _merge_siblings([one, cousin]) == [[("e", "≤", 3.0), ("f", ">", 1.0)]]
+    assert _merge_siblings([one, [("e", "≤", 3.0), ("g", "≤", 0.2), ("f", ">", 1.0)]]) == [
+        one,
+        [("e", "≤", 3.0), ("g", "≤", 0.2), ("f", ">", 1.0)],
+    ]
+    quarter = [
+        [("a", ">", 0.5), ("b", side_b, 0.2), ("c", side_c, 0.7)]
+        for side_b in ("≤", ">")
+        for side_c in ("≤", ">")
+    ]
+    assert _merge_siblings(quarter) == [[("a", ">", 0.5)]]
+    assert _merge_siblings([[("a", ">", 0.5)], [("a", "≤", 0.5)]]) == [[]]
 
 
 def test_the_majority_sign_sets_the_statement():
@@ -285,7 +307,10 @@ def test_discoveries_made_in_two_processes_equal_those_made_in_one():
     from gemsim.sensitivity.pool import in_processes
 
     x = sampled_points(400)
-    jobs = [(sign_flip_cases(planted_difference(x, seed))[0], STATEMENT) for seed in (1, 2, 3)]
+    jobs = [
+        (sign_flip_cases(planted_difference(x, seed))[0], STATEMENT, "wellbeing")
+        for seed in (1, 2, 3)
+    ]
     blocks = np.arange(len(x)) // 8
     one = in_processes(partial(_discover, x, blocks, 0), jobs, 1)
     two = in_processes(partial(_discover, x, blocks, 0), jobs, 2)

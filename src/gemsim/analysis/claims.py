@@ -22,7 +22,8 @@ fails_when         where in the assumption space it fails: the PRIM boxes of sce
                    discovery (:mod:`gemsim.sensitivity.discovery`), else the tree's dense
                    leaves, with coverage and density; where it fails at most points,
                    "everywhere but where" it holds (the region found for the points
-                   where it holds)
+                   where it holds); beside the sampled parameters, the derived axes of
+                   the claim's outcome (:mod:`gemsim.analysis.discovery_axes`)
 rests_on           the parameters with the largest total-order index (or Morris mu*) of
                    the claim's value over the sample: the assumptions the verdict rests on
 noise_floor        the noise-floor dummy's index for the same value (the random path's
@@ -44,6 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gemsim.analysis.discovery_axes import with_discovery_axes
 from gemsim.analysis.files import write_csv
 from gemsim.analysis.html import Html, escape, table
 from gemsim.study.claims import CLAIMS, GOAL_RESULT_FILE, Claim
@@ -283,7 +285,9 @@ def assumption_space(folder: Path, horizon: int, seed: int) -> pd.DataFrame:
                 "claim_id": claim.id,
                 "share_holding": float(holds.mean()),
                 "sample_points": len(holds),
-                "fails_when": _fails_when(claim, x, holds, seed, blocks),
+                "fails_when": _fails_when(
+                    claim, with_discovery_axes(x, claim.outcome), holds, seed, blocks
+                ),
                 "rests_on": rests_on,
                 "noise_floor": floor,
             }

@@ -19,7 +19,9 @@ next to the runs:
 
 A point's contrast is the mean over its replications, so a flip can be the random path
 (``noise.csv`` says how large it is); a box of high density over a small region is a
-finding, scattered cases without a box are not.
+finding, scattered cases without a box are not. Beside the sampled parameters, discovery
+may split on the derived axes of :mod:`gemsim.analysis.discovery_axes` (a difference of
+two parameters that a model rule compares) for the outputs that rule defines.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from gemsim.analysis.discovery_axes import with_discovery_axes
 from gemsim.analysis.files import slug
 from gemsim.analysis.sensitivity_data import SensitivityData, numeric_sample, sample_blocks
 from gemsim.sensitivity.pool import in_processes
@@ -77,13 +80,13 @@ def _statement(scenario: str, reference: str, output: str, sign: int) -> str:
 
 
 def _discover(
-    x: pd.DataFrame, blocks: np.ndarray | None, seed: int, job: tuple[np.ndarray, str]
+    x: pd.DataFrame, blocks: np.ndarray | None, seed: int, job: tuple[np.ndarray, str, str]
 ) -> ScenarioDiscovery:
     from gemsim.sensitivity.discovery import discover
 
-    cases, statement = job
+    cases, statement, output = job
     return discover(
-        x,
+        with_discovery_axes(x, output),
         cases,
         statement,
         blocks=blocks,
@@ -109,12 +112,13 @@ def discover_contrasts(
     jobs = []
     for contrast, output in pairs:
         cases, sign = sign_flip_cases(outputs[contrast.column(output)].to_numpy(dtype=float))
-        jobs.append((cases, _statement(contrast.scenario, contrast.reference, output, sign)))
+        statement = _statement(contrast.scenario, contrast.reference, output, sign)
+        jobs.append((cases, statement, output))
     blocks = sample_blocks(settings, len(x))
     results = in_processes(partial(_discover, x, blocks, data.seed % 2**32), jobs, workers)
     found: dict[str, ScenarioDiscovery] = {}
     rows, box_parts, leaf_parts = [], [], []
-    for (contrast, output), (_, statement), result in zip(pairs, jobs, results, strict=True):
+    for (contrast, output), (_, statement, _), result in zip(pairs, jobs, results, strict=True):
         column = contrast.column(output)
         found[column] = result
         region = result.region()

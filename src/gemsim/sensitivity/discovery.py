@@ -611,32 +611,41 @@ def _tree(
 def _merge_siblings(
     paths: Sequence[list[tuple[str, str, float]]],
 ) -> list[list[tuple[str, str, float]]]:
-    """Leaf paths with each pair of sibling leaves (the same splits but the last, which
-    they take on either side) replaced by their parent's path."""
-    merged: list[list[tuple[str, str, float]]] = []
-    used: set[int] = set()
-    for i, path in enumerate(paths):
-        if i in used:
-            continue
-        sibling = next(
+    """Leaf paths with any two that differ in one split only, taken on either side,
+    replaced by the splits they share ("A and x" or "A and not x" reads as "A"), until no
+    two do. Sibling leaves are the common case; two leaves that take every other split
+    the same way, in whatever order, merge too, and a merged pair can merge again."""
+    merged = [list(path) for path in paths]
+    while True:
+        pair = next(
             (
-                j
-                for j in range(i + 1, len(paths))
-                if j not in used
-                and path
-                and len(paths[j]) == len(path)
-                and paths[j][:-1] == path[:-1]
-                and paths[j][-1][0] == path[-1][0]
-                and paths[j][-1][2] == path[-1][2]
+                (i, j, shared)
+                for i in range(len(merged))
+                for j in range(i + 1, len(merged))
+                if (shared := _shared_but_one(merged[i], merged[j])) is not None
             ),
             None,
         )
-        if sibling is None:
-            merged.append(list(path))
-        else:
-            used.add(sibling)
-            merged.append(list(path[:-1]))
-    return merged
+        if pair is None:
+            return merged
+        i, j, shared = pair
+        merged[i] = shared
+        del merged[j]
+
+
+def _shared_but_one(
+    a: list[tuple[str, str, float]], b: list[tuple[str, str, float]]
+) -> list[tuple[str, str, float]] | None:
+    """The splits of ``a`` but one, if ``b`` has the same splits and takes that one on
+    the other side; else ``None``."""
+    only_a = [split for split in a if split not in b]
+    only_b = [split for split in b if split not in a]
+    if len(a) != len(b) or len(only_a) != 1 or len(only_b) != 1:
+        return None
+    (name_a, op_a, value_a), (name_b, op_b, value_b) = only_a[0], only_b[0]
+    if name_a != name_b or value_a != value_b or op_a == op_b:
+        return None
+    return [split for split in a if split != only_a[0]]
 
 
 def _rule_text(
