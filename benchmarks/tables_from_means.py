@@ -1,7 +1,8 @@
 """Rebuild a sensitivity folder's convergence verdict and metamodel tables from its
 per-point means alone.
 
-``python benchmarks/tables_from_means.py FOLDER [--metamodels] [--workers W] [--write]``
+``python benchmarks/tables_from_means.py FOLDER [--metamodels] [--discovery] [--workers W]
+[--write]``
 
 A reference folder keeps the per-point means (``scenario_outputs.parquet``) but not the
 single runs that ``gemsim report`` reads. This recomputes the analysed outputs from the
@@ -9,9 +10,11 @@ means (a contrast as the difference of the two scenarios' means, which equals th
 the paired differences up to rounding), then the indices on growing parts of the sample
 and the verdict of :func:`gemsim.analysis.sensitivity_report.convergence_check`, and with
 ``--metamodels`` the Gaussian-process metamodels of ``metamodel_outputs`` (fit, indices,
-convergence) as ``gemsim report`` makes them. It prints how far the recomputed indices lie
-from the folder's tables (they should agree to rounding) and, with ``--write``, replaces
-``convergence_check.csv`` (and the three metamodel tables).
+convergence) as ``gemsim report`` makes them, and with ``--discovery`` the scenario
+discovery of every contrast (PRIM boxes and tree). It prints how far the recomputed
+indices lie from the folder's tables (they should agree to rounding), which discovery
+findings changed, and, with ``--write``, replaces ``convergence_check.csv`` (and the three
+metamodel tables, and ``discovery.csv``, ``boxes.csv`` and ``tree.csv``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,12 @@ import pandas as pd
 
 from gemsim.analysis.files import write_csv
 from gemsim.analysis.sensitivity_data import SensitivityData, SensitivityTables, convergence_table
+from gemsim.analysis.sensitivity_discovery import (
+    BOXES_FILE,
+    DISCOVERY_FILE,
+    TREE_FILE,
+    discover_contrasts,
+)
 from gemsim.analysis.sensitivity_noise import (
     METAMODEL_CONVERGENCE_FILE,
     METAMODEL_FILE,
@@ -41,7 +50,8 @@ from gemsim.study.sensitivity_spec import SensitivitySettings
 
 
 def outputs_from_means(settings: SensitivitySettings, means: pd.DataFrame) -> pd.DataFrame:
-    """Per point: the base scenario's outputs and each contrast, from the scenario means."""
+    """Per point: the base scenario's outputs and each contrast, from the scenario means
+    (a tie can come out a few units in the last place from 0; discovery reads it as 0)."""
     wide = {name: part.set_index("point").sort_index() for name, part in means.groupby("scenario")}
     columns = {output: wide[settings.base_scenario][output] for output in settings.outputs}
     for contrast in settings.contrasts:
@@ -78,10 +88,20 @@ def largest_gap(new: pd.DataFrame, old: pd.DataFrame, keys: list[str], column: s
     return float(joined.abs().max())
 
 
+def changed_findings(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
+    """The contrast outputs whose finding differs: coverage and density before and after."""
+    joined = new.merge(
+        old[["column", "finding", "coverage", "density"]], on="column", suffixes=("", "_before")
+    ).set_index("column")
+    changed = joined[joined["finding"] != joined["finding_before"]]
+    return changed[["coverage_before", "coverage", "density_before", "density"]].round(2)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--metamodels", action="store_true", help="the metamodel tables too")
+    parser.add_argument("--discovery", action="store_true", help="the discovery tables too")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--write", action="store_true", help="replace the tables")
     args = parser.parse_args()
@@ -129,6 +149,13 @@ def main() -> None:
             METAMODEL_INDICES_FILE: indices,
             METAMODEL_CONVERGENCE_FILE: converging,
         }
+    if args.discovery:
+        found = discover_contrasts(data, outputs, workers=args.workers)
+        if (folder / DISCOVERY_FILE).exists():
+            changed = changed_findings(found.summary, pd.read_csv(folder / DISCOVERY_FILE))
+            print(f"{len(changed)} of {len(found.summary)} findings changed")
+            print(changed.to_string())
+        written |= {DISCOVERY_FILE: found.summary, BOXES_FILE: found.boxes, TREE_FILE: found.tree}
     if args.write:
         for name, table in written.items():
             print(f"wrote {write_csv(table, folder / name)}")

@@ -153,6 +153,9 @@ def test_a_tie_is_no_loss_but_does_not_beat():
     assert _holds(no_loss, _margin(no_loss, 0.0, 0.0))
     assert not _holds(no_loss, _margin(no_loss, -0.02, 1.0))
     assert _holds(no_loss, _margin(no_loss, -0.005, 1.0))
+    rounding = 0.1 + 0.2 - 0.3  # two means of equal runs summed in another order
+    assert not _holds(beats, _margin(beats, rounding, 0.0))
+    assert _holds(no_loss, _margin(no_loss, -0.01 * 0.3 - rounding, 0.3))
 
 
 def test_claims_table_validation(tmp_path: Path):

@@ -55,3 +55,22 @@ def test_a_failure_along_a_difference_is_one_box_on_the_axis_and_a_staircase_wit
     assert box.coverage >= 0.9 and box.density >= 0.9
     without = discover(x, cases, "s", seed=1).boxes[0]
     assert min(without.coverage, without.density) < min(box.coverage, box.density) - 0.1
+
+
+def test_discovery_keeps_the_axis_only_where_it_describes_the_cases_better():
+    from functools import partial
+
+    from gemsim.analysis.discovery_axes import description_score, discover_with_axes
+
+    x = points()
+    along_gap = (x["in_order_threshold"] - x["infrastructure_initial_mean"] > 0.1).to_numpy()
+    find = partial(discover, cases=along_gap, statement="s", seed=1)
+    kept = discover_with_axes(x, "neighbourhoods_in_order", find)
+    assert "in_order_gap" in kept.x.columns
+    assert description_score(kept) > description_score(find(x))
+    assert "in_order_gap" not in discover_with_axes(x, "wellbeing", find).x.columns
+    along_other = (x["other"] > 0.7).to_numpy()
+    find = partial(discover, cases=along_other, statement="s", seed=1)
+    plain = discover_with_axes(x, "neighbourhoods_in_order", find)
+    assert "in_order_gap" not in plain.x.columns  # no better with it: the plain one is kept
+    assert description_score(plain) >= 0.9

@@ -318,3 +318,15 @@ def test_discoveries_made_in_two_processes_equal_those_made_in_one():
         assert a.sentence() == b.sentence()
         pd.testing.assert_frame_equal(a.box_table(), b.box_table())
         pd.testing.assert_frame_equal(a.leaves, b.leaves)
+
+
+def test_a_difference_zero_but_for_rounding_is_a_tie():
+    """Two means of the same replication values summed in another order differ in the
+    last bits: (0.1 + 0.2) - (0.2 + 0.1) is 0, 0.1 + 0.2 - 0.3 is not."""
+    from gemsim.sensitivity.discovery import without_rounding
+
+    rounding = 0.1 + 0.2 - 0.3
+    assert rounding != 0
+    cases, sign = sign_flip_cases([rounding, -rounding, 0.2, 0.3, 1e-9])
+    assert sign == 1 and cases.tolist() == [True, True, False, False, False]
+    assert without_rounding([1e6, 1e-7, 1e-5]).tolist() == [1e6, 0.0, 1e-5]

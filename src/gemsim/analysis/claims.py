@@ -23,7 +23,8 @@ fails_when         where in the assumption space it fails: the PRIM boxes of sce
                    leaves, with coverage and density; where it fails at most points,
                    "everywhere but where" it holds (the region found for the points
                    where it holds); beside the sampled parameters, the derived axes of
-                   the claim's outcome (:mod:`gemsim.analysis.discovery_axes`)
+                   the claim's outcome where they describe it better
+                   (:mod:`gemsim.analysis.discovery_axes`)
 rests_on           the parameters with the largest total-order index (or Morris mu*) of
                    the claim's value over the sample: the assumptions the verdict rests on
 noise_floor        the noise-floor dummy's index for the same value (the random path's
@@ -40,15 +41,18 @@ import json
 import math
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from gemsim.analysis.discovery_axes import with_discovery_axes
+from gemsim.analysis.discovery_axes import discover_with_axes
 from gemsim.analysis.files import write_csv
 from gemsim.analysis.html import Html, escape, table
 from gemsim.study.claims import CLAIMS, GOAL_RESULT_FILE, Claim
+
+if TYPE_CHECKING:
+    from gemsim.sensitivity.discovery import ScenarioDiscovery
 
 __all__ = [
     "CLAIMS_FILE",
@@ -92,9 +96,14 @@ def _interval(values: np.ndarray, conf: float = 0.95) -> tuple[float, float, flo
 
 
 def _margin(claim: Claim, value: float, reference_level: float) -> float:
-    """How far ``value`` is on the holding side (positive: holds)."""
+    """How far ``value`` is on the holding side (positive: holds; 0 where it differs from
+    the bound by rounding only: two means of equal runs summed in another order)."""
+    from gemsim.sensitivity.discovery import ROUNDING
+
     tolerance = claim.tolerance * abs(reference_level) if claim.tolerance else 0.0
-    return claim.direction * (value - claim.threshold) + tolerance
+    margin = claim.direction * (value - claim.threshold) + tolerance
+    scale = max(1.0, abs(value), abs(claim.threshold), tolerance)
+    return 0.0 if abs(margin) <= ROUNDING * scale else margin
 
 
 def _holds(claim: Claim, margin: float) -> bool:
@@ -185,11 +194,15 @@ def _fails_when(
     # Where a claim fails at most points, the region where it holds is the finding (a box
     # around most of the sample says little): "everywhere but where <region>".
     minority = holds if fails > len(holds) / 2 else ~holds
-    found = discover(
-        sample, minority, claim.text, blocks=blocks, max_boxes=2, max_restricted=3, seed=seed
-    )
-    found.boxes = [box for box in found.boxes if box.limits]  # a box must restrict something
-    region = found.region()
+
+    def find(columns: pd.DataFrame) -> ScenarioDiscovery:
+        found = discover(
+            columns, minority, claim.text, blocks=blocks, max_boxes=2, max_restricted=3, seed=seed
+        )
+        found.boxes = [box for box in found.boxes if box.limits]  # a box must restrict something
+        return found
+
+    region = discover_with_axes(sample, claim.outcome, find).region()
     if minority is holds:
         if region is None:
             return (
@@ -285,9 +298,7 @@ def assumption_space(folder: Path, horizon: int, seed: int) -> pd.DataFrame:
                 "claim_id": claim.id,
                 "share_holding": float(holds.mean()),
                 "sample_points": len(holds),
-                "fails_when": _fails_when(
-                    claim, with_discovery_axes(x, claim.outcome), holds, seed, blocks
-                ),
+                "fails_when": _fails_when(claim, x, holds, seed, blocks),
                 "rests_on": rests_on,
                 "noise_floor": floor,
             }

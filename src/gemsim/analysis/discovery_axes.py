@@ -5,6 +5,9 @@ on the *difference* of two parameters comes out as a staircase of boxes that cov
 badly. Where a model rule compares two parameters, their difference is the axis along
 which the conclusion changes, and discovery is given it as a column of its own. An axis is
 added for the outputs the rule defines, and only when both parameters were sampled.
+Discovery runs with and without the axes and keeps the description with the larger
+harmonic mean of coverage and density (the one without on a tie): a greedy tree given one
+more column can start from a worse split, and the axis should only ever sharpen a finding.
 
 ``in_order_gap``: a buurt is in order when every category's stock is at or above
 ``in_order_threshold`` (ODD §2.4 and §4.11); the buurten start around
@@ -18,11 +21,22 @@ describes the ties with this axis (``results/reference/ablations/in_order_ties/`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-__all__ = ["DISCOVERY_AXES", "DiscoveryAxis", "with_discovery_axes"]
+if TYPE_CHECKING:
+    from gemsim.sensitivity.discovery import ScenarioDiscovery
+
+__all__ = [
+    "DISCOVERY_AXES",
+    "DiscoveryAxis",
+    "description_score",
+    "discover_with_axes",
+    "with_discovery_axes",
+]
 
 
 @dataclass(frozen=True)
@@ -66,3 +80,24 @@ def with_discovery_axes(x: pd.DataFrame, output: str) -> pd.DataFrame:
     if not axes:
         return x
     return x.assign(**{a.name: x[a.minuend] - x[a.subtrahend] for a in axes})
+
+
+def description_score(found: ScenarioDiscovery) -> float:
+    """The harmonic mean of the found region's coverage and density (0 without one)."""
+    region = found.region()
+    if region is None or region.coverage + region.density == 0:
+        return 0.0
+    return 2 * region.coverage * region.density / (region.coverage + region.density)
+
+
+def discover_with_axes(
+    x: pd.DataFrame, output: str, find: Callable[[pd.DataFrame], ScenarioDiscovery]
+) -> ScenarioDiscovery:
+    """``find(x)``, or ``find`` over ``x`` with the derived axes of ``output`` where that
+    describes the cases better (:func:`description_score`)."""
+    plain = find(x)
+    extended = with_discovery_axes(x, output)
+    if extended is x:
+        return plain
+    derived = find(extended)
+    return derived if description_score(derived) > description_score(plain) else plain

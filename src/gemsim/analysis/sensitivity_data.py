@@ -312,14 +312,17 @@ def contrast_table(
     ``share_positive_beyond_noise`` (the contrast is more than two standard errors of its
     replication mean below / above zero; NaN with one replication), ``flipped_share`` (points
     whose sign differs from the sign of the mean) and ``deciding_parameters`` (the top
-    parameters by ST or mu_star).
+    parameters by ST or mu_star). A contrast zero but for rounding counts as zero.
     """
+    from gemsim.sensitivity.discovery import without_rounding
+
     rows = []
     for contrast in settings.contrasts:
         for output in contrast.outputs:
             column = contrast.column(output)
             values = outputs[column].to_numpy(dtype=float)
             se = standard_errors[column].to_numpy(dtype=float)
+            signed = without_rounding(values)  # a tie off by rounding is a tie
             mean = float(np.mean(values))
             sign = 1.0 if mean >= 0 else -1.0
             rows.append(
@@ -334,12 +337,12 @@ def contrast_table(
                     "q05": float(np.quantile(values, 0.05)),
                     "median": float(np.median(values)),
                     "q95": float(np.quantile(values, 0.95)),
-                    "share_negative": float(np.mean(values < 0)),
-                    "share_zero": float(np.mean(values == 0)),
-                    "share_positive": float(np.mean(values > 0)),
+                    "share_negative": float(np.mean(signed < 0)),
+                    "share_zero": float(np.mean(signed == 0)),
+                    "share_positive": float(np.mean(signed > 0)),
                     "share_negative_beyond_noise": _beyond(values, se, -1),
                     "share_positive_beyond_noise": _beyond(values, se, 1),
-                    "flipped_share": float(np.mean(values * sign < 0)),
+                    "flipped_share": float(np.mean(signed * sign < 0)),
                     "deciding_parameters": _deciding_text(indices, column),
                 }
             )

@@ -21,7 +21,8 @@ A point's contrast is the mean over its replications, so a flip can be the rando
 (``noise.csv`` says how large it is); a box of high density over a small region is a
 finding, scattered cases without a box are not. Beside the sampled parameters, discovery
 may split on the derived axes of :mod:`gemsim.analysis.discovery_axes` (a difference of
-two parameters that a model rule compares) for the outputs that rule defines.
+two parameters that a model rule compares) for the outputs that rule defines, where they
+describe the flips better.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from gemsim.analysis.discovery_axes import with_discovery_axes
+from gemsim.analysis.discovery_axes import discover_with_axes
 from gemsim.analysis.files import slug
 from gemsim.analysis.sensitivity_data import SensitivityData, numeric_sample, sample_blocks
 from gemsim.sensitivity.pool import in_processes
@@ -85,15 +86,19 @@ def _discover(
     from gemsim.sensitivity.discovery import discover
 
     cases, statement, output = job
-    return discover(
-        with_discovery_axes(x, output),
-        cases,
-        statement,
-        blocks=blocks,
-        max_boxes=MAX_BOXES,
-        max_restricted=MAX_RESTRICTED,
-        min_density=MIN_DENSITY,
-        seed=seed,
+    return discover_with_axes(
+        x,
+        output,
+        partial(
+            discover,
+            cases=cases,
+            statement=statement,
+            blocks=blocks,
+            max_boxes=MAX_BOXES,
+            max_restricted=MAX_RESTRICTED,
+            min_density=MIN_DENSITY,
+            seed=seed,
+        ),
     )
 
 

@@ -42,6 +42,7 @@ from matplotlib.ticker import MaxNLocator
 from gemsim.analysis.files import write_png
 
 __all__ = [
+    "ROUNDING",
     "Box",
     "Limit",
     "Region",
@@ -50,6 +51,7 @@ __all__ = [
     "discover",
     "discover_sign_flips",
     "sign_flip_cases",
+    "without_rounding",
 ]
 
 
@@ -782,16 +784,32 @@ def design_blocks(method: str, rows_per_unit: int, points: int) -> np.ndarray | 
     return np.arange(points) // max(rows_per_unit, 1)
 
 
+ROUNDING = 1e-12
+"""A difference this small against the larger of 1 and its operands' scale is a tie: two
+means of the same replication values summed in another order (or paired differences
+that cancel) differ from 0 in the last bits only."""
+
+
+def without_rounding(difference: Sequence[float] | np.ndarray) -> np.ndarray:
+    """``difference`` with the values within :data:`ROUNDING` of 0 (relative to the
+    larger of 1 and the largest absolute value) set to 0."""
+    d = np.asarray(difference, dtype=float).ravel()
+    scale = max(1.0, float(np.abs(d).max())) if d.size else 1.0
+    return np.where(np.abs(d) <= ROUNDING * scale, 0.0, d)
+
+
 def sign_flip_cases(difference: Sequence[float] | np.ndarray) -> tuple[np.ndarray, int]:
     """The points where a difference does not have its usual sign.
 
     Returns ``(cases, sign)``: ``sign`` is +1 if at least as many points are positive as
     negative, else -1; ``cases`` flags the points whose difference is not strictly of that
-    sign (a zero difference counts as a failure of "beats").
+    sign (a zero difference, or one that is zero but for rounding, counts as a failure of
+    "beats").
     """
     d = np.asarray(difference, dtype=float).ravel()
     if not np.isfinite(d).all():
         raise ValueError("The difference has non-finite values")
+    d = without_rounding(d)
     sign = 1 if (d > 0).sum() >= (d < 0).sum() else -1
     return (d * sign <= 0), sign
 
