@@ -98,12 +98,12 @@ def _interval(values: np.ndarray, conf: float = 0.95) -> tuple[float, float, flo
 def _margin(claim: Claim, value: float, reference_level: float) -> float:
     """How far ``value`` is on the holding side (positive: holds; 0 where it differs from
     the bound by rounding only: two means of equal runs summed in another order)."""
-    from gemsim.sensitivity.discovery import ROUNDING
+    from gemsim.sensitivity.discovery import within_rounding
 
     tolerance = claim.tolerance * abs(reference_level) if claim.tolerance else 0.0
     margin = claim.direction * (value - claim.threshold) + tolerance
-    scale = max(1.0, abs(value), abs(claim.threshold), tolerance)
-    return 0.0 if abs(margin) <= ROUNDING * scale else margin
+    scale = max(abs(value), abs(claim.threshold), tolerance)
+    return 0.0 if within_rounding(margin, scale) else margin
 
 
 def _holds(claim: Claim, margin: float) -> bool:

@@ -47,7 +47,6 @@ class DiscoveryAxis:
     minuend: str
     subtrahend: str
     outputs: tuple[str, ...]
-    meaning: str
 
 
 DISCOVERY_AXES: tuple[DiscoveryAxis, ...] = (
@@ -56,10 +55,6 @@ DISCOVERY_AXES: tuple[DiscoveryAxis, ...] = (
         minuend="in_order_threshold",
         subtrahend="infrastructure_initial_mean",
         outputs=("neighbourhoods_in_order",),
-        meaning=(
-            "in_order_threshold - infrastructure_initial_mean: how far the stock a buurt "
-            "needs to be in order lies above the mean initial stock (stock units)"
-        ),
     ),
 )
 

@@ -51,6 +51,7 @@ __all__ = [
     "discover",
     "discover_sign_flips",
     "sign_flip_cases",
+    "within_rounding",
     "without_rounding",
 ]
 
@@ -790,12 +791,18 @@ means of the same replication values summed in another order (or paired differen
 that cancel) differ from 0 in the last bits only."""
 
 
+def within_rounding(difference: float | np.ndarray, scale: float) -> np.ndarray:
+    """Whether ``difference`` is within :data:`ROUNDING` of 0 relative to the larger of 1
+    and ``scale`` (the size of the values it was computed from)."""
+    return np.abs(difference) <= ROUNDING * max(1.0, scale)
+
+
 def without_rounding(difference: Sequence[float] | np.ndarray) -> np.ndarray:
-    """``difference`` with the values within :data:`ROUNDING` of 0 (relative to the
-    larger of 1 and the largest absolute value) set to 0."""
+    """``difference`` with the values :func:`within_rounding` of 0 (at the scale of the
+    largest absolute value) set to 0."""
     d = np.asarray(difference, dtype=float).ravel()
-    scale = max(1.0, float(np.abs(d).max())) if d.size else 1.0
-    return np.where(np.abs(d) <= ROUNDING * scale, 0.0, d)
+    scale = float(np.abs(d).max()) if d.size else 1.0
+    return np.where(within_rounding(d, scale), 0.0, d)
 
 
 def sign_flip_cases(difference: Sequence[float] | np.ndarray) -> tuple[np.ndarray, int]:
