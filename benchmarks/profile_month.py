@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 import gemsim.model.model as model_module
+from gemsim.model import citizen_month, month_zero
 from gemsim.model import citizens as rules
-from gemsim.model import month_zero
 from gemsim.model.collector import OutcomeCollector
 from gemsim.model.ledger import Ledger
 
@@ -57,7 +57,7 @@ def instrument(regime_type: type) -> None:
     for name in PHASES:
         if hasattr(model_module, name):
             setattr(model_module, name, _timed(name, getattr(model_module, name)))
-    rules.monthly_update = _timed("monthly_update (citizens)", rules.monthly_update)
+    citizen_month.monthly_update = _timed("monthly_update (citizens)", citizen_month.monthly_update)
     draw = rules.CitizenDraws.draw.__func__  # type: ignore[attr-defined]
     rules.CitizenDraws.draw = classmethod(_timed("CitizenDraws.draw", draw))  # type: ignore[assignment]
     rules.volunteer_hours = _timed("volunteer_hours", rules.volunteer_hours)

@@ -28,8 +28,8 @@ import pandas as pd
 from mesa.agentset import AgentSet
 from mesa.experimental.scenarios import Scenario
 
+from gemsim.model import citizen_month, month_zero, outcomes
 from gemsim.model import citizens as rules
-from gemsim.model import month_zero, outcomes
 from gemsim.model.agents import Citizen, Municipality
 from gemsim.model.citizens import Citizens
 from gemsim.model.collective_types import COLLECTIVE_TYPES
@@ -235,7 +235,7 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
 
         inputs = citizen_inputs(self, visible_gain, fairness)
         draws = rules.CitizenDraws.draw(self.rng, self.citizens.size)
-        rules.monthly_update(self.citizens, inputs, draws, self.region.network, params)
+        citizen_month.monthly_update(self.citizens, inputs, draws, self.region.network, params)
         if movement:
             found_collectives(self)
             dissolve_collectives(self)

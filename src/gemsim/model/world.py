@@ -38,6 +38,17 @@ class Network:
         return np.diff(self.indptr)
 
     @property
+    def mean_operator(self) -> csr_matrix:
+        """The row-normalised adjacency (each row's weights are 1 / degree)."""
+        return self._mean_operator
+
+    @property
+    def isolated(self) -> BoolArray:
+        """Citizens without contacts (their contacts' mean is their own value)."""
+        isolated: BoolArray = self._isolated
+        return isolated
+
+    @property
     def sources(self) -> np.ndarray:
         """The citizen each entry of ``indices`` belongs to."""
         return self._sources

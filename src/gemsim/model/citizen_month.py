@@ -1,0 +1,300 @@
+"""One month of every citizen's rules in one compiled pass (Numba).
+
+:func:`gemsim.model.citizens.monthly_update` composes the rules of ``citizens.py``, each a
+NumPy expression over all citizens: some sixty passes over the population a month, plus
+five sparse products for the contacts' means. This module does the same arithmetic in one
+loop per step, citizen by citizen, in the same order of operations: every result is the same
+to the last bit (IEEE 754 arithmetic is exactly rounded, and Numba without ``fastmath``
+neither reorders nor fuses operations; the contacts' sums run in the sparse matrix's order,
+as SciPy's product does). ``tests/test_citizen_month.py`` compares the two on whole runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+import numpy as np
+from numba import njit
+
+from gemsim.model.citizens import (
+    ACTIVE,
+    INITIATOR,
+    OCCASIONAL,
+    CitizenDraws,
+    CitizenInputs,
+    Citizens,
+)
+from gemsim.model.parameters import Parameters
+from gemsim.model.world import Network
+
+
+def compiled[Function: Callable[..., Any]](function: Function) -> Function:
+    """Compile ``function`` with Numba (machine code cached beside the source), strict IEEE
+    arithmetic: no ``fastmath``, so no reordered sums and no fused multiply-adds."""
+    return cast(Function, njit(cache=True)(function))
+
+
+@compiled
+def _below_one(value: float) -> float:
+    return value if value < 1.0 else 1.0
+
+
+@compiled
+def _clip(value: float, low: float, high: float) -> float:
+    # np.clip(v, low, high) = min(max(v, low), high)
+    value = value if value > low else low
+    return value if value < high else high
+
+
+#: Columns of the experiences passed on through contacts, and participation.
+LOCAL_GOOD, LOCAL_BAD, NATIONAL_GOOD, NATIONAL_BAD, PARTICIPATING = range(5)
+
+
+@compiled
+def _positive_part(value: float) -> float:
+    # np.maximum(value, 0.0) keeps the first argument when they compare equal (-0.0 too)
+    return value if value >= 0.0 else 0.0
+
+
+@compiled
+def _trust(
+    trust: float,
+    baseline: float,
+    positive: float,
+    negative: float,
+    rate: float,
+    rate_negative: float,
+    decay: float,
+) -> float:
+    """``fade_toward(asymmetric_trust_update(...))`` for one citizen; ``rate_negative`` is
+    ``rate * asymmetry``, multiplied first as the NumPy rule does."""
+    rise = _below_one(rate * positive) * (1.0 - trust)
+    fall = _below_one(rate_negative * negative) * trust
+    learned = _clip(trust + rise - fall, 0.0, 1.0)
+    return learned + decay * (baseline - learned)
+
+
+@compiled
+def _kernel(
+    state: np.ndarray,
+    trust_local: np.ndarray,
+    trust_local_baseline: np.ndarray,
+    trust_national: np.ndarray,
+    trust_national_baseline: np.ndarray,
+    social_trust: np.ndarray,
+    social_trust_baseline: np.ndarray,
+    motivation: np.ndarray,
+    motivation_baseline: np.ndarray,
+    threshold: np.ndarray,
+    wellbeing_baseline: np.ndarray,
+    participating_initial: np.ndarray,
+    own_local: np.ndarray,
+    own_national: np.ndarray,
+    heard_local_positive: np.ndarray,
+    heard_local_negative: np.ndarray,
+    heard_national_positive: np.ndarray,
+    heard_national_negative: np.ndarray,
+    seen_and_fair: np.ndarray,
+    controlling: np.ndarray,
+    trusted: np.ndarray,
+    efficacy: np.ndarray,
+    needs_change: np.ndarray,
+    ownership: np.ndarray,
+    life_event: np.ndarray,
+    new_threshold: np.ndarray,
+    acts: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weights: np.ndarray,
+    isolated: np.ndarray,
+    scalars: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    contact_weight, learning_rate, asymmetry = scalars[0], scalars[1], scalars[2]
+    rate_negative = learning_rate * asymmetry
+    social_effect, decay = scalars[4], scalars[3]
+    crowding_out, crowding_in, motivation_rate = scalars[5], scalars[6], scalars[7]
+    threshold_mean, threshold_sd, life_event_rate = scalars[8], scalars[9], scalars[10]
+    motivation_weight, efficacy_weight, active_margin = scalars[11], scalars[12], scalars[13]
+    adjustment_rate = scalars[14]
+    volunteering_effect, needs_effect = scalars[15], scalars[16]
+    ownership_effect, trust_effect = scalars[17], scalars[18]
+    n = state.size
+    # Pass 1: what each citizen passes on to contacts, one row per citizen.
+    own = np.empty((n, 5))
+    shared = np.zeros(4, dtype=np.bool_)  # does anyone have this experience?
+    for i in range(n):
+        own[i, LOCAL_GOOD] = _positive_part(own_local[i])
+        own[i, LOCAL_BAD] = _positive_part(-own_local[i])
+        own[i, NATIONAL_GOOD] = _positive_part(own_national[i])
+        own[i, NATIONAL_BAD] = _positive_part(-own_national[i])
+        own[i, PARTICIPATING] = 1.0 if state[i] >= OCCASIONAL else 0.0
+        for column in range(4):
+            if own[i, column] != 0.0:
+                shared[column] = True
+    new_trust_local = np.empty(n)
+    new_trust_national = np.empty(n)
+    new_social_trust = np.empty(n)
+    new_motivation = np.empty(n)
+    new_threshold_values = np.empty(n)
+    new_state = np.empty(n, dtype=np.int8)
+    new_wellbeing = np.empty(n)
+    passed_on = np.empty(4)
+    # Pass 2: each citizen's rules, with the contacts' means of pass 1.
+    for i in range(n):
+        # The contacts' means, summed in the matrix's order from zero as SciPy's product
+        # sums them; five independent sums at once.
+        sum0 = sum1 = sum2 = sum3 = sum4 = 0.0
+        for entry in range(indptr[i], indptr[i + 1]):
+            j, w = indices[entry], weights[entry]
+            sum0 += w * own[j, 0]
+            sum1 += w * own[j, 1]
+            sum2 += w * own[j, 2]
+            sum3 += w * own[j, 3]
+            sum4 += w * own[j, 4]
+        if isolated[i]:
+            sum0, sum1, sum2, sum3, sum4 = own[i, 0], own[i, 1], own[i, 2], own[i, 3], own[i, 4]
+        passed_on[0], passed_on[1], passed_on[2], passed_on[3] = sum0, sum1, sum2, sum3
+        for column in range(4):  # unchanged where nobody had it, as the NumPy rule skips it
+            if shared[column]:
+                passed_on[column] = own[i, column] + contact_weight * passed_on[column]
+            else:
+                passed_on[column] = own[i, column]
+        new_trust_local[i] = _trust(
+            trust_local[i],
+            trust_local_baseline[i],
+            passed_on[LOCAL_GOOD] + heard_local_positive[i] + seen_and_fair[i],
+            passed_on[LOCAL_BAD] + heard_local_negative[i],
+            learning_rate,
+            rate_negative,
+            decay,
+        )
+        new_trust_national[i] = _trust(
+            trust_national[i],
+            trust_national_baseline[i],
+            passed_on[NATIONAL_GOOD] + heard_national_positive[i],
+            passed_on[NATIONAL_BAD] + heard_national_negative[i],
+            learning_rate,
+            rate_negative,
+            decay,
+        )
+        participating = own[i, PARTICIPATING]
+        initially = 1.0 if participating_initial[i] else 0.0
+        target_trust = _clip(
+            social_trust_baseline[i] + social_effect * (participating - initially), 0.0, 1.0
+        )
+        new_social_trust[i] = social_trust[i] + decay * (target_trust - social_trust[i])
+        target_motivation = (
+            motivation_baseline[i] - crowding_out * controlling[i] + crowding_in * trusted[i]
+        )
+        new_motivation[i] = motivation[i] + motivation_rate * (target_motivation - motivation[i])
+        if life_event[i] < life_event_rate:
+            new_threshold_values[i] = threshold_mean + threshold_sd * new_threshold[i]
+        else:
+            new_threshold_values[i] = threshold[i]
+        will = sum4 + motivation_weight * new_motivation[i] + efficacy_weight * efficacy[i]
+        target = 0
+        if will >= new_threshold_values[i]:
+            target = OCCASIONAL
+        if will >= new_threshold_values[i] + active_margin:
+            target = ACTIVE
+        keeps_lead = state[i] == INITIATOR and target >= ACTIVE
+        if acts[i] < adjustment_rate and not keeps_lead:
+            new_state[i] = target
+        else:
+            new_state[i] = state[i]
+        now = 1.0 if new_state[i] >= OCCASIONAL else 0.0
+        value = (
+            wellbeing_baseline[i]
+            + volunteering_effect * (now - initially)
+            + needs_effect * needs_change[i]
+            + ownership_effect * ownership[i]
+            + trust_effect * (new_social_trust[i] - social_trust_baseline[i])
+        )
+        new_wellbeing[i] = _clip(value, 0.0, 10.0)
+    return (
+        new_trust_local,
+        new_trust_national,
+        new_social_trust,
+        new_motivation,
+        new_threshold_values,
+        new_state,
+        new_wellbeing,
+    )
+
+
+def monthly_update(
+    c: Citizens,
+    inputs: CitizenInputs,
+    draws: CitizenDraws,
+    network: Network,
+    params: Parameters,
+) -> None:
+    """:func:`gemsim.model.citizens.monthly_update`, compiled: same rules, same bits."""
+    operator = network.mean_operator
+    scalars = np.array(
+        [
+            params.contact_experience_weight,
+            params.trust_learning_rate,
+            params.trust_asymmetry,
+            params.trust_memory_decay,
+            params.social_trust_participation_effect,
+            params.crowding_out_sd,
+            params.crowding_in_sd,
+            params.motivation_adjustment_rate,
+            c.threshold_mean,
+            params.threshold_sd,
+            params.life_event_rate,
+            params.motivation_weight,
+            params.efficacy_weight,
+            c.active_margin,
+            params.participation_adjustment_rate,
+            params.wellbeing_volunteering_effect,
+            params.wellbeing_needs_effect,
+            params.wellbeing_ownership_effect,
+            params.wellbeing_trust_effect,
+        ],
+        dtype=np.float64,
+    )
+    (
+        c.trust_local,
+        c.trust_national,
+        c.social_trust,
+        c.motivation,
+        c.threshold,
+        c.state,
+        c.wellbeing,
+    ) = _kernel(
+        c.state,
+        c.trust_local,
+        c.trust_local_baseline,
+        c.trust_national,
+        c.trust_national_baseline,
+        c.social_trust,
+        c.social_trust_baseline,
+        c.motivation,
+        c.motivation_baseline,
+        c.threshold,
+        c.wellbeing_baseline,
+        c.participating_initial,
+        inputs.own_local,
+        inputs.own_national,
+        inputs.heard_local_positive,
+        inputs.heard_local_negative,
+        inputs.heard_national_positive,
+        inputs.heard_national_negative,
+        inputs.seen_and_fair,
+        inputs.controlling,
+        inputs.trusted,
+        inputs.efficacy,
+        inputs.needs_change,
+        inputs.ownership,
+        draws.life_event,
+        draws.new_threshold,
+        draws.acts,
+        operator.indptr,
+        operator.indices,
+        operator.data,
+        network.isolated,
+        scalars,
+    )

@@ -1,0 +1,84 @@
+"""The compiled citizens' month against the NumPy rules it compiles: the same bits."""
+
+import copy
+
+import numpy as np
+import pytest
+from model_config import ALL_STREAMS, SMALL
+
+from gemsim import CommunityModel
+from gemsim.model import citizen_month
+from gemsim.model import citizens as rules
+from gemsim.model.citizens import CitizenDraws, CitizenInputs
+from gemsim.model.perception import citizen_inputs
+from gemsim.model.world import Network
+
+COLUMNS = ("trust_local", "trust_national", "social_trust", "motivation", "threshold")
+COLUMNS += ("state", "wellbeing")
+
+
+def _assert_same_bits(actual, expected):
+    for name in COLUMNS:
+        a, b = getattr(actual, name), getattr(expected, name)
+        assert a.dtype == b.dtype, name
+        assert a.tobytes() == b.tobytes(), f"{name} differs"
+
+
+def _random_inputs(n: int, rng: np.random.Generator) -> CitizenInputs:
+    """Signed own experiences with exact and negative zeros, everything else random."""
+    values = {}
+    for field in CitizenInputs.__dataclass_fields__:
+        column = rng.normal(0.0, 0.5, n) * (rng.random(n) < 0.3)
+        column[rng.random(n) < 0.1] = -0.0
+        values[field] = column if field.startswith("own") else np.abs(column)
+    values["own_national"][:] = 0.0  # nobody had this experience: the product is skipped
+    return CitizenInputs(**values)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_compiled_month_gives_the_numpy_rules_bits_on_random_inputs(seed):
+    model = CommunityModel(rng=seed, **{**SMALL, "regime": "hybrid", **ALL_STREAMS})
+    rng = np.random.default_rng(seed)
+    n = model.citizens.size
+    # Some citizens without contacts: their contacts' mean is their own value.
+    keep = rng.random(n) > 0.02
+    network = model.region.network
+    degree = np.diff(network.indptr)
+    kept = np.repeat(keep, degree)
+    indptr = np.concatenate([[0], np.cumsum(np.where(keep, degree, 0))]).astype(np.int32)
+    sparse = Network(indptr, network.indices[kept])
+    assert sparse.isolated.any()
+    numpy_state, compiled_state = (copy.deepcopy(model.citizens) for _ in range(2))
+    for _ in range(6):
+        inputs = _random_inputs(n, rng)
+        draws = CitizenDraws.draw(rng, n)
+        rules.monthly_update(numpy_state, inputs, draws, sparse, model.params)
+        citizen_month.monthly_update(compiled_state, inputs, draws, sparse, model.params)
+        _assert_same_bits(compiled_state, numpy_state)
+    assert not np.array_equal(compiled_state.state, model.citizens.state)  # states moved
+
+
+@pytest.mark.parametrize("regime", ["subsidy_channel", "hybrid"])
+def test_a_whole_run_is_the_same_with_the_numpy_rules(regime, monkeypatch):
+    overrides = {**SMALL, "regime": regime, **ALL_STREAMS}
+    compiled = CommunityModel(rng=11, **overrides)
+    compiled_frame = compiled.run()
+    monkeypatch.setattr(citizen_month, "monthly_update", rules.monthly_update)
+    with_numpy = CommunityModel(rng=11, **overrides)
+    numpy_frame = with_numpy.run()
+    assert compiled_frame.equals(numpy_frame)
+    _assert_same_bits(compiled.citizens, with_numpy.citizens)
+
+
+def test_the_month_reads_the_inputs_the_model_computes():
+    model = CommunityModel(rng=4, **{**SMALL, "regime": "hybrid", **ALL_STREAMS})
+    for _ in range(14):
+        model.step()
+    zeros = np.zeros_like(model.stock)
+    inputs = citizen_inputs(model, zeros, np.zeros(model.region.n_neighbourhoods))
+    draws = CitizenDraws.draw(np.random.default_rng(0), model.citizens.size)
+    numpy_state, compiled_state = (copy.deepcopy(model.citizens) for _ in range(2))
+    network, params = model.region.network, model.params
+    rules.monthly_update(numpy_state, inputs, draws, network, params)
+    citizen_month.monthly_update(compiled_state, inputs, draws, network, params)
+    _assert_same_bits(compiled_state, numpy_state)
