@@ -1,21 +1,18 @@
-"""One month of every citizen's rules in one compiled pass (Numba).
+"""One month of every citizen's rules, compiled (Numba) into two passes over the citizens.
 
 :func:`gemsim.model.citizens.monthly_update` composes the rules of ``citizens.py``, each a
 NumPy expression over all citizens: some sixty passes over the population a month, plus
-five sparse products for the contacts' means. This module does the same arithmetic in one
-loop per step, citizen by citizen, in the same order of operations: every result is the same
-to the last bit (IEEE 754 arithmetic is exactly rounded, and Numba without ``fastmath``
-neither reorders nor fuses operations; the contacts' sums run in the sparse matrix's order,
-as SciPy's product does). ``tests/test_citizen_month.py`` compares the two on whole runs.
+five sparse products for the contacts' means. This module does the same arithmetic in two
+passes, citizen by citizen: first what each citizen passes on to contacts, then each
+citizen's rules with the contacts' five means summed together. The operations and their
+order are the NumPy rules' (``gemsim.model.compiled``), and the contacts' sums run in the
+sparse matrix's order, as SciPy's product does, so every result is the same to the last
+bit. ``tests/test_citizen_month.py`` compares the two on random inputs and whole runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, cast
-
 import numpy as np
-from numba import njit
 
 from gemsim.model.citizens import (
     ACTIVE,
@@ -25,14 +22,9 @@ from gemsim.model.citizens import (
     CitizenInputs,
     Citizens,
 )
+from gemsim.model.compiled import compiled
 from gemsim.model.parameters import Parameters
 from gemsim.model.world import Network
-
-
-def compiled[Function: Callable[..., Any]](function: Function) -> Function:
-    """Compile ``function`` with Numba (machine code cached beside the source), strict IEEE
-    arithmetic: no ``fastmath``, so no reordered sums and no fused multiply-adds."""
-    return cast(Function, njit(cache=True)(function))
 
 
 @compiled
