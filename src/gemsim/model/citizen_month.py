@@ -102,6 +102,9 @@ def _kernel(
     isolated: np.ndarray,
     scalars: np.ndarray,
 ) -> tuple[np.ndarray, ...]:
+    """The month's new trust (local, national), social trust, motivation, thresholds,
+    states and wellbeing; ``scalars`` holds the parameters in the order
+    :func:`monthly_update` lists them."""
     contact_weight, learning_rate, asymmetry = scalars[0], scalars[1], scalars[2]
     rate_negative = learning_rate * asymmetry
     social_effect, decay = scalars[4], scalars[3]
@@ -224,7 +227,7 @@ def monthly_update(
 ) -> None:
     """:func:`gemsim.model.citizens.monthly_update`, compiled: same rules, same bits."""
     operator = network.mean_operator
-    scalars = np.array(
+    scalars = np.array(  # in the order _kernel reads them
         [
             params.contact_experience_weight,
             params.trust_learning_rate,
