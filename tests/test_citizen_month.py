@@ -13,8 +13,15 @@ from gemsim.model.citizens import CitizenDraws, CitizenInputs
 from gemsim.model.perception import citizen_inputs
 from gemsim.model.world import Network
 
-COLUMNS = ("trust_local", "trust_national", "social_trust", "motivation", "threshold")
-COLUMNS += ("state", "wellbeing")
+COLUMNS = (
+    "trust_local",
+    "trust_national",
+    "social_trust",
+    "motivation",
+    "threshold",
+    "state",
+    "wellbeing",
+)
 
 
 def _assert_same_bits(actual, expected):

@@ -100,20 +100,33 @@ def _kernel(
     indices: np.ndarray,
     weights: np.ndarray,
     isolated: np.ndarray,
-    scalars: np.ndarray,
+    scalars: tuple[float, ...],
 ) -> tuple[np.ndarray, ...]:
     """The month's new trust (local, national), social trust, motivation, thresholds,
     states and wellbeing; ``scalars`` holds the parameters in the order
     :func:`monthly_update` lists them."""
-    contact_weight, learning_rate, asymmetry = scalars[0], scalars[1], scalars[2]
+    (
+        contact_weight,
+        learning_rate,
+        asymmetry,
+        decay,
+        social_effect,
+        crowding_out,
+        crowding_in,
+        motivation_rate,
+        threshold_mean,
+        threshold_sd,
+        life_event_rate,
+        motivation_weight,
+        efficacy_weight,
+        active_margin,
+        adjustment_rate,
+        volunteering_effect,
+        needs_effect,
+        ownership_effect,
+        trust_effect,
+    ) = scalars
     rate_negative = learning_rate * asymmetry
-    social_effect, decay = scalars[4], scalars[3]
-    crowding_out, crowding_in, motivation_rate = scalars[5], scalars[6], scalars[7]
-    threshold_mean, threshold_sd, life_event_rate = scalars[8], scalars[9], scalars[10]
-    motivation_weight, efficacy_weight, active_margin = scalars[11], scalars[12], scalars[13]
-    adjustment_rate = scalars[14]
-    volunteering_effect, needs_effect = scalars[15], scalars[16]
-    ownership_effect, trust_effect = scalars[17], scalars[18]
     n = state.size
     # Pass 1: what each citizen passes on to contacts, one row per citizen.
     own = np.empty((n, 5))
@@ -227,30 +240,28 @@ def monthly_update(
 ) -> None:
     """:func:`gemsim.model.citizens.monthly_update`, compiled: same rules, same bits."""
     operator = network.mean_operator
-    scalars = np.array(  # in the order _kernel reads them
-        [
-            params.contact_experience_weight,
-            params.trust_learning_rate,
-            params.trust_asymmetry,
-            params.trust_memory_decay,
-            params.social_trust_participation_effect,
-            params.crowding_out_sd,
-            params.crowding_in_sd,
-            params.motivation_adjustment_rate,
-            c.threshold_mean,
-            params.threshold_sd,
-            params.life_event_rate,
-            params.motivation_weight,
-            params.efficacy_weight,
-            c.active_margin,
-            params.participation_adjustment_rate,
-            params.wellbeing_volunteering_effect,
-            params.wellbeing_needs_effect,
-            params.wellbeing_ownership_effect,
-            params.wellbeing_trust_effect,
-        ],
-        dtype=np.float64,
+    values = (  # in the order _kernel unpacks them
+        params.contact_experience_weight,
+        params.trust_learning_rate,
+        params.trust_asymmetry,
+        params.trust_memory_decay,
+        params.social_trust_participation_effect,
+        params.crowding_out_sd,
+        params.crowding_in_sd,
+        params.motivation_adjustment_rate,
+        c.threshold_mean,
+        params.threshold_sd,
+        params.life_event_rate,
+        params.motivation_weight,
+        params.efficacy_weight,
+        c.active_margin,
+        params.participation_adjustment_rate,
+        params.wellbeing_volunteering_effect,
+        params.wellbeing_needs_effect,
+        params.wellbeing_ownership_effect,
+        params.wellbeing_trust_effect,
     )
+    scalars = tuple(float(value) for value in values)  # one type: one compiled kernel
     (
         c.trust_local,
         c.trust_national,
