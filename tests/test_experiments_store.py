@@ -228,9 +228,15 @@ def test_manifest_has_all_keys_and_is_json_serialisable(tmp_path):
         "scipy",
         "salib",
         "pydantic",
+        "numba",
+        "scikit-learn",
+        "threadpoolctl",
         "dask",
     } <= set(versions)
     assert versions["numpy"] == np.__version__ and versions["pandas"] == pd.__version__
+    # The BLAS libraries with the CPU kernel each chose (the metamodel's bits depend on it).
+    blas = again["platform"]["blas"]
+    assert blas and all({"library", "version", "architecture"} <= set(lib) for lib in blas)
     assert {"commit", "dirty", "changes"} <= set(again["git"])
     (invocation,) = again["invocations"]
     assert invocation["started"] == again["started"] and invocation["status"] == "complete"

@@ -87,6 +87,9 @@ _DISTRIBUTIONS = {
     "scipy": "scipy",
     "salib": "SALib",
     "pydantic": "pydantic",
+    "numba": "numba",
+    "scikit-learn": "scikit-learn",
+    "threadpoolctl": "threadpoolctl",
     "dask": "dask",
     "distributed": "distributed",
 }
@@ -104,6 +107,21 @@ def package_versions() -> dict[str, str | None]:
         except metadata.PackageNotFoundError:
             versions[key] = None
     return versions
+
+
+def blas_libraries() -> list[dict[str, str | None]]:
+    """The BLAS libraries NumPy and SciPy load, each with its version and the CPU kernel it
+    chose (``architecture``): the metamodel's fit runs on SciPy's, and its last bits
+    depend on that kernel (README, Reproducibility)."""
+    import scipy.linalg  # noqa: F401  (loads SciPy's BLAS)
+    from threadpoolctl import threadpool_info
+
+    keys = ("internal_api", "version", "architecture", "threading_layer")
+    return [
+        {"library": Path(info["filepath"]).name, **{key: info.get(key) for key in keys}}
+        for info in threadpool_info()
+        if info.get("user_api") == "blas"
+    ]
 
 
 def _git(args: Sequence[str], cwd: Path) -> str | None:
@@ -280,6 +298,7 @@ def environment(
             "python_implementation": platform.python_implementation(),
             "executable": sys.executable,
             "cpu_count": os.cpu_count(),
+            "blas": blas_libraries(),
         },
         "git": git_state(repo_dir, paths),
         "inputs": input_files(paths, repo_dir),
