@@ -117,6 +117,26 @@ def test_runs_sharing_a_seed_and_point_execute_together_in_scenario_order():
         assert [s.scenario for s in group] == scenarios
 
 
+def test_points_that_start_alike_follow_the_first_of_them():
+    """With a start key, a later point that starts as an earlier one runs right after it
+    (each point's runs still together, in scenario order); nothing else moves."""
+    seeds = replication_seeds(5, 2)
+    points = [{"drift": 0.0, "late": 1}, {"drift": 0.1, "late": 1}, {"drift": 0.0, "late": 2}]
+    specs = build_specs(SCENARIOS, seeds=seeds, months=3, points=points)
+
+    def start(spec: RunSpec) -> tuple[int, float]:
+        return spec.seed, spec.params["drift"]  # "late" is read after the start
+
+    ordered = sharing_order(specs, start)
+    assert sorted(s.run_id for s in ordered) == sorted(s.run_id for s in specs)
+    runs = [(s.point, s.replication) for s in ordered[:: len(SCENARIOS)]]
+    assert runs == [(0, 0), (2, 0), (0, 1), (2, 1), (1, 0), (1, 1)]
+    for start_index in range(0, len(ordered), len(SCENARIOS)):
+        group = ordered[start_index : start_index + len(SCENARIOS)]
+        assert [s.scenario for s in group] == list(SCENARIOS)
+    assert sharing_order(specs, None) == sharing_order(specs)
+
+
 def test_run_batch_builds_long_frame_with_key_columns():
     specs = make_specs(replications=2, months=5)[:2]
     index, frame = run_batch(toy_run.random_walk, (7, specs))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import pandas as pd
 import pytest
 from model_config import ALL_STREAMS, REGIMES, SMALL
 
@@ -204,3 +205,30 @@ def test_another_model_class_never_shares_a_month_0() -> None:
     assert month_zero.sharing_key(_OtherMonthZero, params, 1) != month_zero.sharing_key(
         CommunityModel, params, 1
     )
+
+
+def test_a_study_runs_points_that_start_alike_together_and_gets_the_same_results(
+    shared: month_zero.MonthZeroStates, tmp_path, monkeypatch
+) -> None:
+    """The runner orders a design's points by their month 0 (``start_key``): with room for
+    one stored state, a point that differs from the first only after month 0 restores it
+    when it runs next; in the design's own order the point between evicts it. The stored
+    runs are the same either way."""
+    from gemsim.experiments import ResultStore, SerialExecutor, build_specs, run_experiment
+    from gemsim.study.simulation import simulate, start_key
+
+    monkeypatch.setattr(shared, "capacity", 1)
+    params = {k: v for k, v in SMALL.items() if k != "months"}
+    points = [{}, {"trust_asymmetry": 2.5}, {"fund_reporting_hours": 2.0}]
+    specs = build_specs(
+        {"hybrid": {**params, "regime": "hybrid"}}, seeds=[7], months=12, points=points
+    )
+    stored = []
+    for key in (None, start_key):
+        shared.clear()
+        store = ResultStore(tmp_path / str(key is None))
+        store.prepare()
+        run_experiment(specs, simulate, store, SerialExecutor(), progress=False, start_key=key)
+        assert shared.hits == (0 if key is None else 1)
+        stored.append(store.read_timeseries())
+    pd.testing.assert_frame_equal(stored[0], stored[1])

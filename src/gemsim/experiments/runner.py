@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -35,6 +35,7 @@ __all__ = [
     "RunFailedError",
     "RunFunction",
     "RunSummary",
+    "StartKey",
     "default_batch_size",
     "make_batches",
     "run_batch",
@@ -44,6 +45,8 @@ __all__ = [
 RunFunction = Callable[[RunSpec], pd.DataFrame]
 #: Called in the parent after each batch is stored, with the batch's specs and time series.
 BatchCallback = Callable[[Sequence[RunSpec], pd.DataFrame], None]
+#: A run's start: runs with equal keys begin from the same state.
+StartKey = Callable[[RunSpec], Hashable]
 
 MAX_BATCH_SIZE = 50
 BATCHES_PER_WORKER = 4
@@ -99,11 +102,22 @@ def default_batch_size(runs: int, workers: int) -> int:
     return max(1, min(MAX_BATCH_SIZE, per_batch))
 
 
-def sharing_order(specs: Sequence[RunSpec]) -> list[RunSpec]:
+def sharing_order(specs: Sequence[RunSpec], start_key: StartKey | None = None) -> list[RunSpec]:
     """``specs`` with the runs of each parameter point and replication next to each other
     (scenarios in their order): they share a seed and differ only in their scenario, so a
-    worker builds their month 0 once (:mod:`gemsim.model.month_zero`)."""
-    return sorted(specs, key=lambda spec: (spec.point, spec.replication))
+    worker builds their month 0 once (:mod:`gemsim.model.month_zero`). With ``start_key``,
+    the runs of points that start alike (e.g. a Sobol' design's points that differ only in
+    a parameter read after month 0) also follow one another, from the first point of each
+    start on, each point's runs in the order above."""
+    ordered = sorted(specs, key=lambda spec: (spec.point, spec.replication))
+    if start_key is None:
+        return ordered
+    keys = [start_key(spec) for spec in ordered]
+    first: dict[Hashable, int] = {}
+    for key in keys:
+        first.setdefault(key, len(first))
+    rank = {id(spec): first[key] for spec, key in zip(ordered, keys, strict=True)}
+    return sorted(ordered, key=lambda spec: rank[id(spec)])
 
 
 def make_batches(specs: Sequence[RunSpec], batch_size: int) -> list[tuple[RunSpec, ...]]:
@@ -177,6 +191,7 @@ def run_experiment(
     progress: bool = True,
     progress_interval_s: float | None = None,
     on_batch: BatchCallback | None = None,
+    start_key: StartKey | None = None,
 ) -> RunSummary:
     """Run every spec not yet stored, storing each batch as soon as it finishes.
 
@@ -191,6 +206,8 @@ def run_experiment(
             runs done, the rate and the time left every ``progress_interval_s`` seconds
             (default :data:`gemsim.experiments.progress.PROGRESS_INTERVAL_S`).
         on_batch: called after each stored batch with its specs and time series.
+        start_key: runs with equal keys start from the same state; they run one after
+            another (:func:`sharing_order`). Only the order changes, never a result.
 
     Raises:
         KeyboardInterrupt: after cancelling outstanding work; stored batches remain on
@@ -205,7 +222,7 @@ def run_experiment(
         raise ValueError(f"duplicate run ids, e.g. {dupes}")
     done = store.completed_run_ids()
     _check_resume(specs, store, done)
-    todo = sharing_order([s for s in specs if s.run_id not in done])
+    todo = sharing_order([s for s in specs if s.run_id not in done], start_key)
     skipped = len(specs) - len(todo)
     size = batch_size or default_batch_size(len(todo), executor.workers)
     batches = make_batches(todo, size)

@@ -494,7 +494,12 @@ def _execute(
         try:
             with _terminate_as_interrupt():
                 summary = run_experiment(
-                    specs, _simulate(), store, executor, progress=options.progress
+                    specs,
+                    _simulate(),
+                    store,
+                    executor,
+                    progress=options.progress,
+                    start_key=_start_key(),
                 )
         except KeyboardInterrupt:
             stored_runs = manifest.write("interrupted")
@@ -543,6 +548,12 @@ def _simulate() -> Callable[[RunSpec], Any]:
     from gemsim.study.simulation import simulate
 
     return simulate
+
+
+def _start_key() -> Callable[[RunSpec], Any]:
+    from gemsim.study.simulation import start_key
+
+    return start_key
 
 
 def build_report(results_dir: Path | str) -> dict[str, Any]:

@@ -6,6 +6,8 @@ A run depends only on its spec: its parameters, seed and horizon.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import pandas as pd
 
 from gemsim.experiments.specs import RunSpec
@@ -22,3 +24,20 @@ def simulate(spec: RunSpec) -> pd.DataFrame:
     with month_zero.SHARED.sharing():
         model = CommunityModel(scenario=params, rng=spec.seed)
     return model.run()
+
+
+def start_key(spec: RunSpec) -> Hashable:
+    """Runs with equal keys build the same month 0: the same seed and the same parameters
+    but for those nothing before month 0 reads (:data:`gemsim.model.month_zero.AFTER_MONTH_0`).
+    A cheaper, stricter stand-in for the key the month-0 store uses (the spec's parameters
+    as given, not validated), for ordering runs only."""
+    return (
+        spec.seed,
+        tuple(
+            sorted(
+                (name, repr(value))
+                for name, value in spec.params.items()
+                if name not in month_zero.AFTER_MONTH_0
+            )
+        ),
+    )
