@@ -31,7 +31,7 @@ PHASES = (
     "pay_fund_tranches",
     "run_projects",
     "work_off_reporting",
-    "citizen_inputs",
+    "input_sources",
     "found_collectives",
     "dissolve_collectives",
     "update_membership",
@@ -58,6 +58,7 @@ def instrument(regime_type: type) -> None:
         if hasattr(model_module, name):
             setattr(model_module, name, _timed(name, getattr(model_module, name)))
     citizen_month.monthly_update = _timed("monthly_update (citizens)", citizen_month.monthly_update)
+    citizen_month.gather_inputs = _timed("gather_inputs (citizens)", citizen_month.gather_inputs)
     draw = rules.CitizenDraws.draw.__func__  # type: ignore[attr-defined]
     rules.CitizenDraws.draw = classmethod(_timed("CitizenDraws.draw", draw))  # type: ignore[assignment]
     rules.volunteer_hours = _timed("volunteer_hours", rules.volunteer_hours)

@@ -7,10 +7,10 @@ import pytest
 from model_config import ALL_STREAMS, SMALL
 
 from gemsim import CommunityModel
-from gemsim.model import citizen_month
+from gemsim.model import citizen_month, perception
 from gemsim.model import citizens as rules
 from gemsim.model.citizens import CitizenDraws, CitizenInputs
-from gemsim.model.perception import citizen_inputs
+from gemsim.model.perception import InputSources, citizen_inputs
 from gemsim.model.world import Network
 
 COLUMNS = (
@@ -65,12 +65,13 @@ def test_the_compiled_month_gives_the_numpy_rules_bits_on_random_inputs(seed):
     assert not np.array_equal(compiled_state.state, model.citizens.state)  # states moved
 
 
-@pytest.mark.parametrize("regime", ["subsidy_channel", "hybrid"])
+@pytest.mark.parametrize("regime", ["subsidy_channel", "hybrid", "direct_fund"])
 def test_a_whole_run_is_the_same_with_the_numpy_rules(regime, monkeypatch):
     overrides = {**SMALL, "regime": regime, **ALL_STREAMS}
     compiled = CommunityModel(rng=11, **overrides)
     compiled_frame = compiled.run()
     monkeypatch.setattr(citizen_month, "monthly_update", rules.monthly_update)
+    monkeypatch.setattr(citizen_month, "gather_inputs", perception.gather_inputs)
     with_numpy = CommunityModel(rng=11, **overrides)
     numpy_frame = with_numpy.run()
     assert compiled_frame.equals(numpy_frame)
@@ -89,3 +90,48 @@ def test_the_month_reads_the_inputs_the_model_computes():
     rules.monthly_update(numpy_state, inputs, draws, network, params)
     citizen_month.monthly_update(compiled_state, inputs, draws, network, params)
     _assert_same_bits(compiled_state, numpy_state)
+
+
+def _random_sources(n: int, rows: int, buurten: int, rng: np.random.Generator, fair: bool):
+    """Signed decisions with exact and negative zeros, grants running or ended."""
+
+    def signed(size: int) -> np.ndarray:
+        values = rng.normal(0.0, 0.5, size) * (rng.random(size) < 0.5)
+        values[rng.random(size) < 0.2] = -0.0
+        return values
+
+    return InputSources(
+        local_by_row=signed(rows),
+        experience_fund=signed(rows),
+        experience_local=signed(rows),
+        controlling=rng.random(rows) * (rng.random(rows) < 0.5),
+        grant_until=rng.integers(0, 40, rows),
+        month=20,
+        exposure_share=0.4,
+        fund_attribution_national=0.25,
+        municipal_attribution_national=0.3,
+        heard_local_positive=rng.random(buurten),
+        heard_local_negative=rng.random(buurten),
+        heard_national_positive=rng.random(buurten),
+        heard_national_negative=rng.random(buurten),
+        seen=signed(buurten),
+        fair=rng.random(n) * (rng.random(n) < 0.3) if fair else None,
+        efficacy=signed(buurten),
+        needs_change=signed(buurten),
+        ownership=rng.random(buurten),
+    )
+
+
+@pytest.mark.parametrize("fair", [False, True])
+def test_the_compiled_gathering_gives_the_numpy_bits_on_random_sources(fair):
+    rng = np.random.default_rng(5)
+    n, rows, buurten = 3_000, 120, 25
+    collective = np.where(rng.random(n) < 0.4, rng.integers(0, rows, n), -1)
+    neighbourhood = rng.integers(0, buurten, n)
+    sources = _random_sources(n, rows, buurten, rng, fair)
+    expected = perception.gather_inputs(collective, neighbourhood, sources)
+    actual = citizen_month.gather_inputs(collective, neighbourhood, sources)
+    for field in CitizenInputs.__dataclass_fields__:
+        a, b = getattr(actual, field), getattr(expected, field)
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), f"{field} differs"
+    assert np.signbit(expected.own_local).any()  # negative zeros were passed on

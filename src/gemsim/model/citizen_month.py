@@ -1,4 +1,5 @@
-"""One month of every citizen's rules, compiled (Numba) into two passes over the citizens.
+"""One month of every citizen's rules, compiled (Numba) into two passes over the citizens,
+and the gathering of their inputs into one.
 
 :func:`gemsim.model.citizens.monthly_update` composes the rules of ``citizens.py``, each a
 NumPy expression over all citizens: some sixty passes over the population a month, plus
@@ -7,7 +8,10 @@ passes, citizen by citizen: first what each citizen passes on to contacts, then 
 citizen's rules with the contacts' five means summed together. The operations and their
 order are the NumPy rules' (``gemsim.model.compiled``), and the contacts' sums run in the
 sparse matrix's order, as SciPy's product does, so every result is the same to the last
-bit. ``tests/test_citizen_month.py`` compares the two on random inputs and whole runs.
+bit. :func:`gather_inputs` hands each citizen the month's inputs as
+:func:`gemsim.model.perception.gather_inputs` does (a dozen gathers and products over the
+population) in one pass. ``tests/test_citizen_month.py`` compares both with the NumPy
+rules on random inputs and whole runs.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from gemsim.model.citizens import (
 )
 from gemsim.model.compiled import compiled
 from gemsim.model.parameters import Parameters
+from gemsim.model.perception import InputSources
 from gemsim.model.world import Network
 
 
@@ -303,4 +308,101 @@ def monthly_update(
         operator.data,
         network.isolated,
         scalars,
+    )
+
+
+@compiled
+def _gather(
+    collective: np.ndarray,
+    home: np.ndarray,
+    local_by_row: np.ndarray,
+    experience_fund: np.ndarray,
+    experience_local: np.ndarray,
+    controlling: np.ndarray,
+    grant_until: np.ndarray,
+    month: int,
+    share: float,
+    fund_national: float,
+    municipal_national: float,
+    per_buurt: tuple[np.ndarray, ...],
+    fair: np.ndarray,
+    has_fair: bool,
+) -> tuple[np.ndarray, ...]:
+    """The twelve columns of :class:`CitizenInputs`, in its order; ``per_buurt`` holds the
+    sources' per-buurt arrays in the order :func:`gather_inputs` lists them."""
+    hlp, hln, hnp, hnn, seen, efficacy, needs, ownership = per_buurt
+    n = collective.size
+    own_local, own_national = np.empty(n), np.empty(n)
+    heard_lp, heard_ln, heard_np, heard_nn = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    seen_and_fair, controlled, trusted = np.empty(n), np.empty(n), np.empty(n)
+    efficacy_out, needs_out, ownership_out = np.empty(n), np.empty(n), np.empty(n)
+    for i in range(n):
+        member = collective[i] >= 0
+        row = collective[i] if member else 0  # np.maximum(collective, 0)
+        exposure = (1.0 if member else 0.0) * share  # member * share
+        own_local[i] = exposure * local_by_row[row]
+        own_national[i] = (
+            exposure * fund_national * experience_fund[row]
+            + exposure * municipal_national * experience_local[row]
+        )
+        b = home[i]
+        heard_lp[i] = hlp[b]
+        heard_ln[i] = hln[b]
+        heard_np[i] = hnp[b]
+        heard_nn[i] = hnn[b]
+        seen_and_fair[i] = seen[b] + fair[i] if has_fair else seen[b] + 0.0
+        controlled[i] = exposure * controlling[row]
+        running = 1.0 if grant_until[row] > month else 0.0
+        trusted[i] = exposure * running * (1.0 - controlling[row])
+        efficacy_out[i] = efficacy[b]
+        needs_out[i] = needs[b]
+        ownership_out[i] = ownership[b]
+    return (
+        own_local,
+        own_national,
+        heard_lp,
+        heard_ln,
+        heard_np,
+        heard_nn,
+        seen_and_fair,
+        controlled,
+        trusted,
+        efficacy_out,
+        needs_out,
+        ownership_out,
+    )
+
+
+def gather_inputs(
+    collective: np.ndarray, neighbourhood: np.ndarray, s: InputSources
+) -> CitizenInputs:
+    """:func:`gemsim.model.perception.gather_inputs`, compiled: same inputs, same bits."""
+    per_buurt = (  # in the order _gather unpacks them
+        s.heard_local_positive,
+        s.heard_local_negative,
+        s.heard_national_positive,
+        s.heard_national_negative,
+        s.seen,
+        s.efficacy,
+        s.needs_change,
+        s.ownership,
+    )
+    fair = np.empty(0) if s.fair is None else s.fair
+    return CitizenInputs(
+        *_gather(
+            collective,
+            neighbourhood,
+            s.local_by_row,
+            s.experience_fund,
+            s.experience_local,
+            s.controlling,
+            s.grant_until,
+            int(s.month),
+            float(s.exposure_share),
+            float(s.fund_attribution_national),
+            float(s.municipal_attribution_national),
+            tuple(np.asarray(a, dtype=np.float64) for a in per_buurt),
+            np.asarray(fair, dtype=np.float64),
+            s.fair is not None,
+        )
     )

@@ -54,7 +54,7 @@ from gemsim.model.infrastructure import CATEGORIES, depreciate, in_order, one_ce
 from gemsim.model.ledger import Ledger
 from gemsim.model.municipality import BUDGET_ACCOUNT, MunicipalBudgets
 from gemsim.model.parameters import Parameters
-from gemsim.model.perception import Perception, citizen_inputs
+from gemsim.model.perception import Perception, input_sources
 from gemsim.model.regimes import make_regime
 from gemsim.model.spin_up import SpinUp, run_spin_up
 from gemsim.model.streams import (
@@ -233,7 +233,9 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
             table.reporting_backlog, params.board_hours_per_month
         )
 
-        inputs = citizen_inputs(self, visible_gain, fairness)
+        sources = input_sources(self, visible_gain, fairness)
+        citizens = self.citizens
+        inputs = citizen_month.gather_inputs(citizens.collective, citizens.neighbourhood, sources)
         draws = rules.CitizenDraws.draw(self.rng, self.citizens.size)
         citizen_month.monthly_update(self.citizens, inputs, draws, self.region.network, params)
         if movement:

@@ -108,12 +108,50 @@ def sense_of_ownership(model: CommunityModel) -> np.ndarray:
     return result
 
 
+@dataclass
+class InputSources:
+    """The month's inputs before they reach the residents: per collective row (the table's
+    rows), per buurt, and the procedural fairness per citizen (``None`` where no buurt
+    co-decided). :func:`gather_inputs` hands them to each citizen."""
+
+    local_by_row: np.ndarray  # per row: its decisions credited to local government (signed)
+    experience_fund: np.ndarray  # per row: this month's fund decisions (signed)
+    experience_local: np.ndarray  # per row: this month's municipal decisions (signed)
+    controlling: np.ndarray  # per row: its reporting load, 0-1
+    grant_until: np.ndarray  # per row: the month its running grant ends
+    month: int
+    exposure_share: float  # collective_volunteering_share
+    fund_attribution_national: float
+    municipal_attribution_national: float
+    heard_local_positive: np.ndarray  # per buurt, weighted by hearsay_weight
+    heard_local_negative: np.ndarray
+    heard_national_positive: np.ndarray
+    heard_national_negative: np.ndarray
+    seen: np.ndarray  # per buurt: the visible improvement credited locally
+    fair: np.ndarray | None  # per citizen: procedural fairness, or None
+    efficacy: np.ndarray  # per buurt
+    needs_change: np.ndarray  # per buurt
+    ownership: np.ndarray  # per buurt
+
+
 def citizen_inputs(
     model: CommunityModel, visible_gain: np.ndarray, fairness: np.ndarray
 ) -> CitizenInputs:
     """Per citizen: their own collective's decisions, hearsay from the buurt, visible
     improvements, co-decision, reporting load, efficacy, needs and ownership. Also
     updates each buurt's memory of decisions and its perceived efficacy."""
+    return gather_inputs(
+        model.citizens.collective,
+        model.citizens.neighbourhood,
+        input_sources(model, visible_gain, fairness),
+    )
+
+
+def input_sources(
+    model: CommunityModel, visible_gain: np.ndarray, fairness: np.ndarray
+) -> InputSources:
+    """The month's :class:`InputSources`; updates each buurt's memory of decisions and its
+    perceived efficacy, and ``fairness`` (per buurt) where a fund decision was co-decided."""
     params, c, table, region = model.params, model.citizens, model.collectives, model.region
     n_b = region.n_neighbourhoods
     rows = table.living()
@@ -157,54 +195,69 @@ def citizen_inputs(
         params.efficacy_memory_months,
         params.efficacy_per_stock,
     )
-
-    # Members experience their own collective's decisions; everyone hears of the
-    # decisions in their buurt and sees its improvements.
-    member = c.collective >= 0
-    row_of = np.maximum(c.collective, 0)
     local_by_row = np.zeros(table.alive.size)
     local_by_row[rows] = local
-    # An agent's state averages the inhabitants it stands for, of whom only the share who
-    # volunteer in the collective live through its decisions and reporting.
-    exposure = member * params.collective_volunteering_share  # the share, or 0
-    own_local = exposure * local_by_row[row_of]
-    own_national = (
-        exposure * params.fund_attribution_national * experience_fund[row_of]
-        + exposure * params.municipal_attribution_national * experience_local[row_of]
-    )
-    home = c.neighbourhood
-    # Per buurt first, then to its residents (the same products, fewer of them).
-    heard_local_pos = (params.hearsay_weight * per_buurt(np.maximum(local, 0)))[home]
-    heard_local_neg = (params.hearsay_weight * per_buurt(np.maximum(-local, 0)))[home]
-    heard_nat_pos = (params.hearsay_weight * per_buurt(np.maximum(national, 0)))[home]
-    heard_nat_neg = (params.hearsay_weight * per_buurt(np.maximum(-national, 0)))[home]
-    seen = (params.improvement_attribution * improvement)[home]
     # Procedural fairness reaches the residents who took part in the co-decision (a share of
     # those who volunteer) and, by word of mouth, their contacts; not the whole buurt.
-    seen_and_fair = seen + 0.0  # where no buurt had a co-decision (as adding zeros)
+    fair = None
     if fairness.any():
-        took_part = params.co_decision_turnout * c.participating * fairness[home]
+        took_part = params.co_decision_turnout * c.participating * fairness[c.neighbourhood]
         fair = params.procedural_fairness_signal * took_part
         if fair.any():
             fair = fair + params.contact_experience_weight * region.network.neighbour_mean(fair)
-        seen_and_fair = seen + fair
+    return InputSources(
+        local_by_row=local_by_row,
+        experience_fund=experience_fund,
+        experience_local=experience_local,
+        controlling=table.controlling,
+        grant_until=table.grant_until,
+        month=model.current_month,
+        exposure_share=params.collective_volunteering_share,
+        fund_attribution_national=params.fund_attribution_national,
+        municipal_attribution_national=params.municipal_attribution_national,
+        # Per buurt first, then to its residents (the same products, fewer of them).
+        heard_local_positive=params.hearsay_weight * per_buurt(np.maximum(local, 0)),
+        heard_local_negative=params.hearsay_weight * per_buurt(np.maximum(-local, 0)),
+        heard_national_positive=params.hearsay_weight * per_buurt(np.maximum(national, 0)),
+        heard_national_negative=params.hearsay_weight * per_buurt(np.maximum(-national, 0)),
+        seen=params.improvement_attribution * improvement,
+        fair=fair,
+        efficacy=perception.efficacy,
+        needs_change=stock_change,
+        ownership=sense_of_ownership(model),
+    )
 
-    inputs = CitizenInputs(
-        own_local=own_local,
-        own_national=own_national,
-        heard_local_positive=heard_local_pos,
-        heard_local_negative=heard_local_neg,
-        heard_national_positive=heard_nat_pos,
-        heard_national_negative=heard_nat_neg,
-        seen_and_fair=seen_and_fair,
-        controlling=exposure * table.controlling[row_of],
+
+def gather_inputs(
+    collective: np.ndarray, neighbourhood: np.ndarray, s: InputSources
+) -> CitizenInputs:
+    """Each citizen's inputs from the month's sources: members (``collective`` >= 0)
+    experience their own collective's decisions and reporting, everyone hears of the
+    decisions in their buurt (``neighbourhood``) and sees its improvements."""
+    member = collective >= 0
+    row_of = np.maximum(collective, 0)
+    # An agent's state averages the inhabitants it stands for, of whom only the share who
+    # volunteer in the collective live through its decisions and reporting.
+    exposure = member * s.exposure_share  # the share, or 0
+    home = neighbourhood
+    seen = s.seen[home]
+    return CitizenInputs(
+        own_local=exposure * s.local_by_row[row_of],
+        own_national=(
+            exposure * s.fund_attribution_national * s.experience_fund[row_of]
+            + exposure * s.municipal_attribution_national * s.experience_local[row_of]
+        ),
+        heard_local_positive=s.heard_local_positive[home],
+        heard_local_negative=s.heard_local_negative[home],
+        heard_national_positive=s.heard_national_positive[home],
+        heard_national_negative=s.heard_national_negative[home],
+        # where no buurt had a co-decision, as adding zeros
+        seen_and_fair=seen + 0.0 if s.fair is None else seen + s.fair,
+        controlling=exposure * s.controlling[row_of],
         # Supportive funding: a running grant from any channel, as far as its reporting
         # load leaves the members alone (the same rule for every channel).
-        trusted=exposure
-        * (table.grant_until[row_of] > model.current_month)
-        * (1.0 - table.controlling[row_of]),
-        efficacy=perception.efficacy[home],
-        needs_change=stock_change[home],
-        ownership=sense_of_ownership(model)[home],
+        trusted=exposure * (s.grant_until[row_of] > s.month) * (1.0 - s.controlling[row_of]),
+        efficacy=s.efficacy[home],
+        needs_change=s.needs_change[home],
+        ownership=s.ownership[home],
     )
-    return inputs
