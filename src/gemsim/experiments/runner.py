@@ -112,12 +112,9 @@ def sharing_order(specs: Sequence[RunSpec], start_key: StartKey | None = None) -
     ordered = sorted(specs, key=lambda spec: (spec.point, spec.replication))
     if start_key is None:
         return ordered
-    keys = [start_key(spec) for spec in ordered]
-    first: dict[Hashable, int] = {}
-    for key in keys:
-        first.setdefault(key, len(first))
-    rank = {id(spec): first[key] for spec, key in zip(ordered, keys, strict=True)}
-    return sorted(ordered, key=lambda spec: rank[id(spec)])
+    first: dict[Hashable, int] = {}  # each start's rank: the order of its first point
+    ranks = [first.setdefault(start_key(spec), len(first)) for spec in ordered]
+    return [spec for _, spec in sorted(zip(ranks, ordered, strict=True), key=lambda p: p[0])]
 
 
 def make_batches(specs: Sequence[RunSpec], batch_size: int) -> list[tuple[RunSpec, ...]]:

@@ -236,8 +236,8 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         sources = input_sources(self, visible_gain, fairness)
         citizens = self.citizens
         inputs = citizen_month.gather_inputs(citizens.collective, citizens.neighbourhood, sources)
-        draws = rules.CitizenDraws.draw(self.rng, self.citizens.size)
-        citizen_month.monthly_update(self.citizens, inputs, draws, self.region.network, params)
+        draws = rules.CitizenDraws.draw(self.rng, citizens.size)
+        citizen_month.monthly_update(citizens, inputs, draws, self.region.network, params)
         if movement:
             found_collectives(self)
             dissolve_collectives(self)

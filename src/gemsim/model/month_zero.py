@@ -29,7 +29,7 @@ import io
 import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterator, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -134,15 +134,18 @@ def sharing_key(model_type: type, params: Parameters, rng: object) -> Hashable |
     outside :data:`AFTER_MONTH_0`; ``None`` (never shared) unless the seed is an integer."""
     if isinstance(rng, bool) or not isinstance(rng, int | np.integer):
         return None
-    values = params.model_dump()
     return (
         f"{model_type.__module__}.{model_type.__qualname__}",
         int(rng),
-        tuple(
-            (name, repr(value))
-            for name, value in sorted(values.items())
-            if name not in AFTER_MONTH_0
-        ),
+        before_month_0(params.model_dump()),
+    )
+
+
+def before_month_0(values: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """``values`` of the parameters outside :data:`AFTER_MONTH_0`, sorted by name, as
+    ``(name, repr(value))``."""
+    return tuple(
+        (name, repr(value)) for name, value in sorted(values.items()) if name not in AFTER_MONTH_0
     )
 
 

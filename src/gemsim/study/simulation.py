@@ -31,13 +31,4 @@ def start_key(spec: RunSpec) -> Hashable:
     but for those nothing before month 0 reads (:data:`gemsim.model.month_zero.AFTER_MONTH_0`).
     A cheaper, stricter stand-in for the key the month-0 store uses (the spec's parameters
     as given, not validated), for ordering runs only."""
-    return (
-        spec.seed,
-        tuple(
-            sorted(
-                (name, repr(value))
-                for name, value in spec.params.items()
-                if name not in month_zero.AFTER_MONTH_0
-            )
-        ),
-    )
+    return spec.seed, month_zero.before_month_0(spec.params)
