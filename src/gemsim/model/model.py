@@ -222,7 +222,7 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
 
         table.experience_local[:] = 0.0
         table.experience_fund[:] = 0.0
-        count_members(self, self._citizen_hours)
+        # Members, hours and member SES are as the last month (or the set-up) counted them.
         operate_collectives(self)
         apply_for_funding(self)
         self.regime.decide(self)
