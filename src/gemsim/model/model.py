@@ -28,7 +28,7 @@ import pandas as pd
 from mesa.agentset import AgentSet
 from mesa.experimental.scenarios import Scenario
 
-from gemsim.model import citizen_month, month_zero, outcomes
+from gemsim.model import citizen_month, membership_month, month_zero, outcomes
 from gemsim.model import citizens as rules
 from gemsim.model.agents import Citizen, Municipality
 from gemsim.model.citizens import Citizens
@@ -241,9 +241,8 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         if movement:
             found_collectives(self)
             dissolve_collectives(self)
-        update_membership(self)
-        self._citizen_hours = self._hours()
-        count_members(self, self._citizen_hours)
+        membership_month.update_membership(self)
+        self._citizen_hours = membership_month.count_members(self)
 
     def run(self) -> pd.DataFrame:
         """Run the whole horizon; return the monthly reporters (month 0 = initial state)."""
