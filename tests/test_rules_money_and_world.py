@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from gemsim.model.arrays import sorted_unique
 from gemsim.model.collectives import (
     CollectiveTable,
     approval_probability,
@@ -214,3 +215,12 @@ def test_neighbour_mean_averages_contacts():
         contacts = network.indices[network.indptr[i] : network.indptr[i + 1]]
         expected = values[contacts].mean() if contacts.size else values[i]
         assert means[i] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 9, 5_000])
+def test_sorted_unique_is_numpys_unique(size):
+    rng = np.random.default_rng(size)
+    values = rng.integers(-50, 50 + size // 10, size)
+    expected = np.unique(values)
+    actual = sorted_unique(values)
+    assert actual.dtype == expected.dtype and np.array_equal(actual, expected)

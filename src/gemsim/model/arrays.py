@@ -27,3 +27,17 @@ def exp(values: FloatArray) -> FloatArray:
 
     result: FloatArray = inv_boxcox(np.asarray(values, dtype=np.float64), 0.0)
     return result
+
+
+def sorted_unique(values: IntArray) -> IntArray:
+    """``np.unique(values)`` (each value once, ascending) by one sort: NumPy 2.3 and later
+    find the unique integers with a hash table and then sort them, about four times slower
+    on the model's hundred thousand contact codes than sorting first."""
+    ordered = np.sort(values)
+    if ordered.size == 0:
+        return ordered
+    first = np.empty(ordered.size, dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    unique: IntArray = ordered[first]
+    return unique

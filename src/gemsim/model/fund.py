@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gemsim.model.arrays import FloatArray
+from gemsim.model.arrays import FloatArray, sorted_unique
 from gemsim.model.collectives import (
     FUND,
     NO_CHANNEL,
@@ -140,7 +140,7 @@ def vote_shares(model: CommunityModel) -> np.ndarray:
     voter_rows = np.concatenate([member_row, member_row[network.indices]])
     voters = np.concatenate([np.arange(c.size), network.sources])
     keep = voter_rows >= 0
-    pairs = np.unique(voter_rows[keep] * np.int64(c.size) + voters[keep])
+    pairs = sorted_unique(voter_rows[keep] * np.int64(c.size) + voters[keep])
     rows, who = pairs // c.size, pairs % c.size
     votes = np.bincount(rows, weights=c.weight[who], minlength=table.alive.size)
     population = model.region.neighbourhood_population[table.neighbourhood]

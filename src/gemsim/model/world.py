@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from gemsim.model.arrays import BoolArray, FloatArray, IntArray
+from gemsim.model.arrays import BoolArray, FloatArray, IntArray, sorted_unique
 from gemsim.model.infrastructure import initial_stock
 from gemsim.model.parameters import Parameters
 
@@ -140,7 +140,7 @@ def build_network(
     pairs = np.concatenate(
         [np.stack([source[keep], target[keep]]), np.stack([target[keep], source[keep]])], axis=1
     )
-    codes = np.unique(pairs[0] * np.int64(n) + pairs[1])
+    codes = sorted_unique(pairs[0] * np.int64(n) + pairs[1])
     rows, cols = codes // n, codes % n
     indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n))))
     return Network(indptr=indptr.astype(np.int64), indices=cols.astype(np.int64))
