@@ -135,3 +135,39 @@ def test_the_compiled_gathering_gives_the_numpy_bits_on_random_sources(fair):
         a, b = getattr(actual, field), getattr(expected, field)
         assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), f"{field} differs"
     assert np.signbit(expected.own_local).any()  # negative zeros were passed on
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_compiled_fairness_gives_the_numpy_bits(seed):
+    model = CommunityModel(rng=seed, **{**SMALL, "regime": "hybrid", **ALL_STREAMS})
+    rng = np.random.default_rng(seed)
+    n_b = model.region.n_neighbourhoods
+    # Some citizens without contacts, buurten with no co-decision, signed zeros.
+    keep = rng.random(model.citizens.size) > 0.02
+    network = model.region.network
+    degree = np.diff(network.indptr)
+    indptr = np.concatenate([[0], np.cumsum(np.where(keep, degree, 0))]).astype(np.int32)
+    sparse = Network(indptr, network.indices[np.repeat(keep, degree)])
+    fairness = rng.random(n_b) * (rng.random(n_b) < 0.5)
+    fairness[rng.random(n_b) < 0.2] = -0.0
+    for signal in (0.0, 0.3):
+        params = model.params.replace(procedural_fairness_signal=signal)
+        expected = perception.procedural_fairness(model.citizens, fairness, sparse, params)
+        actual = citizen_month.procedural_fairness(model.citizens, fairness, sparse, params)
+        assert actual.tobytes() == expected.tobytes()
+    assert (expected != 0).any() and sparse.isolated.any()
+
+
+def test_a_hybrid_run_with_co_decision_is_the_same_with_the_numpy_fairness(monkeypatch):
+    overrides = {**SMALL, "regime": "hybrid", **ALL_STREAMS}
+    calls = []
+
+    def numpy_rule(c, fairness, network, params):
+        calls.append(fairness.any())
+        return perception.procedural_fairness(c, fairness, network, params)
+
+    compiled_frame = CommunityModel(rng=13, **overrides).run()
+    monkeypatch.setattr(citizen_month, "procedural_fairness", numpy_rule)
+    numpy_frame = CommunityModel(rng=13, **overrides).run()
+    assert any(calls)  # buurten co-decided, so the rule ran
+    assert compiled_frame.equals(numpy_frame)

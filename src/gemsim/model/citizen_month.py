@@ -406,3 +406,59 @@ def gather_inputs(
             s.fair is not None,
         )
     )
+
+
+@compiled
+def _fairness(
+    state: np.ndarray,
+    home: np.ndarray,
+    fairness: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weights: np.ndarray,
+    isolated: np.ndarray,
+    turnout: float,
+    signal: float,
+    contact_weight: float,
+) -> np.ndarray:
+    """:func:`gemsim.model.perception.procedural_fairness`'s arithmetic: each citizen's own
+    signal, then (if anyone has one) plus the contacts' mean, summed in the sparse
+    matrix's order from zero as SciPy's product sums it."""
+    n = state.size
+    fair = np.empty(n)
+    anyone = False
+    for i in range(n):
+        participating = 1.0 if state[i] >= OCCASIONAL else 0.0
+        fair[i] = signal * (turnout * participating * fairness[home[i]])
+        if fair[i] != 0.0:  # as ndarray.any(): NaN counts, -0.0 does not
+            anyone = True
+    if not anyone:
+        return fair
+    passed_on = np.empty(n)
+    for i in range(n):
+        total = 0.0
+        for entry in range(indptr[i], indptr[i + 1]):
+            total += weights[entry] * fair[indices[entry]]
+        mean = fair[i] if isolated[i] else total
+        passed_on[i] = fair[i] + contact_weight * mean
+    return passed_on
+
+
+def procedural_fairness(
+    c: Citizens, fairness: np.ndarray, network: Network, params: Parameters
+) -> np.ndarray:
+    """:func:`gemsim.model.perception.procedural_fairness`, compiled: same bits."""
+    operator = network.mean_operator
+    fair: np.ndarray = _fairness(
+        c.state,
+        c.neighbourhood,
+        np.asarray(fairness, dtype=np.float64),
+        operator.indptr,
+        operator.indices,
+        operator.data,
+        network.isolated,
+        float(params.co_decision_turnout),
+        float(params.procedural_fairness_signal),
+        float(params.contact_experience_weight),
+    )
+    return fair

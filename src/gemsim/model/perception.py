@@ -9,14 +9,21 @@ perceived efficacy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from gemsim.model.arrays import exp
-from gemsim.model.citizens import CitizenInputs, balanced_expectation, update_efficacy
+from gemsim.model.citizens import (
+    CitizenInputs,
+    Citizens,
+    balanced_expectation,
+    update_efficacy,
+)
 from gemsim.model.parameters import Parameters
+from gemsim.model.world import Network
 
 if TYPE_CHECKING:
     from gemsim.model.model import CommunityModel
@@ -147,12 +154,32 @@ def citizen_inputs(
     )
 
 
+def procedural_fairness(
+    c: Citizens, fairness: np.ndarray, network: Network, params: Parameters
+) -> np.ndarray:
+    """Per citizen, the signal of a co-decided fund decision in their buurt (``fairness``,
+    per buurt): it reaches the residents who took part in the co-decision (a share of
+    those who volunteer) and, by word of mouth, their contacts; not the whole buurt."""
+    took_part = params.co_decision_turnout * c.participating * fairness[c.neighbourhood]
+    fair: np.ndarray = params.procedural_fairness_signal * took_part
+    if fair.any():
+        fair = fair + params.contact_experience_weight * network.neighbour_mean(fair)
+    return fair
+
+
+FairnessRule = Callable[[Citizens, np.ndarray, Network, Parameters], np.ndarray]
+
+
 def input_sources(
-    model: CommunityModel, visible_gain: np.ndarray, fairness: np.ndarray
+    model: CommunityModel,
+    visible_gain: np.ndarray,
+    fairness: np.ndarray,
+    fairness_rule: FairnessRule = procedural_fairness,
 ) -> InputSources:
     """The month's :class:`InputSources`; updates each buurt's memory of decisions and its
-    perceived efficacy, and ``fairness`` (per buurt) where a fund decision was co-decided."""
-    params, c, table, region = model.params, model.citizens, model.collectives, model.region
+    perceived efficacy, and ``fairness`` (per buurt) where a fund decision was co-decided.
+    ``fairness_rule`` is :func:`procedural_fairness` or its compiled twin."""
+    params, table, region = model.params, model.collectives, model.region
     n_b = region.n_neighbourhoods
     rows = table.living()
     buurt_of_row = table.neighbourhood[rows]
@@ -197,14 +224,9 @@ def input_sources(
     )
     local_by_row = np.zeros(table.alive.size)
     local_by_row[rows] = local
-    # Procedural fairness reaches the residents who took part in the co-decision (a share of
-    # those who volunteer) and, by word of mouth, their contacts; not the whole buurt.
     fair = None
     if fairness.any():
-        took_part = params.co_decision_turnout * c.participating * fairness[c.neighbourhood]
-        fair = params.procedural_fairness_signal * took_part
-        if fair.any():
-            fair = fair + params.contact_experience_weight * region.network.neighbour_mean(fair)
+        fair = fairness_rule(model.citizens, fairness, region.network, params)
     return InputSources(
         local_by_row=local_by_row,
         experience_fund=experience_fund,
