@@ -80,8 +80,17 @@ def test_the_compiled_membership_gives_the_numpy_bits_and_draws(seed):
 @pytest.mark.parametrize("regime", ["subsidy_channel", "hybrid", "direct_fund"])
 def test_a_whole_run_is_the_same_with_the_numpy_membership(regime, monkeypatch):
     overrides = {**SMALL, "regime": regime, **ALL_STREAMS}
-    compiled_frame = CommunityModel(rng=12, **overrides).run()
+    compiled = CommunityModel(rng=12, **overrides)
+    compiled_frame = compiled.run()
     monkeypatch.setattr(membership_month, "update_membership", collectives.update_membership)
     monkeypatch.setattr(membership_month, "count_members", _numpy_count)
-    numpy_frame = CommunityModel(rng=12, **overrides).run()
+    with_numpy = CommunityModel(rng=12, **overrides)
+    numpy_frame = with_numpy.run()
     assert compiled_frame.equals(numpy_frame)
+    for name in ("collective", "state"):
+        expected = getattr(with_numpy.citizens, name)
+        assert getattr(compiled.citizens, name).tobytes() == expected.tobytes(), name
+    for name in TABLE_COLUMNS:
+        expected = getattr(with_numpy.collectives, name)
+        assert getattr(compiled.collectives, name).tobytes() == expected.tobytes(), name
+    assert compiled._citizen_hours.tobytes() == with_numpy._citizen_hours.tobytes()
