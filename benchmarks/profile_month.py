@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import gemsim.model.model as model_module
-from gemsim.model import citizen_month, membership_month, month_zero
+from gemsim.model import citizen_month, collectives_month, membership_month, month_zero
 from gemsim.model import citizens as rules
 from gemsim.model.collector import OutcomeCollector
 from gemsim.model.ledger import Ledger
@@ -59,9 +59,12 @@ def instrument(regime_type: type) -> None:
             setattr(model_module, name, _timed(name, getattr(model_module, name)))
     citizen_month.monthly_update = _timed("monthly_update (citizens)", citizen_month.monthly_update)
     citizen_month.gather_inputs = _timed("gather_inputs (citizens)", citizen_month.gather_inputs)
-    for name in ("update_membership", "count_members"):
-        function = getattr(membership_month, name)
-        setattr(membership_month, name, _timed(f"{name} (compiled)", function))
+    for module, names in (
+        (membership_month, ("update_membership", "count_members")),
+        (collectives_month, ("operate_collectives", "run_projects")),
+    ):
+        for name in names:
+            setattr(module, name, _timed(f"{name} (compiled)", getattr(module, name)))
     draw = rules.CitizenDraws.draw.__func__  # type: ignore[attr-defined]
     rules.CitizenDraws.draw = classmethod(_timed("CitizenDraws.draw", draw))  # type: ignore[assignment]
     rules.volunteer_hours = _timed("volunteer_hours", rules.volunteer_hours)

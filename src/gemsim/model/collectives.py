@@ -544,7 +544,14 @@ def operate_collectives(model: CommunityModel) -> None:
     table.months_without_members[rows] = np.where(
         table.members[rows] == 0, table.months_without_members[rows] + 1, 0
     )
+    start_projects(model, rows)
 
+
+def start_projects(model: CommunityModel, rows: np.ndarray) -> None:
+    """Collectives of ``rows`` without a project choose one (:func:`choose_projects`):
+    its size is the type's project or the cost of raising the category to full provision,
+    whichever is less."""
+    table = model.collectives
     idle = rows[table.project_category[rows] < 0]
     if idle.size:
         stock_rows = model.stock[table.neighbourhood[idle]]
@@ -625,12 +632,19 @@ def apply_for_funding(model: CommunityModel) -> None:
     model.counts["applications"] += applicants.size
 
 
+def working(model: CommunityModel) -> npt.NDArray[np.intp]:
+    """The living collectives that have a project."""
+    table = model.collectives
+    rows = table.living()
+    working_rows: npt.NDArray[np.intp] = rows[table.project_category[rows] >= 0]
+    return working_rows
+
+
 def run_projects(model: CommunityModel) -> np.ndarray:
     """Collectives put money to work on their project, as far as volunteer hours allow;
     the stock they add is community-made (a source of ownership)."""
     params, table = model.params, model.collectives
-    rows = table.living()
-    rows = rows[table.project_category[rows] >= 0]
+    rows = working(model)
     gain = np.zeros_like(model.stock)
     if rows.size == 0:
         return gain

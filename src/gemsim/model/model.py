@@ -28,7 +28,13 @@ import pandas as pd
 from mesa.agentset import AgentSet
 from mesa.experimental.scenarios import Scenario
 
-from gemsim.model import citizen_month, membership_month, month_zero, outcomes
+from gemsim.model import (
+    citizen_month,
+    collectives_month,
+    membership_month,
+    month_zero,
+    outcomes,
+)
 from gemsim.model import citizens as rules
 from gemsim.model.agents import Citizen, Municipality
 from gemsim.model.citizens import Citizens
@@ -42,8 +48,6 @@ from gemsim.model.collectives import (
     found_collectives,
     found_initial_collectives,
     member_weight,
-    operate_collectives,
-    run_projects,
     update_membership,
     work_off_reporting,
 )
@@ -223,12 +227,12 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         table.experience_local[:] = 0.0
         table.experience_fund[:] = 0.0
         # Members, hours and member SES are as the last month (or the set-up) counted them.
-        operate_collectives(self)
+        collectives_month.operate_collectives(self)
         apply_for_funding(self)
         self.regime.decide(self)
         if self.regime.has_fund:
             pay_fund_tranches(self)
-        visible_gain += run_projects(self)
+        visible_gain += collectives_month.run_projects(self)
         table.reporting_backlog[:], table.controlling[:] = work_off_reporting(
             table.reporting_backlog, params.board_hours_per_month
         )

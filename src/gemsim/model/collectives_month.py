@@ -1,0 +1,195 @@
+"""The collectives' operating month and project work, compiled (Numba).
+
+:func:`gemsim.model.collectives.operate_collectives` and
+:func:`gemsim.model.collectives.run_projects` are the NumPy rules (the ODD's
+specification): each some twenty NumPy calls on a few dozen collectives, where the calls'
+overhead is the cost. This module does their arithmetic in one pass over the living
+collectives each, with the same operations in the same order (``gemsim.model.compiled``);
+the ledger's transfers get the same totals in the same order, and choosing new projects
+(rare) and adding the stock stay the NumPy rules. ``tests/test_collectives_month.py``
+compares the two on random tables and whole runs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from gemsim.model.collectives import (
+    COLLECTIVES_ACCOUNT,
+    FULL_PROVISION,
+    HOURS_NEEDED,
+    MONTHLY_COST,
+    OWN_INCOME,
+    start_projects,
+    working,
+)
+from gemsim.model.compiled import compiled
+
+if TYPE_CHECKING:
+    from gemsim.model.model import CommunityModel
+
+
+@compiled
+def _operate(
+    rows: np.ndarray,
+    kind: np.ndarray,
+    hours: np.ndarray,
+    members: np.ndarray,
+    money: np.ndarray,
+    months_short: np.ndarray,
+    months_without_members: np.ndarray,
+    hours_needed: np.ndarray,
+    own_income: np.ndarray,
+    monthly_cost: np.ndarray,
+) -> tuple[np.int64, np.int64]:
+    """Income in proportion to staffing, then the costs as far as the money goes, row by
+    row in place; returns the cents earned and the cents paid (the ledger's transfers)."""
+    earned = np.int64(0)
+    for j in range(rows.size):
+        row = rows[j]
+        k = kind[row]
+        staffing = hours[row] / hours_needed[k]
+        # np.minimum(staffing, 1.0): the second unless the first is smaller or NaN
+        staffing = staffing if staffing < 1.0 or np.isnan(staffing) else 1.0
+        income = np.int64(np.rint(own_income[k] * staffing * 100.0))
+        money[row] += income
+        earned += income
+    paid_total = np.int64(0)
+    for j in range(rows.size):
+        row = rows[j]
+        cost = np.int64(np.rint(monthly_cost[kind[row]] * 100.0))
+        paid = cost if cost <= money[row] else np.int64(money[row])
+        money[row] -= paid
+        paid_total += paid
+        months_short[row] = months_short[row] + 1 if paid < cost else 0
+        no_members = members[row] == 0
+        months_without_members[row] = months_without_members[row] + 1 if no_members else 0
+    return earned, paid_total
+
+
+def operate_collectives(model: CommunityModel) -> None:
+    """:func:`gemsim.model.collectives.operate_collectives`, compiled: same rule, same
+    bits, the same ledger transfers."""
+    table = model.collectives
+    rows = table.living()
+    earned, paid = _operate(
+        rows,
+        table.kind,
+        table.hours,
+        table.members,
+        table.money,
+        table.months_short,
+        table.months_without_members,
+        HOURS_NEEDED,
+        OWN_INCOME,
+        MONTHLY_COST,
+    )
+    model.ledger.transfer("source:own_income", COLLECTIVES_ACCOUNT, earned)
+    model.ledger.transfer(COLLECTIVES_ACCOUNT, "spent:operations", paid)
+    start_projects(model, rows)
+
+
+@compiled
+def _spend(
+    rows: np.ndarray,
+    kind: np.ndarray,
+    neighbourhood: np.ndarray,
+    category: np.ndarray,
+    hours: np.ndarray,
+    money: np.ndarray,
+    remaining: np.ndarray,
+    stock_made: np.ndarray,
+    population: np.ndarray,
+    monthly_cost: np.ndarray,
+    gain: np.ndarray,
+    eur_per_hour: float,
+    reserve_months: float,
+    effectiveness: float,
+    cost_per_inhabitant: float,
+) -> tuple[np.int64, np.ndarray]:
+    """Each working collective spends what its hours, its project and its money above the
+    reserve allow; in place: money, the project's remainder, stock made and ``gain`` (per
+    buurt and category). Returns the cents spent and each row's money left free after."""
+    spent = np.int64(0)
+    left_free = np.empty(rows.size)
+    for j in range(rows.size):
+        row = rows[j]
+        capacity = hours[row] * eur_per_hour
+        free = money[row] / 100 - reserve_months * monthly_cost[kind[row]]
+        # np.maximum(free, 0.0): the second unless the first is larger or NaN (-0.0 -> 0.0)
+        free = free if free > 0.0 or np.isnan(free) else 0.0
+        # np.minimum: the first if smaller or NaN, else the second
+        spend = capacity if capacity < remaining[row] or np.isnan(capacity) else remaining[row]
+        spend = spend if spend < free or np.isnan(spend) else free
+        cents = np.int64(np.floor(spend * 100))
+        money[row] -= cents
+        spent += cents
+        buurt = neighbourhood[row]
+        added = effectiveness * cents / 100 / (cost_per_inhabitant * population[buurt])
+        gain[buurt, category[row]] += added
+        stock_made[row] += added
+        remaining[row] -= cents / 100
+        left_free[j] = free - cents / 100
+    return spent, left_free
+
+
+@compiled
+def _finish(
+    rows: np.ndarray,
+    neighbourhood: np.ndarray,
+    category: np.ndarray,
+    remaining: np.ndarray,
+    left_free: np.ndarray,
+    stock: np.ndarray,
+    minimum_application: float,
+) -> None:
+    """Projects done, unable to go on (a remainder too small to apply for that the money
+    left free does not cover) or whose category is fully provided end."""
+    for j in range(rows.size):
+        row = rows[j]
+        too_small = remaining[row] < minimum_application and left_free[j] < remaining[row]
+        full = stock[neighbourhood[row], category[row]] >= FULL_PROVISION
+        if remaining[row] <= 0.01 or too_small or full:
+            category[row] = -1
+            remaining[row] = 0.0
+
+
+def run_projects(model: CommunityModel) -> np.ndarray:
+    """:func:`gemsim.model.collectives.run_projects`, compiled: same rule, same bits, the
+    same ledger transfer; returns the stock gained per buurt and category."""
+    params, table = model.params, model.collectives
+    rows = working(model)
+    gain = np.zeros_like(model.stock)
+    if rows.size == 0:
+        return gain
+    spent, left_free = _spend(
+        rows,
+        table.kind,
+        table.neighbourhood,
+        table.project_category,
+        table.hours,
+        table.money,
+        table.project_remaining,
+        table.stock_made,
+        model.region.neighbourhood_population,
+        MONTHLY_COST,
+        gain,
+        float(params.eur_per_volunteer_hour_capacity),
+        float(params.operating_reserve_months),
+        float(params.project_effectiveness),
+        float(params.infrastructure_cost_eur_per_inhabitant),
+    )
+    model.ledger.transfer(COLLECTIVES_ACCOUNT, "spent:projects", spent)
+    model.add_stock(gain, owned_weight=1.0)
+    _finish(
+        rows,
+        table.neighbourhood,
+        table.project_category,
+        table.project_remaining,
+        left_free,
+        model.stock,
+        float(params.minimum_application_eur),
+    )
+    return gain

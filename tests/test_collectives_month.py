@@ -1,0 +1,82 @@
+"""The compiled operating month and project work against the NumPy rules they compile:
+the same bits and the same ledger."""
+
+import copy
+
+import numpy as np
+import pytest
+from model_config import ALL_STREAMS, SMALL
+
+from gemsim import CommunityModel
+from gemsim.model import collectives, collectives_month
+from gemsim.model.collectives import COLLECTIVES_ACCOUNT, FULL_PROVISION, MONTHLY_COST
+
+COLUMNS = (
+    "money",
+    "months_short",
+    "months_without_members",
+    "project_category",
+    "project_remaining",
+    "stock_made",
+)
+
+
+def _scrambled(seed: int) -> CommunityModel:
+    """A model after a few months, its collectives scrambled: money from none to plenty
+    (some short of their costs), hours from none to more than needed, collectives without
+    members, projects with remainders near the end and below the minimum application,
+    categories near full provision."""
+    model = CommunityModel(rng=seed, **{**SMALL, "regime": "hybrid", **ALL_STREAMS})
+    for _ in range(3):
+        model.step()
+    rng = np.random.default_rng(seed)
+    table, n = model.collectives, model.collectives.size
+    cost_cents = (MONTHLY_COST[table.kind[:n]] * 100).astype(np.int64)
+    table.money[:n] = (cost_cents * rng.choice([0.0, 0.5, 1.0, 3.0, 40.0], n)).astype(np.int64)
+    table.hours[:n] = rng.choice([0.0, 1.0, 30.0, 500.0], n) * rng.random(n)
+    table.members[:n] *= rng.random(n) < 0.7
+    table.project_category[:n] = np.where(rng.random(n) < 0.8, rng.integers(0, 8, n), -1)
+    table.project_remaining[:n] = rng.choice([0.005, 0.02, 300.0, 5e4], n)
+    table.project_remaining[table.project_category < 0] = 0.0
+    model.stock[rng.random(model.stock.shape) < 0.2] = FULL_PROVISION - 1e-9
+    model.ledger.balance[COLLECTIVES_ACCOUNT] = int(table.money[:n].sum()) + 10**12
+    return model
+
+
+def _assert_same(actual: CommunityModel, expected: CommunityModel) -> None:
+    for name in COLUMNS:
+        a, b = getattr(actual.collectives, name), getattr(expected.collectives, name)
+        assert a.tobytes() == b.tobytes(), name
+    for name in ("stock", "community_stock", "owned_stock"):
+        assert getattr(actual, name).tobytes() == getattr(expected, name).tobytes(), name
+    assert actual.ledger.balance == expected.ledger.balance
+    assert actual.ledger.flows == expected.ledger.flows
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_the_compiled_operating_month_and_projects_give_the_numpy_bits(seed):
+    numpy_model = _scrambled(seed)
+    compiled_model = copy.deepcopy(numpy_model)
+    collectives.operate_collectives(numpy_model)
+    collectives_month.operate_collectives(compiled_model)
+    _assert_same(compiled_model, numpy_model)
+    expected = collectives.run_projects(numpy_model)
+    gain = collectives_month.run_projects(compiled_model)
+    assert gain.tobytes() == expected.tobytes()
+    _assert_same(compiled_model, numpy_model)
+    table = numpy_model.collectives
+    assert (table.months_short[: table.size] > 0).any()  # some could not pay in full
+    assert (expected > 0).any()  # projects moved
+
+
+@pytest.mark.parametrize("regime", ["subsidy_channel", "hybrid", "direct_fund"])
+def test_a_whole_run_is_the_same_with_the_numpy_operating_month(regime, monkeypatch):
+    overrides = {**SMALL, "regime": regime, **ALL_STREAMS}
+    compiled = CommunityModel(rng=14, **overrides)
+    compiled_frame = compiled.run()
+    for name in ("operate_collectives", "run_projects"):
+        monkeypatch.setattr(collectives_month, name, getattr(collectives, name))
+    with_numpy = CommunityModel(rng=14, **overrides)
+    numpy_frame = with_numpy.run()
+    assert compiled_frame.equals(numpy_frame)
+    _assert_same(compiled, with_numpy)
