@@ -61,7 +61,7 @@ def instrument(regime_type: type) -> None:
     citizen_month.gather_inputs = _timed("gather_inputs (citizens)", citizen_month.gather_inputs)
     for module, names in (
         (membership_month, ("update_membership", "count_members")),
-        (collectives_month, ("operate_collectives", "run_projects")),
+        (collectives_month, ("operate_collectives", "apply_for_funding", "run_projects")),
     ):
         for name in names:
             setattr(module, name, _timed(f"{name} (compiled)", getattr(module, name)))

@@ -1,5 +1,5 @@
-"""The compiled operating month and project work against the NumPy rules they compile:
-the same bits and the same ledger."""
+"""The compiled operating month, applications and project work against the NumPy rules
+they compile: the same bits, the same ledger, the same draws."""
 
 import copy
 
@@ -9,7 +9,12 @@ from model_config import ALL_STREAMS, SMALL
 
 from gemsim import CommunityModel
 from gemsim.model import collectives, collectives_month
-from gemsim.model.collectives import COLLECTIVES_ACCOUNT, FULL_PROVISION, MONTHLY_COST
+from gemsim.model.collectives import (
+    COLLECTIVES_ACCOUNT,
+    FULL_PROVISION,
+    MONTHLY_COST,
+    NO_CHANNEL,
+)
 
 COLUMNS = (
     "money",
@@ -18,6 +23,11 @@ COLUMNS = (
     "project_category",
     "project_remaining",
     "stock_made",
+    "quality",
+    "app_channel",
+    "app_amount",
+    "app_submitted",
+    "app_due",
 )
 
 
@@ -25,20 +35,36 @@ def _scrambled(seed: int) -> CommunityModel:
     """A model after a few months, its collectives scrambled: money from none to plenty
     (some short of their costs), hours from none to more than needed, collectives without
     members, projects with remainders near the end and below the minimum application,
-    categories near full provision."""
+    categories near full provision, applications capped by a running grant and by the
+    money to match them."""
     model = CommunityModel(rng=seed, **{**SMALL, "regime": "hybrid", **ALL_STREAMS})
     for _ in range(3):
         model.step()
     rng = np.random.default_rng(seed)
     table, n = model.collectives, model.collectives.size
     cost_cents = (MONTHLY_COST[table.kind[:n]] * 100).astype(np.int64)
-    table.money[:n] = (cost_cents * rng.choice([0.0, 0.5, 1.0, 3.0, 40.0], n)).astype(np.int64)
+    table.money[:n] = (cost_cents * rng.choice([0.0, 0.001, 0.5, 1.0, 3.0, 40.0], n)).astype(
+        np.int64
+    )
     table.hours[:n] = rng.choice([0.0, 1.0, 30.0, 500.0], n) * rng.random(n)
     table.members[:n] *= rng.random(n) < 0.7
     table.project_category[:n] = np.where(rng.random(n) < 0.8, rng.integers(0, 8, n), -1)
     table.project_remaining[:n] = rng.choice([0.005, 0.02, 300.0, 5e4], n)
     table.project_remaining[table.project_category < 0] = 0.0
     model.stock[rng.random(model.stock.shape) < 0.2] = FULL_PROVISION - 1e-9
+    # Requests capped while a grant runs, and an own contribution for the fund as well.
+    model.params = model.params.replace(
+        concurrent_funding_share=0.5, fund_own_contribution_share=0.2
+    )
+    month = model.current_month
+    table.app_channel[:n] = np.where(rng.random(n) < 0.8, NO_CHANNEL, table.app_channel[:n])
+    table.last_decision[:n] = month - rng.integers(0, 8, n)
+    table.grant_until[:n] = month + rng.integers(-3, 4, n)
+    poor = np.flatnonzero(table.alive[:n])[:3]  # a cent to match a large request with
+    table.money[poor], table.members[poor] = 1, np.maximum(table.members[poor], 1)
+    table.app_channel[poor], table.grant_until[poor] = NO_CHANNEL, month - 1
+    table.last_decision[poor] = month - 100
+    table.project_category[poor], table.project_remaining[poor] = 0, 5e4
     model.ledger.balance[COLLECTIVES_ACCOUNT] = int(table.money[:n].sum()) + 10**12
     return model
 
@@ -51,6 +77,8 @@ def _assert_same(actual: CommunityModel, expected: CommunityModel) -> None:
         assert getattr(actual, name).tobytes() == getattr(expected, name).tobytes(), name
     assert actual.ledger.balance == expected.ledger.balance
     assert actual.ledger.flows == expected.ledger.flows
+    assert actual.counts == expected.counts
+    assert actual.rng.random() == expected.rng.random()  # the same draws
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
@@ -64,9 +92,14 @@ def test_the_compiled_operating_month_and_projects_give_the_numpy_bits(seed):
     gain = collectives_month.run_projects(compiled_model)
     assert gain.tobytes() == expected.tobytes()
     _assert_same(compiled_model, numpy_model)
+    collectives.apply_for_funding(numpy_model)
+    collectives_month.apply_for_funding(compiled_model)
+    _assert_same(compiled_model, numpy_model)
     table = numpy_model.collectives
     assert (table.months_short[: table.size] > 0).any()  # some could not pay in full
     assert (expected > 0).any()  # projects moved
+    counts = numpy_model.counts
+    assert counts["applications"] > 0 and counts["discouraged"] > 0
 
 
 @pytest.mark.parametrize("regime", ["subsidy_channel", "hybrid", "direct_fund"])
@@ -74,7 +107,7 @@ def test_a_whole_run_is_the_same_with_the_numpy_operating_month(regime, monkeypa
     overrides = {**SMALL, "regime": regime, **ALL_STREAMS}
     compiled = CommunityModel(rng=14, **overrides)
     compiled_frame = compiled.run()
-    for name in ("operate_collectives", "run_projects"):
+    for name in ("operate_collectives", "apply_for_funding", "run_projects"):
         monkeypatch.setattr(collectives_month, name, getattr(collectives, name))
     with_numpy = CommunityModel(rng=14, **overrides)
     numpy_frame = with_numpy.run()

@@ -569,6 +569,16 @@ def start_projects(model: CommunityModel, rows: np.ndarray) -> None:
         table.project_remaining[chosen] = np.minimum(PROJECT_SIZE[table.kind[chosen]], cost_to_full)
 
 
+def update_quality(model: CommunityModel, rows: np.ndarray) -> None:
+    """This month's :func:`application_quality` of collectives ``rows``, with the movement
+    support in their buurt."""
+    params, table = model.params, model.collectives
+    support = model.movement_support.fraction(table.neighbourhood[rows], params)
+    if support.any():
+        support = params.movement_support_effect * support
+    table.quality[rows] = application_quality(table.mean_member_ses[rows], support)
+
+
 def apply_for_funding(model: CommunityModel) -> None:
     """Collectives whose money covers fewer than ``project_reserve_months`` of work and
     costs apply, if they have members, no pending application and waited after their
@@ -576,10 +586,7 @@ def apply_for_funding(model: CommunityModel) -> None:
     params, table = model.params, model.collectives
     rows = table.living()
     kind = table.kind[rows]
-    support = model.movement_support.fraction(table.neighbourhood[rows], params)
-    if support.any():
-        support = params.movement_support_effect * support
-    table.quality[rows] = application_quality(table.mean_member_ses[rows], support)
+    update_quality(model, rows)
 
     capacity = absorption_capacity(table.hours[rows], params.eur_per_volunteer_hour_capacity)
     deficit = np.maximum(MONTHLY_COST[kind] - OWN_INCOME[kind], 0.0)

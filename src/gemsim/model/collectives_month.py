@@ -1,13 +1,17 @@
-"""The collectives' operating month and project work, compiled (Numba).
+"""The collectives' operating month, applications and project work, compiled (Numba).
 
-:func:`gemsim.model.collectives.operate_collectives` and
+:func:`gemsim.model.collectives.operate_collectives`,
+:func:`gemsim.model.collectives.apply_for_funding` and
 :func:`gemsim.model.collectives.run_projects` are the NumPy rules (the ODD's
 specification): each some twenty NumPy calls on a few dozen collectives, where the calls'
 overhead is the cost. This module does their arithmetic in one pass over the living
-collectives each, with the same operations in the same order (``gemsim.model.compiled``);
-the ledger's transfers get the same totals in the same order, and choosing new projects
-(rare) and adding the stock stay the NumPy rules. ``tests/test_collectives_month.py``
-compares the two on random tables and whole runs.
+collectives each, with the same operations in the same order (``gemsim.model.compiled``;
+``np.minimum`` and ``np.maximum`` keep their choice on ties and NaN). The ledger's
+transfers get the same totals in the same order; what the regime decides (the channel,
+the months to a decision, a random draw), choosing new projects (rare), the application
+quality (its ``exp`` is the C library's, ``arrays.exp``) and adding the stock stay the
+NumPy rules. ``tests/test_collectives_month.py`` compares the two on random tables and
+whole runs.
 """
 
 from __future__ import annotations
@@ -21,11 +25,15 @@ from gemsim.model.collectives import (
     FULL_PROVISION,
     HOURS_NEEDED,
     MONTHLY_COST,
+    MUNICIPAL,
+    NO_CHANNEL,
     OWN_INCOME,
     start_projects,
+    update_quality,
     working,
 )
 from gemsim.model.compiled import compiled
+from gemsim.model.ledger import to_cents
 
 if TYPE_CHECKING:
     from gemsim.model.model import CommunityModel
@@ -193,3 +201,138 @@ def run_projects(model: CommunityModel) -> np.ndarray:
         float(params.minimum_application_eur),
     )
     return gain
+
+
+@compiled
+def _applicants(
+    rows: np.ndarray,
+    kind: np.ndarray,
+    hours: np.ndarray,
+    remaining: np.ndarray,
+    money: np.ndarray,
+    members: np.ndarray,
+    app_channel: np.ndarray,
+    last_decision: np.ndarray,
+    month: int,
+    eur_per_hour: float,
+    project_reserve_months: float,
+    operating_reserve_months: float,
+    reapply_months: float,
+    monthly_cost: np.ndarray,
+    own_income: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The collectives that apply (their money above the operating reserve covers less
+    than the reserve of work and costs; members, no pending application, waited after
+    their last decision), what each needs and the euros each holds."""
+    wants = np.zeros(rows.size, dtype=np.bool_)
+    need = np.empty(rows.size)
+    for j in range(rows.size):
+        row, k = rows[j], kind[rows[j]]
+        capacity = hours[row] * eur_per_hour
+        deficit = monthly_cost[k] - own_income[k]
+        deficit = deficit if deficit > 0.0 or np.isnan(deficit) else 0.0  # np.maximum
+        # np.minimum: the first if smaller or NaN, else the second
+        left = remaining[row]
+        to_work = left if left < capacity or np.isnan(left) else capacity
+        reserve = project_reserve_months * (deficit + to_work)
+        free = money[row] / 100 - operating_reserve_months * monthly_cost[k]
+        free = free if free > 0.0 or np.isnan(free) else 0.0  # np.maximum
+        wants[j] = (
+            free < reserve
+            and members[row] > 0
+            and app_channel[row] == NO_CHANNEL
+            and month - last_decision[row] >= reapply_months
+        )
+        need[j] = remaining[row] + project_reserve_months * deficit - free
+    applicants = rows[wants]
+    return applicants, need[wants], money[applicants] / 100
+
+
+@compiled
+def _amounts(
+    channel: np.ndarray,
+    need: np.ndarray,
+    money_eur: np.ndarray,
+    running: np.ndarray,
+    municipal_cap: float,
+    fund_cap: float,
+    concurrent_share: float,
+    municipal_own_share: float,
+    fund_own_share: float,
+    minimum_cents: int,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Each applicant's request in cents (what it needs, within the channel's cap, a share
+    of it while a grant runs, and what its money can match), whether it reaches the
+    minimum application, and how many wanted money but asked for none."""
+    amount = np.empty(channel.size, dtype=np.int64)
+    able = np.empty(channel.size, dtype=np.bool_)
+    discouraged = 0
+    for j in range(channel.size):
+        municipal = channel[j] == MUNICIPAL
+        cap = municipal_cap if municipal else fund_cap
+        if running[j]:
+            cap = concurrent_share * cap
+        wanted = need[j] if need[j] > 0.0 or np.isnan(need[j]) else 0.0  # np.maximum
+        wanted = wanted if wanted < cap or np.isnan(wanted) else cap  # np.minimum
+        own_share = municipal_own_share if municipal else fund_own_share
+        if own_share > 0:
+            floor_share = own_share if own_share > 1e-300 or np.isnan(own_share) else 1e-300
+            matchable = money_eur[j] / floor_share
+        else:
+            matchable = np.inf
+        asked = wanted if wanted < matchable or np.isnan(wanted) else matchable  # np.minimum
+        amount[j] = np.int64(np.rint(asked * 100))
+        able[j] = amount[j] >= minimum_cents
+        if not able[j] and wanted > 0:
+            discouraged += 1
+    return able, amount, discouraged
+
+
+def apply_for_funding(model: CommunityModel) -> None:
+    """:func:`gemsim.model.collectives.apply_for_funding`, compiled: same rule, same bits;
+    the regime routes and times the applications as there."""
+    params, table, month = model.params, model.collectives, model.current_month
+    rows = table.living()
+    update_quality(model, rows)
+    applicants, need, money_eur = _applicants(
+        rows,
+        table.kind,
+        table.hours,
+        table.project_remaining,
+        table.money,
+        table.members,
+        table.app_channel,
+        table.last_decision,
+        month,
+        float(params.eur_per_volunteer_hour_capacity),
+        float(params.project_reserve_months),
+        float(params.operating_reserve_months),
+        float(params.reapply_months),
+        MONTHLY_COST,
+        OWN_INCOME,
+    )
+    if applicants.size == 0:
+        return
+    channel = model.regime.route(model, applicants)
+    # A regime without a fund routes every application to the municipality: the fund's
+    # terms are not read (nor, so, before month 0; month_zero.AFTER_MONTH_0).
+    has_fund = model.regime.has_fund
+    able, amount, discouraged = _amounts(
+        np.asarray(channel, dtype=np.int64),
+        need,
+        money_eur,
+        table.grant_until[applicants] > month,
+        float(params.municipal_grant_cap_eur),
+        float(params.fund_grant_cap_eur_per_year * params.fund_grant_years if has_fund else 0.0),
+        float(params.concurrent_funding_share),
+        float(params.municipal_own_contribution_share),
+        float(params.fund_own_contribution_share if has_fund else 0.0),
+        int(to_cents(params.minimum_application_eur)),
+    )
+    model.counts["discouraged"] += discouraged
+    applicants, channel, amount = applicants[able], channel[able], amount[able]
+    table.app_channel[applicants] = channel
+    table.app_amount[applicants] = amount
+    table.app_submitted[applicants] = month
+    table.app_due[applicants] = month + model.regime.decision_months(model, channel)
+    model.counts["applications"] += applicants.size

@@ -42,7 +42,6 @@ from gemsim.model.collective_types import COLLECTIVE_TYPES
 from gemsim.model.collectives import (
     COLLECTIVES_ACCOUNT,
     CollectiveTable,
-    apply_for_funding,
     count_members,
     dissolve_collectives,
     found_collectives,
@@ -228,7 +227,7 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         table.experience_fund[:] = 0.0
         # Members, hours and member SES are as the last month (or the set-up) counted them.
         collectives_month.operate_collectives(self)
-        apply_for_funding(self)
+        collectives_month.apply_for_funding(self)
         self.regime.decide(self)
         if self.regime.has_fund:
             pay_fund_tranches(self)
