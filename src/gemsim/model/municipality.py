@@ -134,6 +134,25 @@ def decide_municipal_applications(model: CommunityModel) -> None:
     if decided.size == 0:
         return
 
+    approved, granted = grant_decided(model, decided)
+    rejected = decided[~approved]
+    table.experience_local[granted] += 1.0 - model.perception.expected_approval
+    table.experience_local[rejected] -= model.perception.expected_approval
+    table.reporting_backlog[granted] += reporting_hours(
+        model, params.municipal_reporting_hours, granted
+    )
+    table.grant_until[granted] = month + params.municipal_grant_months
+    table.app_channel[decided] = NO_CHANNEL
+    table.last_decision[decided] = month
+    model.counts["municipal_decisions"] += decided.size
+    model.counts["municipal_grants"] += granted.size
+
+
+def grant_decided(model: CommunityModel, decided: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The money side of the desk's decisions: handling costs, approval (a draw, or the
+    quality threshold), the grants the pots can pay, paid out. Returns which decided
+    applications were approved and paid, and the rows granted."""
+    table, params = model.collectives, model.params
     charge_handling(model, table.municipality[decided], "municipal")
     if params.municipal_approval_rule == "probabilistic":
         chance = approval_probability(
@@ -150,23 +169,12 @@ def decide_municipal_applications(model: CommunityModel) -> None:
     approved[approved] = fits
     # Approved but refused because the pot is empty (a diagnostic: where the budget binds).
     model.counts["municipal_out_of_budget"] += int(candidates.size - granted.size)
-    rejected = decided[~approved]
-
     amounts = table.app_amount[granted]
     model.municipal_budgets.pay_grants(table.municipality[granted], amounts)
     receive_grants(
         model, granted, amounts, BUDGET_ACCOUNT, "municipal", params.municipal_compliance_cost_share
     )
-    table.experience_local[granted] += 1.0 - model.perception.expected_approval
-    table.experience_local[rejected] -= model.perception.expected_approval
-    table.reporting_backlog[granted] += reporting_hours(
-        model, params.municipal_reporting_hours, granted
-    )
-    table.grant_until[granted] = month + params.municipal_grant_months
-    table.app_channel[decided] = NO_CHANNEL
-    table.last_decision[decided] = month
-    model.counts["municipal_decisions"] += decided.size
-    model.counts["municipal_grants"] += granted.size
+    return approved, granted
 
 
 def charge_handling(model: CommunityModel, municipality: np.ndarray, channel: str) -> None:

@@ -56,9 +56,9 @@ class FundingRegime:
 
     def decide(self, model: CommunityModel) -> None:
         """Decide the applications that are due."""
-        from gemsim.model.municipality import decide_municipal_applications
+        from gemsim.model import desk_month  # the compiled desk (the NumPy rule's bits)
 
-        decide_municipal_applications(model)
+        desk_month.decide_municipal_applications(model)
 
     def local_attribution(self, model: CommunityModel) -> np.ndarray:
         """Per municipality, the share in which it co-decides on fund decisions (0-1): it

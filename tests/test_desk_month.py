@@ -1,0 +1,85 @@
+"""The compiled municipal desk against the NumPy rule it compiles: the same bits, the same
+ledger, the same draws."""
+
+import copy
+
+import numpy as np
+import pytest
+from model_config import ALL_STREAMS, SMALL
+
+from gemsim import CommunityModel
+from gemsim.model import desk_month, municipality
+from gemsim.model.collectives import MUNICIPAL, NO_CHANNEL
+
+COLUMNS = (
+    "money",
+    "grants_eur",
+    "experience_local",
+    "reporting_backlog",
+    "grant_until",
+    "app_channel",
+    "last_decision",
+)
+
+
+def _scrambled(seed: int, rule: str) -> CommunityModel:
+    """A model after a few months with many applications at the desk: due, overdue and not
+    yet due, submitted in the same month (ties), more than the desk's capacity, and pots
+    too small for some of them."""
+    model = CommunityModel(rng=seed, **{**SMALL, "regime": "subsidy_channel", **ALL_STREAMS})
+    for _ in range(3):
+        model.step()
+    model.params = model.params.replace(
+        municipal_capacity_per_10k=0.4, municipal_approval_rule=rule
+    )
+    rng = np.random.default_rng(seed)
+    table, n, month = model.collectives, model.collectives.size, model.current_month
+    table.app_channel[:n] = np.where(rng.random(n) < 0.7, MUNICIPAL, NO_CHANNEL)
+    table.app_due[:n] = month + rng.integers(-2, 2, n)
+    table.app_submitted[:n] = month - rng.integers(1, 4, n)
+    table.app_amount[:n] = rng.integers(100_000, 600_000, n)
+    table.quality[:n] = rng.random(n)
+    model.municipal_budgets._cents[:] = rng.integers(
+        200_000, 1_500_000, model.region.n_municipalities
+    )
+    return model
+
+
+def _assert_same(actual: CommunityModel, expected: CommunityModel) -> None:
+    for name in COLUMNS:
+        a, b = getattr(actual.collectives, name), getattr(expected.collectives, name)
+        assert a.tobytes() == b.tobytes(), name
+    assert actual.municipal_budgets._cents.tobytes() == expected.municipal_budgets._cents.tobytes()
+    assert actual.ledger.balance == expected.ledger.balance
+    assert actual.ledger.flows == expected.ledger.flows
+    assert actual.counts == expected.counts
+    assert actual.rng.random() == expected.rng.random()  # the same draws
+
+
+@pytest.mark.parametrize("rule", ["probabilistic", "ranked"])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_compiled_desk_gives_the_numpy_bits(seed, rule):
+    numpy_model = _scrambled(seed, rule)
+    compiled_model = copy.deepcopy(numpy_model)
+    municipality.decide_municipal_applications(numpy_model)
+    desk_month.decide_municipal_applications(compiled_model)
+    _assert_same(compiled_model, numpy_model)
+    counts = numpy_model.counts
+    table = numpy_model.collectives
+    assert counts["municipal_grants"] > 0  # some granted,
+    assert counts["municipal_decisions"] > counts["municipal_grants"]  # some not
+    still_due = (table.app_channel == MUNICIPAL) & (table.app_due <= numpy_model.current_month)
+    assert still_due[: table.size].any()  # the capacity bound
+
+
+@pytest.mark.parametrize("regime", ["status_quo", "subsidy_channel", "hybrid"])
+def test_a_whole_run_is_the_same_with_the_numpy_desk(regime, monkeypatch):
+    overrides = {**SMALL, "regime": regime, **ALL_STREAMS}
+    compiled = CommunityModel(rng=15, **overrides)
+    compiled_frame = compiled.run()
+    rule = municipality.decide_municipal_applications
+    monkeypatch.setattr(desk_month, "decide_municipal_applications", rule)
+    with_numpy = CommunityModel(rng=15, **overrides)
+    numpy_frame = with_numpy.run()
+    assert compiled_frame.equals(numpy_frame)
+    _assert_same(compiled, with_numpy)
