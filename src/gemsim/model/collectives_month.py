@@ -152,13 +152,14 @@ def _finish(
     left_free: np.ndarray,
     stock: np.ndarray,
     minimum_application: float,
+    full_provision: float,
 ) -> None:
     """Projects done, unable to go on (a remainder too small to apply for that the money
     left free does not cover) or whose category is fully provided end."""
     for j in range(rows.size):
         row = rows[j]
         too_small = remaining[row] < minimum_application and left_free[j] < remaining[row]
-        full = stock[neighbourhood[row], category[row]] >= FULL_PROVISION
+        full = stock[neighbourhood[row], category[row]] >= full_provision
         if remaining[row] <= 0.01 or too_small or full:
             category[row] = -1
             remaining[row] = 0.0
@@ -199,6 +200,7 @@ def run_projects(model: CommunityModel) -> np.ndarray:
         left_free,
         model.stock,
         float(params.minimum_application_eur),
+        FULL_PROVISION,
     )
     return gain
 
@@ -220,6 +222,7 @@ def _applicants(
     reapply_months: float,
     monthly_cost: np.ndarray,
     own_income: np.ndarray,
+    no_channel: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The collectives that apply (their money above the operating reserve covers less
     than the reserve of work and costs; members, no pending application, waited after
@@ -240,7 +243,7 @@ def _applicants(
         wants[j] = (
             free < reserve
             and members[row] > 0
-            and app_channel[row] == NO_CHANNEL
+            and app_channel[row] == no_channel
             and month - last_decision[row] >= reapply_months
         )
         need[j] = remaining[row] + project_reserve_months * deficit - free
@@ -260,6 +263,7 @@ def _amounts(
     municipal_own_share: float,
     fund_own_share: float,
     minimum_cents: int,
+    municipal_channel: int,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Each applicant's request in cents (what it needs, within the channel's cap, a share
     of it while a grant runs, and what its money can match), whether it reaches the
@@ -268,7 +272,7 @@ def _amounts(
     able = np.empty(channel.size, dtype=np.bool_)
     discouraged = 0
     for j in range(channel.size):
-        municipal = channel[j] == MUNICIPAL
+        municipal = channel[j] == municipal_channel
         cap = municipal_cap if municipal else fund_cap
         if running[j]:
             cap = concurrent_share * cap
@@ -310,6 +314,7 @@ def apply_for_funding(model: CommunityModel) -> None:
         float(params.reapply_months),
         MONTHLY_COST,
         OWN_INCOME,
+        NO_CHANNEL,
     )
     if applicants.size == 0:
         return
@@ -328,6 +333,7 @@ def apply_for_funding(model: CommunityModel) -> None:
         float(params.municipal_own_contribution_share),
         float(params.fund_own_contribution_share if has_fund else 0.0),
         int(to_cents(params.minimum_application_eur)),
+        MUNICIPAL,
     )
     model.counts["discouraged"] += discouraged
     applicants, channel, amount = applicants[able], channel[able], amount[able]

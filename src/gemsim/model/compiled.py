@@ -4,6 +4,14 @@ A compiled rule does the same IEEE 754 operations, in the same order, as the Num
 replaces, so its results are the same to the last bit. That holds because Numba compiles
 without ``fastmath`` here: nothing is reordered (a sum runs in the loop's order) and no
 multiply and add are fused into one rounding.
+
+Numba fixes a module-level constant a compiled rule reads when it compiles, and its cache
+checks only the rule's own source file. So a model constant that may change (a threshold,
+a channel code) is passed in as an argument; the citizens' state codes (``citizens.py``)
+are read as constants. After changing one of those in another module, delete the
+``__pycache__`` folders (or set ``NUMBA_CACHE_DIR`` to a new folder): a stale cache would
+keep the old value, and the tests that compare each compiled rule with its NumPy rule
+would fail. CI starts from a clean checkout, without a cache.
 """
 
 from collections.abc import Callable

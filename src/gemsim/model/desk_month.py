@@ -37,6 +37,7 @@ def _decided(
     capacity: np.ndarray,
     month: int,
     waiting_penalty: float,
+    municipal_channel: int,
 ) -> tuple[np.ndarray, bool]:
     """The municipal applications decided this month, by municipality, oldest first (then
     by row), at most ``capacity`` per municipality; those overdue lose
@@ -45,7 +46,7 @@ def _decided(
     due_count = 0
     for j in range(rows.size):
         row = rows[j]
-        if app_channel[row] == MUNICIPAL:
+        if app_channel[row] == municipal_channel:
             if app_due[row] < month:
                 experience_local[row] -= waiting_penalty
             if app_due[row] <= month:
@@ -54,7 +55,7 @@ def _decided(
     due_count = 0
     for j in range(rows.size):
         row = rows[j]
-        if app_channel[row] == MUNICIPAL and app_due[row] <= month:
+        if app_channel[row] == municipal_channel and app_due[row] <= month:
             due[due_count] = row
             due_count += 1
     # By municipality, then submission month, then row: stable sorts, last key first
@@ -89,6 +90,7 @@ def _record(
     expected_approval: float,
     month: int,
     grant_months: int,
+    no_channel: int,
 ) -> None:
     """After the decisions, in the NumPy rule's order: the granted gain and the rejected
     lose local experience against what was expected, grants add reporting hours and run
@@ -102,7 +104,7 @@ def _record(
         reporting_backlog[granted[j]] += backlog_added[j]
         grant_until[granted[j]] = month + grant_months
     for j in range(decided.size):
-        app_channel[decided[j]] = NO_CHANNEL
+        app_channel[decided[j]] = no_channel
         last_decision[decided[j]] = month
 
 
@@ -123,6 +125,7 @@ def decide_municipal_applications(model: CommunityModel) -> None:
         capacity,
         month,
         float(params.waiting_penalty),
+        MUNICIPAL,
     )
     if not any_due or decided.size == 0:
         return
@@ -141,6 +144,7 @@ def decide_municipal_applications(model: CommunityModel) -> None:
         float(model.perception.expected_approval),
         month,
         int(params.municipal_grant_months),
+        NO_CHANNEL,
     )
     model.counts["municipal_decisions"] += decided.size
     model.counts["municipal_grants"] += granted.size
