@@ -26,7 +26,7 @@ from gemsim.model.citizens import (
     CitizenInputs,
     Citizens,
 )
-from gemsim.model.compiled import compiled
+from gemsim.model.compiled import compiled, maximum
 from gemsim.model.parameters import Parameters
 from gemsim.model.perception import InputSources
 from gemsim.model.world import Network
@@ -46,12 +46,6 @@ def _clip(value: float, low: float, high: float) -> float:
 
 #: Columns of the experiences passed on through contacts, and participation.
 LOCAL_GOOD, LOCAL_BAD, NATIONAL_GOOD, NATIONAL_BAD, PARTICIPATING = range(5)
-
-
-@compiled
-def _positive_part(value: float) -> float:
-    # np.maximum(value, 0.0) keeps the first argument when they compare equal (-0.0 too)
-    return value if value >= 0.0 else 0.0
 
 
 @compiled
@@ -137,10 +131,10 @@ def _kernel(
     own = np.empty((n, 5))
     shared = np.zeros(4, dtype=np.bool_)  # does anyone have this experience?
     for i in range(n):
-        own[i, LOCAL_GOOD] = _positive_part(own_local[i])
-        own[i, LOCAL_BAD] = _positive_part(-own_local[i])
-        own[i, NATIONAL_GOOD] = _positive_part(own_national[i])
-        own[i, NATIONAL_BAD] = _positive_part(-own_national[i])
+        own[i, LOCAL_GOOD] = maximum(own_local[i], 0.0)
+        own[i, LOCAL_BAD] = maximum(-own_local[i], 0.0)
+        own[i, NATIONAL_GOOD] = maximum(own_national[i], 0.0)
+        own[i, NATIONAL_BAD] = maximum(-own_national[i], 0.0)
         own[i, PARTICIPATING] = 1.0 if state[i] >= OCCASIONAL else 0.0
         for column in range(4):
             if own[i, column] != 0.0:

@@ -5,8 +5,8 @@
 :func:`gemsim.model.collectives.run_projects` are the NumPy rules (the ODD's
 specification): each some twenty NumPy calls on a few dozen collectives, where the calls'
 overhead is the cost. This module does their arithmetic in one pass over the living
-collectives each, with the same operations in the same order (``gemsim.model.compiled``;
-``np.minimum`` and ``np.maximum`` keep their choice on ties and NaN). The ledger's
+collectives each, with the same operations in the same order (``gemsim.model.compiled``,
+whose ``minimum`` and ``maximum`` choose as NumPy's do on ties and NaN). The ledger's
 transfers get the same totals in the same order; what the regime decides (the channel,
 the months to a decision, a random draw), choosing new projects (rare), the application
 quality (its ``exp`` is the C library's, ``arrays.exp``) and adding the stock stay the
@@ -32,7 +32,7 @@ from gemsim.model.collectives import (
     update_quality,
     working,
 )
-from gemsim.model.compiled import compiled
+from gemsim.model.compiled import compiled, maximum, minimum
 from gemsim.model.ledger import to_cents
 
 if TYPE_CHECKING:
@@ -58,9 +58,7 @@ def _operate(
     for j in range(rows.size):
         row = rows[j]
         k = kind[row]
-        staffing = hours[row] / hours_needed[k]
-        # np.minimum(staffing, 1.0): the second unless the first is smaller or NaN
-        staffing = staffing if staffing < 1.0 or np.isnan(staffing) else 1.0
+        staffing = minimum(hours[row] / hours_needed[k], 1.0)
         income = np.int64(np.rint(own_income[k] * staffing * 100.0))
         money[row] += income
         earned += income
@@ -125,12 +123,8 @@ def _spend(
     for j in range(rows.size):
         row = rows[j]
         capacity = hours[row] * eur_per_hour
-        free = money[row] / 100 - reserve_months * monthly_cost[kind[row]]
-        # np.maximum(free, 0.0): the second unless the first is larger or NaN (-0.0 -> 0.0)
-        free = free if free > 0.0 or np.isnan(free) else 0.0
-        # np.minimum: the first if smaller or NaN, else the second
-        spend = capacity if capacity < remaining[row] or np.isnan(capacity) else remaining[row]
-        spend = spend if spend < free or np.isnan(spend) else free
+        free = maximum(money[row] / 100 - reserve_months * monthly_cost[kind[row]], 0.0)
+        spend = minimum(minimum(capacity, remaining[row]), free)
         cents = np.int64(np.floor(spend * 100))
         money[row] -= cents
         spent += cents
@@ -232,14 +226,9 @@ def _applicants(
     for j in range(rows.size):
         row, k = rows[j], kind[rows[j]]
         capacity = hours[row] * eur_per_hour
-        deficit = monthly_cost[k] - own_income[k]
-        deficit = deficit if deficit > 0.0 or np.isnan(deficit) else 0.0  # np.maximum
-        # np.minimum: the first if smaller or NaN, else the second
-        left = remaining[row]
-        to_work = left if left < capacity or np.isnan(left) else capacity
-        reserve = project_reserve_months * (deficit + to_work)
-        free = money[row] / 100 - operating_reserve_months * monthly_cost[k]
-        free = free if free > 0.0 or np.isnan(free) else 0.0  # np.maximum
+        deficit = maximum(monthly_cost[k] - own_income[k], 0.0)
+        reserve = project_reserve_months * (deficit + minimum(remaining[row], capacity))
+        free = maximum(money[row] / 100 - operating_reserve_months * monthly_cost[k], 0.0)
         wants[j] = (
             free < reserve
             and members[row] > 0
@@ -276,16 +265,13 @@ def _amounts(
         cap = municipal_cap if municipal else fund_cap
         if running[j]:
             cap = concurrent_share * cap
-        wanted = need[j] if need[j] > 0.0 or np.isnan(need[j]) else 0.0  # np.maximum
-        wanted = wanted if wanted < cap or np.isnan(wanted) else cap  # np.minimum
+        wanted = minimum(maximum(need[j], 0.0), cap)
         own_share = municipal_own_share if municipal else fund_own_share
         if own_share > 0:
-            floor_share = own_share if own_share > 1e-300 or np.isnan(own_share) else 1e-300
-            matchable = money_eur[j] / floor_share
+            matchable = money_eur[j] / maximum(own_share, 1e-300)
         else:
             matchable = np.inf
-        asked = wanted if wanted < matchable or np.isnan(wanted) else matchable  # np.minimum
-        amount[j] = np.int64(np.rint(asked * 100))
+        amount[j] = np.int64(np.rint(minimum(wanted, matchable) * 100))
         able[j] = amount[j] >= minimum_cents
         if not able[j] and wanted > 0:
             discouraged += 1

@@ -20,7 +20,7 @@ import numpy as np
 
 from gemsim.model.collectives import MUNICIPAL, NO_CHANNEL, reporting_hours
 from gemsim.model.compiled import compiled
-from gemsim.model.municipality import grant_decided
+from gemsim.model.municipality import desk_capacity, grant_decided
 
 if TYPE_CHECKING:
     from gemsim.model.model import CommunityModel
@@ -38,11 +38,10 @@ def _decided(
     month: int,
     waiting_penalty: float,
     municipal_channel: int,
-) -> tuple[np.ndarray, bool]:
+) -> np.ndarray:
     """The municipal applications decided this month, by municipality, oldest first (then
     by row), at most ``capacity`` per municipality; those overdue lose
-    ``waiting_penalty`` of local experience (in place). The flag says whether any was
-    due."""
+    ``waiting_penalty`` of local experience (in place)."""
     due_count = 0
     for j in range(rows.size):
         row = rows[j]
@@ -73,7 +72,7 @@ def _decided(
             decided[count] = row
             count += 1
         rank += 1
-    return decided[:count], due.size > 0
+    return decided[:count]
 
 
 @compiled
@@ -112,22 +111,19 @@ def decide_municipal_applications(model: CommunityModel) -> None:
     """:func:`gemsim.model.municipality.decide_municipal_applications`, compiled: same
     rule, same bits, the same ledger transfers and draws."""
     table, params, month = model.collectives, model.params, model.current_month
-    capacity = np.ceil(
-        params.municipal_capacity_per_10k * model.region.municipality_population / 10_000
-    ).astype(np.int64)
-    decided, any_due = _decided(
+    decided = _decided(
         table.living(),
         table.app_channel,
         table.app_due,
         table.app_submitted,
         table.municipality,
         table.experience_local,
-        capacity,
+        desk_capacity(model),
         month,
         float(params.waiting_penalty),
         MUNICIPAL,
     )
-    if not any_due or decided.size == 0:
+    if decided.size == 0:
         return
 
     approved, granted = grant_decided(model, decided)

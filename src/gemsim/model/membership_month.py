@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gemsim.model.citizens import ACTIVE, INITIATOR, NO_COLLECTIVE, OCCASIONAL
-from gemsim.model.compiled import compiled
+from gemsim.model.compiled import compiled, minimum
 
 if TYPE_CHECKING:
     from gemsim.model.model import CommunityModel
@@ -108,10 +108,7 @@ def _count(
     hours[:] = 0.0
     ses_sum = np.zeros(members.size)
     for i in range(state.size):
-        nominal = by_state[state[i]]
-        free = free_time[i]
-        # np.minimum: the first unless the second is smaller (or the first is NaN)
-        citizen_hours[i] = nominal if nominal < free or np.isnan(nominal) else free
+        citizen_hours[i] = minimum(by_state[state[i]], free_time[i])
         row = collective[i]
         if row >= 0:
             members[row] += 1

@@ -112,6 +112,14 @@ def grouped_fits(groups: np.ndarray, amounts: np.ndarray, budgets: np.ndarray) -
     return fits
 
 
+def desk_capacity(model: CommunityModel) -> np.ndarray:
+    """Per municipality, the applications its desk decides in a month."""
+    capacity: np.ndarray = np.ceil(
+        model.params.municipal_capacity_per_10k * model.region.municipality_population / 10_000
+    ).astype(np.int64)
+    return capacity
+
+
 def decide_municipal_applications(model: CommunityModel) -> None:
     """Decide the municipal applications that are due, within capacity and budget."""
     table, params, month = model.collectives, model.params, model.current_month
@@ -127,9 +135,7 @@ def decide_municipal_applications(model: CommunityModel) -> None:
 
     municipality = table.municipality[due]
     order, rank = rank_within_groups(municipality, table.app_submitted[due], due)
-    capacity = np.ceil(
-        params.municipal_capacity_per_10k * model.region.municipality_population / 10_000
-    ).astype(np.int64)
+    capacity = desk_capacity(model)
     decided = due[order][rank < capacity[municipality[order]]]
     if decided.size == 0:
         return
