@@ -4,7 +4,7 @@ import copy
 
 import numpy as np
 import pytest
-from model_config import ALL_STREAMS, SMALL
+from model_config import ALL_STREAMS, SMALL, runs_with_numpy_rules
 
 from gemsim import CommunityModel
 from gemsim.model import citizen_month, perception
@@ -67,14 +67,13 @@ def test_the_compiled_month_gives_the_numpy_rules_bits_on_random_inputs(seed):
 
 @pytest.mark.parametrize("regime", ["subsidy_channel", "hybrid", "direct_fund"])
 def test_a_whole_run_is_the_same_with_the_numpy_rules(regime, monkeypatch):
-    overrides = {**SMALL, "regime": regime, **ALL_STREAMS}
-    compiled = CommunityModel(rng=11, **overrides)
-    compiled_frame = compiled.run()
-    monkeypatch.setattr(citizen_month, "monthly_update", rules.monthly_update)
-    monkeypatch.setattr(citizen_month, "gather_inputs", perception.gather_inputs)
-    with_numpy = CommunityModel(rng=11, **overrides)
-    numpy_frame = with_numpy.run()
-    assert compiled_frame.equals(numpy_frame)
+    numpy_rules = {
+        "monthly_update": rules.monthly_update,
+        "gather_inputs": perception.gather_inputs,
+    }
+    compiled, with_numpy = runs_with_numpy_rules(
+        monkeypatch, citizen_month, numpy_rules, regime, seed=11
+    )
     _assert_same_bits(compiled.citizens, with_numpy.citizens)
 
 
@@ -159,7 +158,6 @@ def test_the_compiled_fairness_gives_the_numpy_bits(seed):
 
 
 def test_a_hybrid_run_with_co_decision_is_the_same_with_the_numpy_fairness(monkeypatch):
-    overrides = {**SMALL, "regime": "hybrid", **ALL_STREAMS}
     calls = []
 
     def numpy_rule(c, fairness, network, params):
@@ -167,8 +165,6 @@ def test_a_hybrid_run_with_co_decision_is_the_same_with_the_numpy_fairness(monke
         calls.append(fair.any())  # someone took part: the contacts' means were added
         return fair
 
-    compiled_frame = CommunityModel(rng=13, **overrides).run()
-    monkeypatch.setattr(citizen_month, "procedural_fairness", numpy_rule)
-    numpy_frame = CommunityModel(rng=13, **overrides).run()
+    numpy_rules = {"procedural_fairness": numpy_rule}
+    runs_with_numpy_rules(monkeypatch, citizen_month, numpy_rules, "hybrid", seed=13)
     assert any(calls)  # buurten co-decided and residents took part
-    assert compiled_frame.equals(numpy_frame)

@@ -5,7 +5,7 @@ import copy
 
 import numpy as np
 import pytest
-from model_config import ALL_STREAMS, SMALL
+from model_config import ALL_STREAMS, SMALL, runs_with_numpy_rules
 
 from gemsim import CommunityModel
 from gemsim.model import collectives, collectives_month
@@ -111,12 +111,9 @@ def test_the_compiled_operating_month_and_projects_give_the_numpy_bits(seed):
 
 @pytest.mark.parametrize("regime", ["status_quo", "subsidy_channel", "hybrid", "direct_fund"])
 def test_a_whole_run_is_the_same_with_the_numpy_operating_month(regime, monkeypatch):
-    overrides = {**SMALL, "regime": regime, **ALL_STREAMS}
-    compiled = CommunityModel(rng=14, **overrides)
-    compiled_frame = compiled.run()
-    for name in ("operate_collectives", "apply_for_funding", "run_projects"):
-        monkeypatch.setattr(collectives_month, name, getattr(collectives, name))
-    with_numpy = CommunityModel(rng=14, **overrides)
-    numpy_frame = with_numpy.run()
-    assert compiled_frame.equals(numpy_frame)
+    names = ("operate_collectives", "apply_for_funding", "run_projects")
+    numpy_rules = {name: getattr(collectives, name) for name in names}
+    compiled, with_numpy = runs_with_numpy_rules(
+        monkeypatch, collectives_month, numpy_rules, regime, seed=14
+    )
     _assert_same(compiled, with_numpy)

@@ -5,7 +5,7 @@ import copy
 
 import numpy as np
 import pytest
-from model_config import ALL_STREAMS, SMALL
+from model_config import ALL_STREAMS, SMALL, runs_with_numpy_rules
 
 from gemsim import CommunityModel
 from gemsim.model import desk_month, municipality
@@ -74,12 +74,8 @@ def test_the_compiled_desk_gives_the_numpy_bits(seed, rule):
 
 @pytest.mark.parametrize("regime", ["status_quo", "subsidy_channel", "hybrid", "direct_fund"])
 def test_a_whole_run_is_the_same_with_the_numpy_desk(regime, monkeypatch):
-    overrides = {**SMALL, "regime": regime, **ALL_STREAMS}
-    compiled = CommunityModel(rng=15, **overrides)
-    compiled_frame = compiled.run()
-    rule = municipality.decide_municipal_applications
-    monkeypatch.setattr(desk_month, "decide_municipal_applications", rule)
-    with_numpy = CommunityModel(rng=15, **overrides)
-    numpy_frame = with_numpy.run()
-    assert compiled_frame.equals(numpy_frame)
+    numpy_rules = {"decide_municipal_applications": municipality.decide_municipal_applications}
+    compiled, with_numpy = runs_with_numpy_rules(
+        monkeypatch, desk_month, numpy_rules, regime, seed=15
+    )
     _assert_same(compiled, with_numpy)

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from model_config import ALL_STREAMS, SMALL
+from model_config import ALL_STREAMS, SMALL, runs_with_numpy_rules
 
 from gemsim import CommunityModel
 from gemsim.model import collectives, membership_month
@@ -79,14 +79,13 @@ def test_the_compiled_membership_gives_the_numpy_bits_and_draws(seed):
 
 @pytest.mark.parametrize("regime", ["subsidy_channel", "hybrid", "direct_fund"])
 def test_a_whole_run_is_the_same_with_the_numpy_membership(regime, monkeypatch):
-    overrides = {**SMALL, "regime": regime, **ALL_STREAMS}
-    compiled = CommunityModel(rng=12, **overrides)
-    compiled_frame = compiled.run()
-    monkeypatch.setattr(membership_month, "update_membership", collectives.update_membership)
-    monkeypatch.setattr(membership_month, "count_members", _numpy_count)
-    with_numpy = CommunityModel(rng=12, **overrides)
-    numpy_frame = with_numpy.run()
-    assert compiled_frame.equals(numpy_frame)
+    numpy_rules = {
+        "update_membership": collectives.update_membership,
+        "count_members": _numpy_count,
+    }
+    compiled, with_numpy = runs_with_numpy_rules(
+        monkeypatch, membership_month, numpy_rules, regime, seed=12
+    )
     for name in ("collective", "state"):
         expected = getattr(with_numpy.citizens, name)
         assert getattr(compiled.citizens, name).tobytes() == expected.tobytes(), name
