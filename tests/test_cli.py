@@ -610,6 +610,11 @@ def test_bench_against_times_two_trees_side_by_side(tmp_path, capsys):
         worker.close()
     assert seconds > 0 and cpu > 0 and 1_500 < citizens < 4_000  # one municipality, k = 20
     assert point[1] > 0 and point[2] == citizens
+    coarse = Worker(this_src, {"inhabitants_per_agent": 50})  # --set: both trees' models
+    try:
+        assert 0.35 < coarse.run(1, 2, 1)[2] / citizens < 0.45  # 20 -> 50 inhabitants each
+    finally:
+        coarse.close()
 
     with pytest.raises(UserError, match="neither a source tree nor a git revision"):
         from contextlib import ExitStack
@@ -636,3 +641,17 @@ def test_bench_against_times_two_trees_side_by_side(tmp_path, capsys):
     (written,) = tmp_path.glob("*-against.json")
     (row,) = json.loads(written.read_text())["rows"]
     assert row["n_municipalities"] == 1 and row["run_ratio"] > 0
+
+
+@pytest.mark.parametrize(
+    ("assignment", "message"),
+    [
+        ("nonsense=3", "'nonsense=3' is not allowed: must be NAME=VALUE with NAME a model"),
+        ("inhabitants_per_agent", "must be NAME=VALUE"),
+        ("inhabitants_per_agent=-3", "inhabitants_per_agent' = -3 is not allowed"),
+    ],
+)
+def test_bench_against_set_names_a_parameter_and_an_allowed_value(capsys, assignment, message):
+    code, out, err = cli(capsys, "bench", "--against", "HEAD", "--set", assignment)
+    assert code == 2 and not out
+    assert message in err and "Traceback" not in err

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
 import statistics
 import subprocess
@@ -33,7 +34,8 @@ from gemsim.errors import UserError
 from gemsim.study.scenarios import resolve_scenario
 
 #: Builds and runs one timed unit: one model, or with scenario names each of them at the
-#: same seed, one after another (a study's sample point). Only the public constructor,
+#: same seed, one after another (a study's sample point), with ``params`` if given (no
+#: braces in this text: it is also a format string). Only the public constructor,
 #: ``run()`` and ``load_scenario`` are used, so any recent version of the model works. A
 #: version that shares month-0 states (as a study's runs do) shares them within a unit of
 #: scenarios and forgets them before every unit, so nothing carries over between timings.
@@ -45,13 +47,15 @@ except ImportError:  # a version that does not share month-0 states
     SHARED = None
 
 
-def unit(n, months, seed, scenarios):
+def unit(n, months, seed, scenarios, params=None):
     if SHARED is not None:  # shared within a unit of scenarios, as in a study's runs
         SHARED.clear()
         SHARED.enabled = bool(scenarios)
     try:
         for scenario in scenarios or [None]:
-            model = CommunityModel(scenario, rng=seed, n_municipalities=n, months=months)
+            model = CommunityModel(
+                scenario, rng=seed, n_municipalities=n, months=months, **(params or dict())
+            )
             model.run()
     finally:
         if SHARED is not None:
@@ -60,12 +64,15 @@ def unit(n, months, seed, scenarios):
 """
 
 #: The worker's program: read "n_municipalities months seed [scenario ...]" lines, answer
-#: with the wall and CPU seconds of the unit and the citizens of a run.
+#: with the wall and CPU seconds of the unit and the citizens of a run. Its first argument
+#: is the parameter values every model gets, as JSON.
 WORKER = (
     UNIT
     + """\
-import sys, time
+import json, sys, time
 from gemsim.study.scenarios import load_scenario
+
+params = json.loads(sys.argv[1])
 
 loaded = {}
 print("ready", flush=True)
@@ -73,7 +80,7 @@ for line in sys.stdin:
     n, months, seed, *names = line.split()
     scenarios = [loaded.setdefault(name, load_scenario(name)) for name in names]
     started, cpu = time.perf_counter(), time.process_time()
-    model = unit(int(n), int(months), int(seed), scenarios)
+    model = unit(int(n), int(months), int(seed), scenarios, params)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(elapsed, cpu, model.citizens.size, flush=True)
 """
@@ -83,7 +90,7 @@ for line in sys.stdin:
 ONE_RUN = (
     UNIT
     + "from gemsim.study.scenarios import load_scenario\n"
-    + "unit({n}, {months}, {seed}, [load_scenario(name) for name in {names!r}])\n"
+    + "unit({n}, {months}, {seed}, [load_scenario(name) for name in {names!r}], {params!r})\n"
 )
 
 
@@ -116,10 +123,10 @@ def _environment(src: Path) -> dict[str, str]:
 class Worker:
     """One long-lived interpreter running models from one source tree."""
 
-    def __init__(self, src: Path) -> None:
+    def __init__(self, src: Path, params: dict[str, Any] | None = None) -> None:
         self.src = src
         self.process = subprocess.Popen(
-            [sys.executable, "-c", WORKER],
+            [sys.executable, "-c", WORKER, json.dumps(params or {})],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -153,11 +160,18 @@ class Worker:
 
 
 def whole_process_s(
-    src: Path, n: int, months: int, seed: int, scenarios: Sequence[str] = ()
+    src: Path,
+    n: int,
+    months: int,
+    seed: int,
+    scenarios: Sequence[str] = (),
+    params: dict[str, Any] | None = None,
 ) -> float:
     """Wall time of a fresh interpreter that imports the model and runs one unit."""
     started = time.perf_counter()
-    code = ONE_RUN.format(n=n, months=months, seed=seed, names=list(scenarios))
+    code = ONE_RUN.format(
+        n=n, months=months, seed=seed, names=list(scenarios), params=dict(params or {})
+    )
     subprocess.run(
         [sys.executable, "-c", code],
         env=_environment(src),
@@ -175,11 +189,14 @@ def compare(
     months: int = 120,
     seed: int = 1,
     scenarios: Sequence[str] = (),
+    params: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Median per-run and whole-process seconds of this tree and ``against`` and their
     ratios (``against`` / this: above 1 means this tree is faster). With ``scenarios``,
     each timing is those scenarios run at one seed, one after another (a study's sample
-    point), and the per-run times are its time divided by their number."""
+    point), and the per-run times are its time divided by their number. ``params`` are
+    given to every model of both trees (e.g. the same agent scale)."""
+    params = dict(params or {})
     per_unit = max(1, len(scenarios))
     # Both trees read this tree's scenario files (an extracted revision has only src/).
     names, scenarios = list(scenarios), [str(resolve_scenario(name)) for name in scenarios]
@@ -191,7 +208,7 @@ def compare(
     citizens: dict[int, int] = {}
     with ExitStack() as stack:
         trees = {"this": this_src, "against": source_root(against, stack)}
-        workers = {name: Worker(src) for name, src in trees.items()}
+        workers = {name: Worker(src, params) for name, src in trees.items()}
         try:
             for n in regions:  # one untimed warm-up run per tree and size
                 for worker in workers.values():
@@ -210,7 +227,7 @@ def compare(
             order = list(trees) if repeat % 2 == 0 else list(reversed(trees))
             for n in regions:
                 for name in order:
-                    wall = whole_process_s(trees[name], n, months, seed, scenarios)
+                    wall = whole_process_s(trees[name], n, months, seed, scenarios, params)
                     samples["process"][name][n].append(wall)
 
     rows = []
@@ -232,6 +249,7 @@ def compare(
         "months": months,
         "seed": seed,
         "scenarios": names,
+        "params": params,
         "repeats": repeats,
         "process_repeats": process_repeats,
         "rows": rows,
@@ -255,6 +273,10 @@ def format_comparison(results: dict[str, Any]) -> str:
         f"(build + {results['months']} months, in one process: wall and CPU time) and of "
         f"{results['process_repeats']} whole processes (import + build + run)"
     )
+    if results.get("params"):
+        header += ", every model with " + ", ".join(
+            f"{name} = {value}" for name, value in results["params"].items()
+        )
     lines = [
         header,
         f"{'municipalities':>14} {'citizens':>8}  {'run: this':>10} {'against':>10} {'ratio':>6}"
@@ -285,9 +307,12 @@ def main(
     process_repeats: int = 5,
     months: int = 120,
     scenarios: Sequence[str] = (),
+    params: dict[str, Any] | None = None,
 ) -> Path:
     """Compare, print the table, write ``<out_dir>/<date>-against.json``
     (``-against-scenarios.json`` with ``scenarios``)."""
-    results = compare(against, regions, repeats, process_repeats, months, scenarios=scenarios)
+    results = compare(
+        against, regions, repeats, process_repeats, months, scenarios=scenarios, params=params
+    )
     print(format_comparison(results))
     return write_results(results, out_dir, "-against-scenarios" if scenarios else "-against")

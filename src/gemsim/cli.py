@@ -96,6 +96,34 @@ def _scenario_names(text: str) -> tuple[str, ...]:
     return names
 
 
+def _assignment(text: str) -> tuple[str, Any]:
+    """``NAME=VALUE`` for a model parameter: VALUE as a number, true/false or text (argparse
+    type); the name and value are checked against this tree's parameters."""
+    from gemsim.model.parameters import Parameters
+
+    name, sep, raw = text.partition("=")
+    name = name.strip()
+    if not sep or name not in Parameters.model_fields:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not allowed: must be NAME=VALUE with NAME a model parameter "
+            "(see `gemsim params`)"
+        )
+    value: Any = raw.strip()
+    for convert in (int, float):
+        try:
+            value = convert(value)
+            break
+        except ValueError:
+            continue
+    if value in ("true", "false"):
+        value = value == "true"
+    try:
+        Parameters.build({name: value})
+    except UserError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return name, value
+
+
 def _seed(text: str) -> int:
     """An integer >= 0 (argparse type)."""
     try:
@@ -302,6 +330,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME,NAME,...",
         help="with --against: time these scenarios at one seed, one after another (a study's "
         "sample point), per run",
+    )
+    bench.add_argument(
+        "--set",
+        type=_assignment,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="with --against: build both trees' models with this parameter value (repeatable), "
+        "e.g. inhabitants_per_agent=50 to compare at the same agent scale when the trees' "
+        "defaults differ",
     )
     _add_dashboard_parser(commands)
     _add_patterns_parser(commands)
@@ -734,6 +772,7 @@ def _dispatch(args: argparse.Namespace, argv: Sequence[str]) -> int:
                     1 if args.quick else 5,
                     months,
                     scenarios=args.scenarios,
+                    params=dict(args.set),
                 )
                 return EXIT_OK
             from gemsim.bench import main as bench
