@@ -655,3 +655,27 @@ def test_bench_against_set_names_a_parameter_and_an_allowed_value(capsys, assign
     code, out, err = cli(capsys, "bench", "--against", "HEAD", "--set", assignment)
     assert code == 2 and not out
     assert message in err and "Traceback" not in err
+
+
+def test_bench_against_reports_the_other_trees_error_in_one_line(tmp_path: Path):
+    from gemsim.bench_against import Worker
+
+    package = tmp_path / "src" / "gemsim"
+    for folder in (package, package / "model", package / "study"):
+        folder.mkdir(parents=True)
+        (folder / "__init__.py").write_text("")
+    (package / "model" / "model.py").write_text(
+        "class CommunityModel:\n"
+        "    def __init__(self, *args, **kwargs):\n"
+        "        raise ValueError('unknown parameter ' + repr(sorted(kwargs)[-1]))\n"
+    )
+    (package / "study" / "scenarios.py").write_text("def load_scenario(name):\n    return name\n")
+    worker = Worker(tmp_path / "src", {"zeta": 1}, "old-tree")
+    try:
+        with pytest.raises(
+            UserError,
+            match=r"^the model process for old-tree ended: ValueError: unknown parameter .zeta.$",
+        ):
+            worker.run(1, 2, 1)
+    finally:
+        worker.close()

@@ -123,12 +123,16 @@ def _environment(src: Path) -> dict[str, str]:
 class Worker:
     """One long-lived interpreter running models from one source tree."""
 
-    def __init__(self, src: Path, params: dict[str, Any] | None = None) -> None:
-        self.src = src
+    def __init__(
+        self, src: Path, params: dict[str, Any] | None = None, name: str | None = None
+    ) -> None:
+        self.src, self.name = src, name or str(src)
+        self.errors = tempfile.TemporaryFile("w+", prefix="gemsim-against-")  # its stderr
         self.process = subprocess.Popen(
             [sys.executable, "-c", WORKER, json.dumps(params or {})],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            stderr=self.errors,
             text=True,
             env=_environment(src),
             cwd=tempfile.gettempdir(),
@@ -139,7 +143,12 @@ class Worker:
         stdout: IO[str] | None = self.process.stdout
         line = stdout.readline() if stdout else ""
         if not line:
-            raise RuntimeError(f"the model process for {self.src} ended")
+            self.process.wait(timeout=60)
+            self.errors.seek(0)
+            lines = self.errors.read().strip().splitlines()
+            raise UserError(
+                f"the model process for {self.name} ended: {lines[-1] if lines else 'no error'}"
+            )
         return line
 
     def run(
@@ -157,6 +166,7 @@ class Worker:
         if self.process.stdin:
             self.process.stdin.close()
         self.process.wait(timeout=60)
+        self.errors.close()
 
 
 def whole_process_s(
@@ -208,7 +218,8 @@ def compare(
     citizens: dict[int, int] = {}
     with ExitStack() as stack:
         trees = {"this": this_src, "against": source_root(against, stack)}
-        workers = {name: Worker(src, params) for name, src in trees.items()}
+        labels = {"this": "this tree", "against": str(against)}
+        workers = {name: Worker(src, params, labels[name]) for name, src in trees.items()}
         try:
             for n in regions:  # one untimed warm-up run per tree and size
                 for worker in workers.values():
