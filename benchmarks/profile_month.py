@@ -15,7 +15,13 @@ from collections.abc import Callable
 from typing import Any
 
 import gemsim.model.model as model_module
-from gemsim.model import citizen_month, collectives_month, membership_month, month_zero
+from gemsim.model import (
+    citizen_month,
+    collectives_month,
+    membership_month,
+    month_zero,
+    spin_up_month,
+)
 from gemsim.model import citizens as rules
 from gemsim.model.collector import OutcomeCollector
 from gemsim.model.ledger import Ledger
@@ -60,6 +66,7 @@ def instrument(regime_type: type) -> None:
     citizen_month.monthly_update = _timed("monthly_update (citizens)", citizen_month.monthly_update)
     citizen_month.gather_inputs = _timed("gather_inputs (citizens)", citizen_month.gather_inputs)
     for module, names in (
+        (spin_up_month, ("willingness_cuts",)),
         (membership_month, ("update_membership", "count_members")),
         (collectives_month, ("operate_collectives", "apply_for_funding", "run_projects")),
     ):

@@ -24,6 +24,7 @@ import numpy.typing as npt
 from scipy.special import expit, logit
 
 from gemsim.model import citizens as rules
+from gemsim.model import spin_up_month
 from gemsim.model.citizens import ACTIVE, INACTIVE, OCCASIONAL, weighted_share
 from gemsim.model.collectives import (
     COLLECTIVES_ACCOUNT,
@@ -140,12 +141,19 @@ def willingness_gap(model: CommunityModel) -> np.ndarray:
     return gap
 
 
+def willingness_cuts(model: CommunityModel, shares: Sequence[float]) -> list[float]:
+    """The willingness gaps at which the weighted shares of citizens at or above them are
+    ``shares`` (the model runs its compiled twin, ``spin_up_month.willingness_cuts``)."""
+    return weighted_cuts(willingness_gap(model), model.citizens.weight, shares)
+
+
 def calibrate(model: CommunityModel, targets: Targets) -> float:
     """Shift every threshold and the threshold mean, and set the active margin, so that the
     states citizens' willingness points to have the target shares; returns the shift."""
     c = model.citizens
-    gap = willingness_gap(model)
-    shift, active_cut = weighted_cuts(gap, c.weight, (targets.participation, targets.active))
+    shift, active_cut = spin_up_month.willingness_cuts(
+        model, (targets.participation, targets.active)
+    )
     c.threshold = c.threshold + shift
     c.threshold_mean += shift
     c.active_margin = max(active_cut - shift, 0.0)

@@ -32,6 +32,11 @@ class Network:
         self._mean_operator = csr_matrix((weights, self.indices, self.indptr), shape=(n, n))
         self._isolated = degree == 0
         self._sources = np.repeat(np.arange(n), degree)
+        unsigned = np.uint32 if self._mean_operator.nnz < 2**32 else np.uint64
+        self._unsigned_rows = (
+            self._mean_operator.indptr.astype(unsigned),
+            self._mean_operator.indices.astype(unsigned),
+        )
 
     @property
     def degree(self) -> np.ndarray:
@@ -41,6 +46,13 @@ class Network:
     def mean_operator(self) -> csr_matrix:
         """The row-normalised adjacency (each row's weights are 1 / degree)."""
         return self._mean_operator
+
+    @property
+    def unsigned_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """The mean operator's row pointers and column indices as unsigned integers, for
+        compiled loops over contacts: Numba checks every signed index for a negative
+        value (which counts from the end), an unsigned one needs no check."""
+        return self._unsigned_rows
 
     @property
     def isolated(self) -> BoolArray:
