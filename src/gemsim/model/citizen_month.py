@@ -238,7 +238,7 @@ def monthly_update(
     params: Parameters,
 ) -> None:
     """:func:`gemsim.model.citizens.monthly_update`, compiled: same rules, same bits."""
-    operator = network.mean_operator
+    indptr, indices = network.unsigned_rows
     values = (  # in the order _kernel unpacks them
         params.contact_experience_weight,
         params.trust_learning_rate,
@@ -297,9 +297,9 @@ def monthly_update(
         draws.life_event,
         draws.new_threshold,
         draws.acts,
-        operator.indptr,
-        operator.indices,
-        operator.data,
+        indptr,
+        indices,
+        network.mean_operator.data,
         network.isolated,
         scalars,
     )
@@ -442,14 +442,14 @@ def procedural_fairness(
     c: Citizens, fairness: np.ndarray, network: Network, params: Parameters
 ) -> np.ndarray:
     """:func:`gemsim.model.perception.procedural_fairness`, compiled: same bits."""
-    operator = network.mean_operator
+    indptr, indices = network.unsigned_rows
     fair: np.ndarray = _fairness(
         c.state,
         c.neighbourhood,
         np.asarray(fairness, dtype=np.float64),
-        operator.indptr,
-        operator.indices,
-        operator.data,
+        indptr,
+        indices,
+        network.mean_operator.data,
         network.isolated,
         float(params.co_decision_turnout),
         float(params.procedural_fairness_signal),
