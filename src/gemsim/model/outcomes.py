@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -320,6 +320,35 @@ def _month_functions() -> dict[Callable[[CommunityModel], float], Callable[[_Mon
 
 _MONTH_FUNCTIONS: dict[Callable[[CommunityModel], float], Callable[[_Month], float]] = {}
 
+#: Per tuple of outcomes (by identity, kept alive here): each outcome's name and its
+#: evaluation in :class:`_Month`, worked out once instead of every month.
+_PLANS: dict[int, tuple[tuple[Outcome, ...], tuple[tuple[str, Callable[[_Month], Any]], ...]]] = {}
+
+
+def _evaluation(function: Callable[[CommunityModel], Any]) -> Callable[[_Month], Any]:
+    """How :class:`_Month` computes what ``function(model)`` returns."""
+    if isinstance(function, partial) and function.func is _money_eur:
+        accounts = function.keywords["accounts"]
+        return lambda month: month.money(accounts)
+    if isinstance(function, partial) and function.func is _collectives_of_type:
+        kind = function.keywords["kind"]
+        return lambda month: month.collectives(kind)
+    if function in _MONTH_FUNCTIONS:
+        return _MONTH_FUNCTIONS[function]
+    return lambda month: function(month.model)
+
+
+def _plan(outcomes: tuple[Outcome, ...]) -> tuple[tuple[str, Callable[[_Month], Any]], ...]:
+    if not _MONTH_FUNCTIONS:
+        _MONTH_FUNCTIONS.update(_month_functions())
+    kept = _PLANS.get(id(outcomes))
+    if kept is None or kept[0] is not outcomes:
+        kept = (outcomes, tuple((o.name, _evaluation(o.function)) for o in outcomes))
+        if len(_PLANS) >= 16:  # a few tuples in practice; never more than a few kept
+            _PLANS.clear()
+        _PLANS[id(outcomes)] = kept
+    return kept[1]
+
 
 def monthly_values(
     model: CommunityModel,
@@ -329,21 +358,9 @@ def monthly_values(
     """Every outcome's value now, by name: what each ``outcome.function(model)`` returns,
     bit for bit, computed in one pass (the DataCollector's path). Reporters other than the
     built-in ones are called as declared."""
-    if not _MONTH_FUNCTIONS:
-        _MONTH_FUNCTIONS.update(_month_functions())
     month = _Month(model, constants or CitizenConstants())
-    values: dict[str, float] = {}
-    for outcome in OUTCOMES if outcomes is None else outcomes:
-        function = outcome.function
-        if isinstance(function, partial) and function.func is _money_eur:
-            values[outcome.name] = month.money(function.keywords["accounts"])
-        elif isinstance(function, partial) and function.func is _collectives_of_type:
-            values[outcome.name] = month.collectives(function.keywords["kind"])
-        elif function in _MONTH_FUNCTIONS:
-            values[outcome.name] = _MONTH_FUNCTIONS[function](month)
-        else:
-            values[outcome.name] = function(model)
-    return values
+    plan = _plan(OUTCOMES if outcomes is None else outcomes)
+    return {name: evaluate(month) for name, evaluate in plan}
 
 
 # --- Declarations ----------------------------------------------------------------------------
