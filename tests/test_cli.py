@@ -639,8 +639,20 @@ def test_bench_against_times_two_trees_side_by_side(tmp_path, capsys):
     )
     assert "ratio" in capsys.readouterr().out
     (written,) = tmp_path.glob("*-against.json")
-    (row,) = json.loads(written.read_text())["rows"]
+    stored = json.loads(written.read_text())
+    (row,) = stored["rows"]
     assert row["n_municipalities"] == 1 and row["run_ratio"] > 0
+    # Both trees' commits are stored with the timings (this checkout: its commit and state).
+    assert stored["trees"]["this"]["commit"] == stored["trees"]["against"]["commit"]
+    assert len(stored["trees"]["this"]["commit"]) == 40
+
+
+def test_bench_against_names_a_revision_by_its_commit():
+    from gemsim.bench_against import tree_state
+
+    head = tree_state("HEAD")
+    assert len(head["commit"]) == 40 and head["dirty"] is False
+    assert tree_state("no-such-revision-xyz")["commit"] is None
 
 
 @pytest.mark.parametrize(

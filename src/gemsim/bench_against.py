@@ -116,6 +116,24 @@ def source_root(tree: Path | str, stack: ExitStack, repo: Path | None = None) ->
     return folder / "src"
 
 
+def tree_state(tree: Path | str, repo: Path | None = None) -> dict[str, Any]:
+    """The git commit (and whether the tree has uncommitted changes) of a checkout folder,
+    or the commit a git revision of ``repo`` names; stored with the timings."""
+    from gemsim.experiments.manifest import git_state
+
+    repo = repo or Path(__file__).resolve().parents[2]
+    if Path(tree).is_dir():
+        return git_state(tree)
+    done = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "--verify", f"{tree}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    commit = done.stdout.strip() if done.returncode == 0 else None
+    return {"commit": commit, "dirty": False if commit else None, "changes": []}
+
+
 def _environment(src: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(src), "PYTHONHASHSEED": "0"}
 
@@ -257,6 +275,7 @@ def compare(
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "against": str(against),
+        "trees": {"this": tree_state(this_src.parent), "against": tree_state(against)},
         "months": months,
         "seed": seed,
         "scenarios": names,
