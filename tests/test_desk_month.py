@@ -10,6 +10,7 @@ from model_config import ALL_STREAMS, SMALL, runs_with_numpy_rules
 from gemsim import CommunityModel
 from gemsim.model import desk_month, municipality
 from gemsim.model.collectives import MUNICIPAL, NO_CHANNEL
+from gemsim.model.ledger import to_cents
 
 COLUMNS = (
     "money",
@@ -72,6 +73,31 @@ def test_the_compiled_desk_gives_the_numpy_bits(seed, rule):
     assert still_due[: table.size].any()  # the capacity bound
 
 
+@pytest.mark.parametrize("rule", ["probabilistic", "ranked"])
+@pytest.mark.parametrize("seed", [4, 5])
+def test_the_compiled_money_side_gives_the_numpy_bits(seed, rule):
+    numpy_model = _scrambled(seed, rule)
+    pots = numpy_model.municipal_budgets._cents
+    pots[0] = 5  # too little for the handling costs (the rest from the general budget)
+    pots[1] = 1_000_000  # and, after them, room for a few grants
+    table = numpy_model.collectives
+    rows = np.flatnonzero(table.alive[: table.size])
+    decided = np.random.default_rng(seed).permutation(rows)[: max(8, rows.size * 2 // 3)]
+    decided = decided[np.argsort(table.municipality[decided], kind="stable")]
+    compiled_model = copy.deepcopy(numpy_model)
+    before = numpy_model.counts.copy()
+    admin_before = numpy_model.ledger.balance["source:municipal_admin"]
+    expected = municipality.grant_decided(numpy_model, decided)
+    actual = desk_month.grant_decided(compiled_model, decided.copy())
+    for a, b in zip(actual, expected, strict=True):
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    _assert_same(compiled_model, numpy_model)
+    made = numpy_model.counts - before  # in this call: some granted, some refused for
+    assert made["granted_cents_municipal"] > 0 and made["municipal_out_of_budget"] > 0  # money
+    assert numpy_model.ledger.balance["source:municipal_admin"] < admin_before  # pot 0 short
+    assert not expected[0].all()  # and some refused outright
+
+
 @pytest.mark.parametrize("regime", ["status_quo", "subsidy_channel", "hybrid", "direct_fund"])
 def test_a_whole_run_is_the_same_with_the_numpy_desk(regime, monkeypatch):
     numpy_rules = {"decide_municipal_applications": municipality.decide_municipal_applications}
@@ -79,3 +105,19 @@ def test_a_whole_run_is_the_same_with_the_numpy_desk(regime, monkeypatch):
         monkeypatch, desk_month, numpy_rules, regime, seed=15
     )
     _assert_same(compiled, with_numpy)
+
+
+def test_a_grant_that_exactly_empties_its_pot_is_paid():
+    model = _scrambled(6, "ranked")
+    table = model.collectives
+    rows = np.flatnonzero(table.alive[: table.size] & (table.municipality[: table.size] == 1))
+    decided = rows[:2]
+    table.quality[decided] = 1.0  # both approved
+    handling = int(to_cents(model.params.handling_cost_eur))
+    model.municipal_budgets._cents[1] = 2 * handling + int(table.app_amount[decided[0]])
+    numpy_model = copy.deepcopy(model)
+    expected = municipality.grant_decided(numpy_model, decided)
+    actual = desk_month.grant_decided(model, decided.copy())
+    assert list(actual[1]) == list(expected[1]) == [decided[0]]  # the first fits exactly
+    assert model.municipal_budgets._cents[1] == 0
+    _assert_same(model, numpy_model)

@@ -2,14 +2,15 @@
 
 :func:`gemsim.model.municipality.decide_municipal_applications` is the NumPy rule (the
 ODD's specification): some forty NumPy calls on a handful of applications a month. This
-module does its bookkeeping in two compiled passes, with the same operations in the same
-order (``gemsim.model.compiled``): which applications are due and decided within the
-desk's capacity (oldest first, by municipality), and, after the decisions, the
-collectives' experiences, reporting load, grant period and closed applications. What
-touches money (``municipality.grant_decided``: handling costs, the approval draw, the
-pots, the grants) and the reporting hours' movement relief stay the NumPy rules, so the
-ledger and the random stream see the same calls. ``tests/test_desk_month.py`` compares
-the two on random tables and whole runs.
+module does it in three compiled passes, with the same operations in the same order
+(``gemsim.model.compiled``): which applications are due and decided within the desk's
+capacity (oldest first, by municipality); the money side (``municipality.grant_decided``:
+handling costs from the pots, the approved grants that fit, paid less the compliance
+cost), after the approval, which is drawn as the NumPy rule draws it, with the ledger's
+transfers of the same totals in the same order; and, after the decisions, the
+collectives' experiences, reporting load, grant period and closed applications. The
+reporting hours' movement relief stays the NumPy rule. ``tests/test_desk_month.py``
+compares the two on random tables and whole runs.
 """
 
 from __future__ import annotations
@@ -18,9 +19,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gemsim.model.collectives import MUNICIPAL, NO_CHANNEL, reporting_hours
+from gemsim.model.collectives import (
+    COLLECTIVES_ACCOUNT,
+    MUNICIPAL,
+    NO_CHANNEL,
+    approval_probability,
+    reporting_hours,
+)
 from gemsim.model.compiled import compiled
-from gemsim.model.municipality import desk_capacity, grant_decided
+from gemsim.model.ledger import to_cents
+from gemsim.model.municipality import BUDGET_ACCOUNT, desk_capacity
 
 if TYPE_CHECKING:
     from gemsim.model.model import CommunityModel
@@ -105,6 +113,99 @@ def _record(
     for j in range(decided.size):
         app_channel[decided[j]] = no_channel
         last_decision[decided[j]] = month
+
+
+@compiled
+def _money(
+    decided: np.ndarray,
+    approved: np.ndarray,
+    municipality: np.ndarray,
+    app_amount: np.ndarray,
+    money: np.ndarray,
+    grants_eur: np.ndarray,
+    pots: np.ndarray,
+    handling_cents: int,
+    compliance: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``grant_decided`` after the approval (``approved``, per decided application, updated
+    in place to approved and paid), in the NumPy rule's order: each decision's handling
+    cost from its pot as far as it goes, then the approved grants that still fit their
+    pot (no partial grants), paid into the collectives' money, less the compliance cost.
+    Returns the rows granted and, in cents, the handling paid from the pots
+    and by the general budgets, the grants' total and the compliance cost's total."""
+    wanted = np.zeros(pots.size, dtype=np.int64)
+    for j in range(decided.size):
+        wanted[municipality[decided[j]]] += 1
+    paid_from_pots = 0
+    paid_elsewhere = 0
+    for m in range(pots.size):
+        want = wanted[m] * handling_cents
+        paid = want if want < pots[m] else pots[m]  # np.minimum of two integers
+        pots[m] -= paid
+        paid_from_pots += paid
+        paid_elsewhere += want - paid
+    granted = np.empty(decided.size, dtype=np.int64)
+    count = 0
+    for j in range(decided.size):
+        if approved[j]:
+            row = decided[j]
+            if app_amount[row] <= pots[municipality[row]]:
+                pots[municipality[row]] -= app_amount[row]
+                granted[count] = row
+                count += 1
+            else:
+                approved[j] = False
+    granted = granted[:count]
+    amounts = np.empty(count, dtype=np.int64)
+    granted_total = 0
+    compliance_total = 0
+    for j in range(count):
+        amounts[j] = app_amount[granted[j]]
+        money[granted[j]] += amounts[j]
+        granted_total += amounts[j]
+    for j in range(count):
+        grants_eur[granted[j]] += amounts[j] / 100
+    for j in range(count):
+        lost = int(np.floor(amounts[j] * compliance))
+        money[granted[j]] -= lost
+        compliance_total += lost
+    totals = np.array([paid_from_pots, paid_elsewhere, granted_total, compliance_total])
+    return granted, totals
+
+
+def grant_decided(model: CommunityModel, decided: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`gemsim.model.municipality.grant_decided`, compiled: the same bits, the same
+    draw, the same ledger transfers in the same order."""
+    table, params = model.collectives, model.params
+    quality = table.quality[decided]
+    if params.municipal_approval_rule == "probabilistic":
+        chance = approval_probability(
+            quality, params.municipal_approval_base, params.approval_quality_bias
+        )
+        approved = model.rng.random(decided.size) < chance
+    else:
+        approved = quality >= params.municipal_minimum_quality
+    candidates = int(np.count_nonzero(approved))
+    granted, totals = _money(
+        decided,
+        approved,
+        table.municipality,
+        table.app_amount,
+        table.money,
+        table.grants_eur,
+        model.municipal_budgets.pots_to_pay_from(),
+        int(to_cents(params.handling_cost_eur)),
+        float(params.municipal_compliance_cost_share),
+    )
+    paid_from_pots, paid_elsewhere, granted_total, compliance_total = (int(t) for t in totals)
+    ledger = model.ledger
+    ledger.transfer(BUDGET_ACCOUNT, "overhead:municipal_handling", paid_from_pots)
+    ledger.transfer("source:municipal_admin", "overhead:municipal_handling", paid_elsewhere)
+    model.counts["municipal_out_of_budget"] += candidates - granted.size
+    ledger.transfer(BUDGET_ACCOUNT, COLLECTIVES_ACCOUNT, granted_total)
+    model.counts["granted_cents_municipal"] += granted_total
+    ledger.transfer(COLLECTIVES_ACCOUNT, "applicant_cost:municipal", compliance_total)
+    return approved, granted
 
 
 def decide_municipal_applications(model: CommunityModel) -> None:

@@ -59,6 +59,12 @@ class MunicipalBudgets:
     def total(self) -> int:
         return int(self._cents.sum())
 
+    def pots_to_pay_from(self) -> np.ndarray:
+        """The pots themselves (writable), for the compiled desk
+        (``desk_month.grant_decided``), which pays handling costs and grants from them as
+        :meth:`pay_handling` and :meth:`pay_grants` do, and books the same transfers."""
+        return self._cents
+
     def replenish(self, extra_cents: int, replaced_share: float, carry_over: bool) -> None:
         """January: last year's unspent pot returns to the general budget (unless it is
         carried over); the pot then receives the municipality's own money (less any share
