@@ -168,3 +168,56 @@ def test_a_hybrid_run_with_co_decision_is_the_same_with_the_numpy_fairness(monke
     numpy_rules = {"procedural_fairness": numpy_rule}
     runs_with_numpy_rules(monkeypatch, citizen_month, numpy_rules, "hybrid", seed=13)
     assert any(calls)  # buurten co-decided and residents took part
+
+
+def _random_signal_inputs(seed: int, has_fund: bool) -> perception.DecisionInputs:
+    """Living rows among a table's capacity, in several buurten (one with none), with
+    zero, signed-zero and NaN experiences and co-decisions of 0 and above."""
+    rng = np.random.default_rng(seed)
+    capacity, buurten = 60, 7
+    rows = np.sort(rng.choice(capacity, 40, replace=False))
+    buurt_of_row = rng.choice(np.array([0, 1, 2, 4, 5, 6]), rows.size)  # buurt 3: none
+    experience_local = rng.choice([0.0, -0.0, 1.0, -0.4, 0.3], capacity) * rng.random(capacity)
+    experience_fund = rng.choice([0.0, -0.0, 1.0, -0.7, 0.2], capacity) * rng.random(capacity)
+    experience_fund[rows[0]] = np.nan
+    co_decision = rng.choice([0.0, 0.0, 0.4, 0.9], rows.size)
+    fairness = rng.choice([0.0, 0.5], buurten)
+    improvement = rng.random(buurten)
+    weights = tuple(float(w) for w in rng.random(6))
+    return perception.DecisionInputs(
+        rows,
+        buurt_of_row,
+        co_decision,
+        experience_local,
+        experience_fund,
+        fairness,
+        improvement,
+        capacity,
+        has_fund,
+        weights,
+    )
+
+
+@pytest.mark.parametrize("has_fund", [True, False])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_compiled_decision_signals_give_the_numpy_bits(seed, has_fund):
+    inputs = _random_signal_inputs(seed, has_fund)
+    numpy_inputs = copy.deepcopy(inputs)
+    expected = perception.decision_signals(numpy_inputs)
+    actual = citizen_month.decision_signals(inputs)
+    assert len(actual) == len(expected) == 7
+    for a, b in zip(actual, expected, strict=True):
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    fairness = inputs.fairness
+    assert fairness.tobytes() == numpy_inputs.fairness.tobytes()  # raised in place alike
+    assert (fairness != _random_signal_inputs(seed, has_fund).fairness).any() == has_fund
+
+
+@pytest.mark.parametrize("regime", ["subsidy_channel", "hybrid"])
+def test_a_whole_run_is_the_same_with_the_numpy_decision_signals(regime, monkeypatch):
+    numpy_rules = {"decision_signals": perception.decision_signals}
+    compiled, with_numpy = runs_with_numpy_rules(
+        monkeypatch, citizen_month, numpy_rules, regime, seed=17
+    )
+    _assert_same_bits(compiled.citizens, with_numpy.citizens)
+    assert compiled.perception.efficacy.tobytes() == with_numpy.perception.efficacy.tobytes()

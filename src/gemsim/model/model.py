@@ -236,7 +236,13 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
             table.reporting_backlog, params.board_hours_per_month
         )
 
-        sources = input_sources(self, visible_gain, fairness, citizen_month.procedural_fairness)
+        sources = input_sources(
+            self,
+            visible_gain,
+            fairness,
+            citizen_month.procedural_fairness,
+            citizen_month.decision_signals,
+        )
         citizens = self.citizens
         inputs = citizen_month.gather_inputs(citizens.collective, citizens.neighbourhood, sources)
         draws = rules.CitizenDraws.draw(self.rng, citizens.size)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -170,34 +170,41 @@ def procedural_fairness(
 FairnessRule = Callable[[Citizens, np.ndarray, Network, Parameters], np.ndarray]
 
 
-def input_sources(
-    model: CommunityModel,
-    visible_gain: np.ndarray,
-    fairness: np.ndarray,
-    fairness_rule: FairnessRule = procedural_fairness,
-) -> InputSources:
-    """The month's :class:`InputSources`; updates each buurt's memory of decisions and its
-    perceived efficacy, and ``fairness`` (per buurt) where a fund decision was co-decided.
-    ``fairness_rule`` is :func:`procedural_fairness` or its compiled twin."""
-    params, table, region = model.params, model.collectives, model.region
-    n_b = region.n_neighbourhoods
-    rows = table.living()
-    buurt_of_row = table.neighbourhood[rows]
+class DecisionInputs(NamedTuple):
+    """What :func:`decision_signals` reads: the living collectives' ``rows`` (of a table
+    with ``capacity`` rows) with their buurt and their municipality's co-decision, the
+    table's experience columns, each buurt's ``fairness`` (raised in place where a fund
+    decision was co-decided, if ``has_fund``) and improvement signal, and the ``weights``:
+    the fund's and the desk's local attribution, their national attribution, the hearsay
+    weight and the improvement attribution."""
+
+    rows: np.ndarray
+    buurt_of_row: np.ndarray
+    co_decision: np.ndarray
+    experience_local: np.ndarray
+    experience_fund: np.ndarray
+    fairness: np.ndarray
+    improvement: np.ndarray
+    capacity: int
+    has_fund: bool
+    weights: tuple[float, float, float, float, float, float]
+
+
+def decision_signals(inputs: DecisionInputs) -> tuple[np.ndarray, ...]:
+    """What the month's decisions and improvements signal, per living collective and per
+    buurt: each row's decisions credited to local government (``local_by_row``), each
+    buurt's mean decision outcome, the hearsay of local and national credit and blame, and
+    the improvement credited locally."""
+    rows, buurt_of_row, co_decision, experience_local, experience_fund = inputs[:5]
+    fairness, improvement, capacity, has_fund, weights = inputs[5:]
+    fund_local, municipal_local, fund_national, municipal_national, hearsay, attributed = weights
+    n_b = improvement.size
     # Who is credited with a decision is a parameter of each channel; co-decision (hybrid)
     # adds local credit for fund decisions and is felt as procedural fairness.
-    co_decision = model.regime.local_attribution(model)[table.municipality[rows]]
-    own_share = params.fund_attribution_local
-    attribution = own_share + (1 - own_share) * co_decision
-    experience_local, experience_fund = table.experience_local, table.experience_fund
-    local = (
-        params.municipal_attribution_local * experience_local[rows]
-        + attribution * experience_fund[rows]
-    )
-    national = (
-        params.fund_attribution_national * experience_fund[rows]
-        + params.municipal_attribution_national * experience_local[rows]
-    )
-    if model.regime.has_fund:
+    attribution = fund_local + (1 - fund_local) * co_decision
+    local = municipal_local * experience_local[rows] + attribution * experience_fund[rows]
+    national = fund_national * experience_fund[rows] + municipal_national * experience_local[rows]
+    if has_fund:
         decided = (experience_fund[rows] != 0) & (co_decision > 0)
         np.maximum.at(fairness, buurt_of_row[decided], co_decision[decided])
 
@@ -206,8 +213,57 @@ def input_sources(
     def per_buurt(values: np.ndarray) -> np.ndarray:
         return np.bincount(buurt_of_row, weights=values, minlength=n_b) / counts
 
-    improvement = params.improvement_signal_scale * visible_gain.mean(axis=1)
-    outcome = per_buurt(table.experience_local[rows] + table.experience_fund[rows])
+    outcome = per_buurt(experience_local[rows] + experience_fund[rows])
+    local_by_row = np.zeros(capacity)
+    local_by_row[rows] = local
+    return (
+        local_by_row,
+        outcome,
+        # Per buurt first, then to its residents (the same products, fewer of them).
+        hearsay * per_buurt(np.maximum(local, 0)),
+        hearsay * per_buurt(np.maximum(-local, 0)),
+        hearsay * per_buurt(np.maximum(national, 0)),
+        hearsay * per_buurt(np.maximum(-national, 0)),
+        attributed * improvement,
+    )
+
+
+SignalsRule = Callable[[DecisionInputs], tuple[np.ndarray, ...]]
+
+
+def input_sources(
+    model: CommunityModel,
+    visible_gain: np.ndarray,
+    fairness: np.ndarray,
+    fairness_rule: FairnessRule = procedural_fairness,
+    signals_rule: SignalsRule = decision_signals,
+) -> InputSources:
+    """The month's :class:`InputSources`; updates each buurt's memory of decisions and its
+    perceived efficacy, and ``fairness`` (per buurt) where a fund decision was co-decided.
+    ``fairness_rule`` and ``signals_rule`` are :func:`procedural_fairness` and
+    :func:`decision_signals` or their compiled twins."""
+    params, table, region = model.params, model.collectives, model.region
+    rows = table.living()
+    signals = DecisionInputs(
+        rows,
+        table.neighbourhood[rows],
+        model.regime.local_attribution(model)[table.municipality[rows]],
+        table.experience_local,
+        table.experience_fund,
+        fairness,
+        params.improvement_signal_scale * visible_gain.mean(axis=1),
+        table.alive.size,
+        model.regime.has_fund,
+        (
+            params.fund_attribution_local,
+            params.municipal_attribution_local,
+            params.fund_attribution_national,
+            params.municipal_attribution_national,
+            params.hearsay_weight,
+            params.improvement_attribution,
+        ),
+    )
+    local_by_row, outcome, heard_lp, heard_ln, heard_np, heard_nn, seen = signals_rule(signals)
     perception = model.perception
     perception.learn_expectation(
         model.counts["municipal_decisions"] + model.counts["fund_decisions"],
@@ -222,27 +278,24 @@ def input_sources(
         params.efficacy_memory_months,
         params.efficacy_per_stock,
     )
-    local_by_row = np.zeros(table.alive.size)
-    local_by_row[rows] = local
     fair = None
     if fairness.any():
         fair = fairness_rule(model.citizens, fairness, region.network, params)
     return InputSources(
         local_by_row=local_by_row,
-        experience_fund=experience_fund,
-        experience_local=experience_local,
+        experience_fund=table.experience_fund,
+        experience_local=table.experience_local,
         controlling=table.controlling,
         grant_until=table.grant_until,
         month=model.current_month,
         exposure_share=params.collective_volunteering_share,
         fund_attribution_national=params.fund_attribution_national,
         municipal_attribution_national=params.municipal_attribution_national,
-        # Per buurt first, then to its residents (the same products, fewer of them).
-        heard_local_positive=params.hearsay_weight * per_buurt(np.maximum(local, 0)),
-        heard_local_negative=params.hearsay_weight * per_buurt(np.maximum(-local, 0)),
-        heard_national_positive=params.hearsay_weight * per_buurt(np.maximum(national, 0)),
-        heard_national_negative=params.hearsay_weight * per_buurt(np.maximum(-national, 0)),
-        seen=params.improvement_attribution * improvement,
+        heard_local_positive=heard_lp,
+        heard_local_negative=heard_ln,
+        heard_national_positive=heard_np,
+        heard_national_negative=heard_nn,
+        seen=seen,
         fair=fair,
         efficacy=perception.efficacy,
         needs_change=stock_change,
