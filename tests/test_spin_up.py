@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from gemsim import load_scenario
+from gemsim.model.arrays import descending, weighted_cut, weighted_cuts
 from gemsim.model.citizens import ACTIVE, balanced_expectation, weighted_share
 from gemsim.model.collectives import NO_CHANNEL
 from gemsim.model.model import CommunityModel
@@ -16,11 +17,8 @@ from gemsim.model.spin_up import (
     Targets,
     balance_factor,
     calibrate,
-    descending,
     logit_shift,
     shifted,
-    weighted_cut,
-    weighted_cuts,
 )
 
 DATA = Path(__file__).parent / "data"

@@ -6,12 +6,13 @@ from model_config import SMALL, runs_with_numpy_rules
 
 from gemsim import CommunityModel
 from gemsim.model import spin_up, spin_up_month
+from gemsim.model.arrays import weighted_cuts
 from gemsim.model.world import Network
 
 
 def _same_cuts(values: np.ndarray, weight: np.ndarray, shares: tuple[float, ...]) -> list[float]:
     """The compiled cuts, asserted equal to the NumPy rule's to the bit (sign of zero too)."""
-    expected = spin_up.weighted_cuts(values, weight, shares)
+    expected = weighted_cuts(values, weight, shares)
     targets = np.array([share - 1e-12 for share in shares])
     actual = spin_up_month._cuts(values, weight, float(weight.sum()), targets)
     assert np.array(expected).tobytes() == actual.tobytes(), (expected, actual)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from gemsim.model.arrays import weighted_cuts
 from gemsim.model.citizens import OCCASIONAL
 from gemsim.model.compiled import compiled
 
@@ -151,8 +152,6 @@ def willingness_cuts(model: CommunityModel, shares: Sequence[float]) -> list[flo
         params.efficacy_weight,
     )
     if gap.size == 0 or np.isnan(gap).any():
-        from gemsim.model.spin_up import weighted_cuts
-
         return weighted_cuts(gap, c.weight, shares)
     targets = np.array([share - 1e-12 for share in shares])
     return [float(cut) for cut in _cuts(gap, c.weight, float(c.weight.sum()), targets)]
