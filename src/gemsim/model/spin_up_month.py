@@ -5,12 +5,16 @@ at which the participation and active shares are the drawn ones:
 :func:`gemsim.model.spin_up.willingness_cuts` (the specification) computes each citizen's
 gap with a sparse product and a few NumPy passes, then orders the largest gaps by a
 partition and a sort. This module computes the gaps in one pass (the contacts' sum in the
-sparse matrix's order, from zero, as SciPy's product sums it) and orders all of them by a
-stable radix sort of their bits: largest first, equal gaps in citizen order, the order the
-NumPy rule's stable sort gives. The running weighted share is the same sequential sum,
-each divided by the same total, so the cuts are the same to the last bit
-(``tests/test_spin_up_month.py`` compares them on scrambled states and whole runs). Gaps
-with NaN, which the radix keys do not order as NumPy does, go to the NumPy rule.
+sparse matrix's order, from zero, as SciPy's product sums it) and orders them largest
+first, equal gaps in citizen order (the order the NumPy rule's stable sort gives), by
+buckets: a monotone map of each gap's distance from the largest spreads them over as many
+buckets as there are gaps, and only the buckets up to the last cut are sorted. The running
+weighted share is the same sequential sum, each divided by the same total, so the cuts are
+the same to the last bit (``tests/test_spin_up_month.py`` compares them on random values,
+shares on the running shares' boundaries, scrambled states and whole runs). Gaps with NaN
+(which the buckets do not order as NumPy does), and gaps so uneven that one bucket holds
+many of them (where sorting it would be slower than the NumPy rule's partition), go to
+the NumPy rule.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gemsim.model.arrays import weighted_cuts
+from gemsim.model import arrays
 from gemsim.model.citizens import OCCASIONAL
 from gemsim.model.compiled import compiled
 
@@ -86,7 +90,9 @@ def _sort_descending(order: np.ndarray, start: int, end: int, values: np.ndarray
 def _cuts(values: np.ndarray, weight: np.ndarray, total: float, targets: np.ndarray) -> np.ndarray:
     """``weighted_cuts`` by the full order (largest first, equal values in index order):
     for each target share (less 1e-12, as ``targets`` holds it), the value where the
-    running weighted share first reaches it, the smallest value where it never does.
+    running weighted share first reaches it, the last value of the order where it never
+    does. Values without NaN; an empty result where one bucket holds more than
+    ``max(64, n // 8)`` values (then the NumPy rule is faster).
 
     The values are spread over as many buckets as there are values, by their distance from
     the largest (a monotone map, so a bucket holds only values smaller than the one
@@ -102,6 +108,8 @@ def _cuts(values: np.ndarray, weight: np.ndarray, total: float, targets: np.ndar
         b = min(int((largest - values[i]) * scale), n - 1) if scale > 0.0 else 0
         bucket[i] = b
         starts[b + 1] += 1
+    if starts.max() > max(64, n // 8):
+        return np.empty(0)
     for b in range(n):
         starts[b + 1] += starts[b]
     order = np.empty(n, dtype=np.int64)
@@ -132,12 +140,11 @@ def _cuts(values: np.ndarray, weight: np.ndarray, total: float, targets: np.ndar
     return cuts
 
 
-def willingness_cuts(model: CommunityModel, shares: Sequence[float]) -> list[float]:
-    """:func:`gemsim.model.spin_up.willingness_cuts`, compiled: the willingness gaps at
-    which the weighted shares of citizens at or above them are ``shares``."""
+def willingness_gap(model: CommunityModel) -> np.ndarray:
+    """:func:`gemsim.model.spin_up.willingness_gap`, compiled: the same bits."""
     c, params, network = model.citizens, model.params, model.region.network
     indptr, indices = network.unsigned_rows
-    gap = _gaps(
+    gap: np.ndarray = _gaps(
         indptr,
         indices,
         network.mean_operator.data,
@@ -151,7 +158,21 @@ def willingness_cuts(model: CommunityModel, shares: Sequence[float]) -> list[flo
         params.motivation_weight,
         params.efficacy_weight,
     )
-    if gap.size == 0 or np.isnan(gap).any():
-        return weighted_cuts(gap, c.weight, shares)
-    targets = np.array([share - 1e-12 for share in shares])
-    return [float(cut) for cut in _cuts(gap, c.weight, float(c.weight.sum()), targets)]
+    return gap
+
+
+def willingness_cuts(model: CommunityModel, shares: Sequence[float]) -> list[float]:
+    """:func:`gemsim.model.spin_up.willingness_cuts`, compiled: the willingness gaps at
+    which the weighted shares of citizens at or above them are ``shares``."""
+    return weighted_cuts(willingness_gap(model), model.citizens.weight, shares)
+
+
+def weighted_cuts(values: np.ndarray, weight: np.ndarray, shares: Sequence[float]) -> list[float]:
+    """:func:`gemsim.model.arrays.weighted_cuts`, compiled where the values allow (no NaN,
+    not one bucket holding many): the same bits."""
+    if values.size and not np.isnan(values).any():
+        targets = np.array([share - 1e-12 for share in shares])
+        cuts = _cuts(values, weight, float(weight.sum()), targets)
+        if cuts.size:
+            return [float(cut) for cut in cuts]
+    return arrays.weighted_cuts(values, weight, shares)

@@ -51,7 +51,8 @@ class Network:
     def unsigned_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """The mean operator's row pointers and column indices as unsigned integers, for
         compiled loops over contacts: Numba checks every signed index for a negative
-        value (which counts from the end), an unsigned one needs no check."""
+        value (which counts from the end), an unsigned one needs no check. Copies made
+        with the network, whose matrix nothing changes afterwards."""
         return self._unsigned_rows
 
     @property
