@@ -18,6 +18,7 @@ import gemsim.model.model as model_module
 from gemsim.model import (
     citizen_month,
     collectives_month,
+    desk_month,
     membership_month,
     month_zero,
     spin_up_month,
@@ -65,8 +66,12 @@ def instrument(regime_type: type) -> None:
             setattr(model_module, name, _timed(name, getattr(model_module, name)))
     citizen_month.monthly_update = _timed("monthly_update (citizens)", citizen_month.monthly_update)
     citizen_month.gather_inputs = _timed("gather_inputs (citizens)", citizen_month.gather_inputs)
+    citizen_month.decision_signals = _timed(
+        "decision_signals (compiled)", citizen_month.decision_signals
+    )
     for module, names in (
         (spin_up_month, ("willingness_cuts",)),
+        (desk_month, ("grant_decided",)),
         (membership_month, ("update_membership", "count_members")),
         (collectives_month, ("operate_collectives", "apply_for_funding", "run_projects")),
     ):
