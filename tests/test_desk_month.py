@@ -121,3 +121,65 @@ def test_a_grant_that_exactly_empties_its_pot_is_paid():
     assert list(actual[1]) == list(expected[1]) == [decided[0]]  # the first fits exactly
     assert model.municipal_budgets._cents[1] == 0
     _assert_same(model, numpy_model)
+
+
+class _Draws:
+    """A stand-in for the model's generator whose uniform draws are given."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+
+    def random(self, size: int) -> np.ndarray:
+        assert size == self.values.size
+        return self.values.copy()
+
+
+def _transfers(model: CommunityModel) -> list[tuple[str, str, int]]:
+    """Record every ledger transfer of ``model`` from now on, in order."""
+    calls: list[tuple[str, str, int]] = []
+    transfer = model.ledger.transfer
+
+    def recording(source: str, destination: str, cents: int) -> None:
+        calls.append((source, destination, int(cents)))
+        transfer(source, destination, cents)
+
+    model.ledger.transfer = recording  # type: ignore[method-assign]
+    return calls
+
+
+@pytest.mark.parametrize("rule", ["probabilistic", "ranked"])
+def test_the_money_side_at_its_edges(rule):
+    """Quality exactly at the minimum (approved), draws exactly at the chance (refused),
+    a handling cost with a fraction of a cent (rounded), and the ledger's transfers called
+    in the same order with the same amounts."""
+    model = _scrambled(7, rule)
+    model.params = model.params.replace(handling_cost_eur=123.456)
+    table = model.collectives
+    rows = np.flatnonzero(table.alive[: table.size])
+    decided = rows[np.argsort(table.municipality[rows], kind="stable")][:10]
+    table.quality[decided[:5]] = model.params.municipal_minimum_quality
+    model.municipal_budgets._cents[:] = 10**9  # every approved grant fits
+    numpy_model = copy.deepcopy(model)
+    chance = municipality.approval_probability(
+        table.quality[decided],
+        model.params.municipal_approval_base,
+        model.params.approval_quality_bias,
+    )
+    draws = np.where(np.arange(decided.size) % 2 == 0, chance, chance / 2)  # on and below
+    model.rng = numpy_model.rng = _Draws(draws)  # type: ignore[assignment]
+    calls, numpy_calls = _transfers(model), _transfers(numpy_model)
+    expected = municipality.grant_decided(numpy_model, decided)
+    actual = desk_month.grant_decided(model, decided.copy())
+    for a, b in zip(actual, expected, strict=True):
+        assert a.tobytes() == b.tobytes()
+    assert calls == numpy_calls and len(calls) == 4
+    assert calls[0][2] % 12_346 == 0  # handling: 123.456 EUR rounded to 12,346 cents each
+    approved = expected[0]
+    if rule == "ranked":
+        assert approved[:5].all()  # at the minimum quality: approved
+    else:
+        assert not approved[::2].any() and approved[1::2].any()  # a draw at the chance fails
+    for name in COLUMNS:
+        a, b = getattr(model.collectives, name), getattr(numpy_model.collectives, name)
+        assert a.tobytes() == b.tobytes(), name
+    assert model.counts == numpy_model.counts
