@@ -150,14 +150,15 @@ def _transfers(model: CommunityModel) -> list[tuple[str, str, int]]:
 @pytest.mark.parametrize("rule", ["probabilistic", "ranked"])
 def test_the_money_side_at_its_edges(rule):
     """Quality exactly at the minimum (approved), draws exactly at the chance (refused),
-    a handling cost with a fraction of a cent (rounded), and the ledger's transfers called
-    in the same order with the same amounts."""
+    a handling cost with a fraction of a cent (rounded), a request of nothing, and the
+    ledger's transfers called in the same order with the same amounts."""
     model = _scrambled(7, rule)
     model.params = model.params.replace(handling_cost_eur=123.456)
     table = model.collectives
     rows = np.flatnonzero(table.alive[: table.size])
     decided = rows[np.argsort(table.municipality[rows], kind="stable")][:10]
     table.quality[decided[:5]] = model.params.municipal_minimum_quality
+    table.app_amount[decided[1]] = 0  # nothing asked (no rule sends it; granted alike)
     model.municipal_budgets._cents[:] = 10**9  # every approved grant fits
     numpy_model = copy.deepcopy(model)
     chance = municipality.approval_probability(
