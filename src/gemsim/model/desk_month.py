@@ -23,12 +23,11 @@ from gemsim.model.collectives import (
     COLLECTIVES_ACCOUNT,
     MUNICIPAL,
     NO_CHANNEL,
-    approval_probability,
     reporting_hours,
 )
 from gemsim.model.compiled import compiled
 from gemsim.model.ledger import to_cents
-from gemsim.model.municipality import BUDGET_ACCOUNT, desk_capacity
+from gemsim.model.municipality import BUDGET_ACCOUNT, approve, desk_capacity
 
 if TYPE_CHECKING:
     from gemsim.model.model import CommunityModel
@@ -177,14 +176,7 @@ def grant_decided(model: CommunityModel, decided: np.ndarray) -> tuple[np.ndarra
     """:func:`gemsim.model.municipality.grant_decided`, compiled: the same bits, the same
     draw, the same ledger transfers in the same order."""
     table, params = model.collectives, model.params
-    quality = table.quality[decided]
-    if params.municipal_approval_rule == "probabilistic":
-        chance = approval_probability(
-            quality, params.municipal_approval_base, params.approval_quality_bias
-        )
-        approved = model.rng.random(decided.size) < chance
-    else:
-        approved = quality >= params.municipal_minimum_quality
+    approved = approve(model, decided)  # no draw in the handling before it: the same draws
     candidates = int(np.count_nonzero(approved))
     granted, totals = _money(
         decided,

@@ -160,19 +160,27 @@ def decide_municipal_applications(model: CommunityModel) -> None:
     model.counts["municipal_grants"] += granted.size
 
 
+def approve(model: CommunityModel, decided: np.ndarray) -> np.ndarray:
+    """Which decided applications the desk approves: a draw against the approval chance,
+    or the quality threshold (``municipal_approval_rule``)."""
+    table, params = model.collectives, model.params
+    if params.municipal_approval_rule == "probabilistic":
+        chance = approval_probability(
+            table.quality[decided], params.municipal_approval_base, params.approval_quality_bias
+        )
+        drawn: np.ndarray = model.rng.random(decided.size) < chance
+        return drawn
+    ranked: np.ndarray = table.quality[decided] >= params.municipal_minimum_quality
+    return ranked
+
+
 def grant_decided(model: CommunityModel, decided: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The money side of the desk's decisions: handling costs, approval (a draw, or the
     quality threshold), the grants the pots can pay, paid out. Returns which decided
     applications were approved and paid, and the rows granted."""
     table, params = model.collectives, model.params
     charge_handling(model, table.municipality[decided], "municipal")
-    if params.municipal_approval_rule == "probabilistic":
-        chance = approval_probability(
-            table.quality[decided], params.municipal_approval_base, params.approval_quality_bias
-        )
-        approved = model.rng.random(decided.size) < chance
-    else:
-        approved = table.quality[decided] >= params.municipal_minimum_quality
+    approved = approve(model, decided)
     candidates = decided[approved]
     fits = model.municipal_budgets.fits(
         table.municipality[candidates], table.app_amount[candidates]
