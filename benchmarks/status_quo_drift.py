@@ -19,19 +19,10 @@ import pandas as pd
 
 from gemsim import load_scenario
 from gemsim.model.model import CommunityModel
+from gemsim.model.parameters import value_from_text
 
 COLUMNS = ("trust_government", "participation", "active_share", "wellbeing", "collectives")
 POINTS = ("trust_government", "participation", "active_share")  # shares, shown in points
-
-
-def value(text: str) -> object:
-    """A ``--set`` value as the number or word it spells."""
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return {"true": True, "false": False}.get(text.lower(), text)
 
 
 def run(seed: int, overrides: dict[str, object]) -> pd.DataFrame:
@@ -46,7 +37,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     args = parser.parse_args()
-    overrides = {k: value(v) for k, v in (item.split("=", 1) for item in args.set)}
+    overrides = {k: value_from_text(v) for k, v in (item.split("=", 1) for item in args.set)}
     seeds = range(1, args.seeds + 1)
     with ProcessPoolExecutor(args.workers) as pool:
         frames = list(pool.map(run, seeds, [overrides] * len(seeds)))

@@ -99,7 +99,7 @@ def _scenario_names(text: str) -> tuple[str, ...]:
 def _assignment(text: str) -> tuple[str, Any]:
     """``NAME=VALUE`` for a model parameter: VALUE as a number, true/false or text (argparse
     type); the name and value are checked against this tree's parameters."""
-    from gemsim.model.parameters import Parameters
+    from gemsim.model.parameters import Parameters, value_from_text
 
     name, sep, raw = text.partition("=")
     name = name.strip()
@@ -108,15 +108,7 @@ def _assignment(text: str) -> tuple[str, Any]:
             f"{text!r} is not allowed: must be NAME=VALUE with NAME a model parameter "
             "(see `gemsim params`)"
         )
-    value: Any = raw.strip()
-    for convert in (int, float):
-        try:
-            value = convert(value)
-            break
-        except ValueError:
-            continue
-    if value in ("true", "false"):
-        value = value == "true"
+    value = value_from_text(raw.strip())
     try:
         Parameters.build({name: value})
     except UserError as error:

@@ -1371,6 +1371,17 @@ def regime_names() -> tuple[str, ...]:
 REGIMES_DIR = Path(__file__).resolve().parent / "regimes"
 
 
+def value_from_text(text: str) -> Any:
+    """A parameter value written as text (``NAME=VALUE`` on a command line): the integer,
+    number or true/false it spells, else the text itself (validation is the caller's)."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(text.lower(), text)
+
+
 def allowed_range(name: str) -> str:
     """Human-readable allowed values of parameter ``name``."""
     field = Parameters.model_fields[name]
