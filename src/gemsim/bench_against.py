@@ -94,6 +94,10 @@ ONE_RUN = (
 )
 
 
+#: This source tree's repository (where a git revision is looked up).
+_REPO = Path(__file__).resolve().parents[2]
+
+
 def source_root(tree: Path | str, stack: ExitStack, repo: Path | None = None) -> Path:
     """The folder to put on ``PYTHONPATH`` for ``tree``: ``tree/src`` of a checkout, or a
     git revision of ``repo`` extracted into a temporary folder kept open by ``stack``."""
@@ -101,7 +105,7 @@ def source_root(tree: Path | str, stack: ExitStack, repo: Path | None = None) ->
     for candidate in (path / "src", path):
         if (candidate / "gemsim" / "model" / "model.py").is_file():
             return candidate.resolve()
-    repo = repo or Path(__file__).resolve().parents[2]
+    repo = repo or _REPO
     archive = subprocess.run(
         ["git", "-C", str(repo), "archive", "--format=tar", str(tree), "src"],
         capture_output=True,
@@ -119,18 +123,12 @@ def source_root(tree: Path | str, stack: ExitStack, repo: Path | None = None) ->
 def tree_state(tree: Path | str, repo: Path | None = None) -> dict[str, Any]:
     """The git commit (and whether the tree has uncommitted changes) of a checkout folder,
     or the commit a git revision of ``repo`` names; stored with the timings."""
-    from gemsim.experiments.manifest import git_state
+    from gemsim.experiments.manifest import _git, git_state
 
-    repo = repo or Path(__file__).resolve().parents[2]
     if Path(tree).is_dir():
         return git_state(tree)
-    done = subprocess.run(
-        ["git", "-C", str(repo), "rev-parse", "--verify", f"{tree}^{{commit}}"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    commit = done.stdout.strip() if done.returncode == 0 else None
+    named = _git(["rev-parse", "--verify", f"{tree}^{{commit}}"], repo or _REPO)
+    commit = named.strip() if named else None
     return {"commit": commit, "dirty": False if commit else None, "changes": []}
 
 
