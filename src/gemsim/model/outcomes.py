@@ -321,7 +321,9 @@ def _month_functions() -> dict[Callable[[CommunityModel], float], Callable[[_Mon
 _MONTH_FUNCTIONS: dict[Callable[[CommunityModel], float], Callable[[_Month], float]] = {}
 
 #: Per tuple of outcomes (by identity, kept alive here): each outcome's name and its
-#: evaluation in :class:`_Month`, worked out once instead of every month.
+#: evaluation in :class:`_Month`, worked out once instead of every month. Kept here, not
+#: on the model's collector: a model's state is pickled for sharing month 0, and the
+#: evaluations (closures) do not pickle.
 _PLANS: dict[int, tuple[tuple[Outcome, ...], tuple[tuple[str, Callable[[_Month], Any]], ...]]] = {}
 
 
