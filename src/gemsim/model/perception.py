@@ -244,7 +244,7 @@ def input_sources(
     :func:`decision_signals` or their compiled twins."""
     params, table, region = model.params, model.collectives, model.region
     rows = table.living()
-    signals = DecisionInputs(
+    decisions = DecisionInputs(
         rows,
         table.neighbourhood[rows],
         model.regime.local_attribution(model)[table.municipality[rows]],
@@ -263,7 +263,7 @@ def input_sources(
             params.improvement_attribution,
         ),
     )
-    local_by_row, outcome, heard_lp, heard_ln, heard_np, heard_nn, seen = signals_rule(signals)
+    local_by_row, outcome, heard_lp, heard_ln, heard_np, heard_nn, seen = signals_rule(decisions)
     perception = model.perception
     perception.learn_expectation(
         model.counts["municipal_decisions"] + model.counts["fund_decisions"],

@@ -98,7 +98,8 @@ def _cuts(values: np.ndarray, weight: np.ndarray, total: float, targets: np.ndar
     the largest (a monotone map, so a bucket holds only values smaller than the one
     before's; in index order), and only the buckets up to the last cut are sorted."""
     n = values.size
-    largest, span = values.max(), values.max() - values.min()
+    largest = values.max()
+    span = largest - values.min()
     scale = (n - 1) / span if span > 0.0 and np.isfinite(span) else 0.0
     if not np.isfinite(scale):
         scale = 0.0
@@ -133,7 +134,7 @@ def _cuts(values: np.ndarray, weight: np.ndarray, total: float, targets: np.ndar
                     cuts[t] = values[order[rank]]
                     found[t] = True
                     left -= 1
-    if left:  # never reached: the smallest value (every bucket is sorted by now)
+    if left:  # never reached: the last value of the order (every bucket is sorted by now)
         for t in range(targets.size):
             if not found[t]:
                 cuts[t] = values[order[n - 1]]
