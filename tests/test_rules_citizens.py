@@ -6,6 +6,7 @@ from scipy.special import ndtr
 
 from gemsim.model import citizens as rules
 from gemsim.model.citizens import ACTIVE, INACTIVE, INITIATOR, OCCASIONAL
+from gemsim.model.model import CommunityModel
 
 
 def test_latent_intercept_gives_the_target_share():
@@ -31,6 +32,37 @@ def test_calibrated_threshold_mean_reproduces_the_share():
     will = np.linspace(0, 1, 1001)
     mean = rules.calibrate_threshold_mean(will, 0.3, 0.49)
     assert ndtr((will - mean) / 0.3).mean() == pytest.approx(0.49, abs=1e-8)
+
+
+@pytest.mark.parametrize(("share", "expected"), [(0.0, 0.5 / 50), (1.0, 1 - 0.5 / 50)])
+def test_a_share_of_none_or_all_is_matched_within_half_a_citizen(share, expected):
+    will = np.linspace(-1, 1, 50)
+    mean = rules.calibrate_threshold_mean(will, 0.3, share)
+    assert np.isfinite(mean)
+    assert ndtr((will - mean) / 0.3).mean() == pytest.approx(expected, abs=1e-8)
+
+
+def test_threshold_mean_is_found_outside_the_first_bracket():
+    will = np.linspace(0, 1, 1001) + 35.0
+    mean = rules.calibrate_threshold_mean(will, 0.3, 0.49)
+    assert ndtr((will - mean) / 0.3).mean() == pytest.approx(0.49, abs=1e-8)
+
+
+def test_a_tiny_region_where_everyone_participates_sets_up():
+    # All 50 agents of this region are drawn participating; the thresholds' mean used to
+    # land on the search's end and the active margin's search then had no root.
+    model = CommunityModel(
+        rng=223,
+        n_municipalities=1,
+        neighbourhoods_per_municipality=3,
+        inhabitants_per_agent=50,
+        months=12,
+        spin_up_months=12,
+        initial_participation_share=0.99,
+    )
+    assert model.citizens.participating_initial.all()
+    assert np.isfinite(model.citizens.threshold_mean)
+    assert 0.0 <= model.citizens.active_margin < 20.0
 
 
 def test_truncated_normal_respects_its_bounds():

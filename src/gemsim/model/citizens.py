@@ -92,12 +92,23 @@ def willingness(
 
 
 def calibrate_threshold_mean(will: np.ndarray, sd: float, share: float) -> float:
-    """Mean threshold at which the expected share willing equals ``share``."""
+    """Mean threshold at which the expected share willing equals ``share``.
+
+    No finite mean gives an expected share of exactly 0 or 1, so a share drawn as none or
+    all of the ``n`` citizens is matched within half a citizen (``0.5/n``) of it; any other
+    drawn share is a multiple of ``1/n`` and is matched as it is. The search starts on
+    [-20, 20] and widens until the expected share crosses the target.
+    """
+    half_citizen = 0.5 / will.size
+    target = min(max(share, half_citizen), 1.0 - half_citizen)
 
     def excess(mean: float) -> float:
-        return float(ndtr((will - mean) / sd).mean() - share)
+        return float(ndtr((will - mean) / sd).mean() - target)
 
-    mean: float = brentq(excess, -20.0, 20.0, xtol=1e-10)
+    bound = 20.0
+    while excess(-bound) < 0.0 or excess(bound) > 0.0:
+        bound *= 2.0
+    mean: float = brentq(excess, -bound, bound, xtol=1e-10)
     return mean
 
 
