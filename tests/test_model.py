@@ -131,6 +131,7 @@ def test_overrides_win_over_the_scenario():
         ({"allocation_rule": "lottery"}, ("allocation_rule", "need_weighted")),
         ({"not_a_parameter": 1}, ("not_a_parameter",)),
         ({"initial_active_share": 0.6}, ("initial_active_share",)),
+        ({**SMALL, "national_population": 1000}, ("national_population", "region's population")),
     ],
 )
 def test_bad_parameters_raise_a_value_error_naming_parameter_and_range(overrides, names):

@@ -56,7 +56,7 @@ from gemsim.model.handprint import handprint_by_sdg
 from gemsim.model.infrastructure import CATEGORIES, depreciate, in_order, one_cent_of_stock
 from gemsim.model.ledger import Ledger
 from gemsim.model.municipality import BUDGET_ACCOUNT, MunicipalBudgets
-from gemsim.model.parameters import Parameters
+from gemsim.model.parameters import ParameterError, Parameters
 from gemsim.model.perception import Perception, input_sources
 from gemsim.model.regimes import make_regime
 from gemsim.model.spin_up import SpinUp, run_spin_up
@@ -140,6 +140,14 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         self.spin_up_month: int | None = None
 
         self.region = build_region(self.params, self.rng)
+        if self.region.population > self.params.national_population:
+            # National amounts are scaled by the region's share of the population: a region
+            # larger than the nation would multiply them (and the initial collectives).
+            raise ParameterError(
+                f"parameter 'national_population' = {self.params.national_population:g} is "
+                "not allowed: must be at least the region's population "
+                f"({self.region.population:,.0f} inhabitants with these parameters)"
+            )
         self.population_share = self.region.population / self.params.national_population
         self.stock = self.region.initial_stock.copy()
         self.community_stock = np.zeros_like(self.stock)  # added by collectives and streams
