@@ -286,6 +286,27 @@ def test_refuses_to_overwrite_results_without_force(capsys, tmp_path: Path, refe
     )
 
 
+@pytest.mark.parametrize("below", ["", "sub"])
+def test_an_output_folder_where_a_file_stands_is_one_error(capsys, tmp_path: Path, below: str):
+    blocking = tmp_path / "afile"
+    blocking.write_text("keep", encoding="utf-8")
+    experiment = write_experiment(tmp_path)
+    code, _, err = cli(capsys, "compare", experiment, "--out", blocking / below, "--workers", "1")
+    assert code == 2
+    assert err.startswith("gemsim: error: ") and "is a file" in err and err.count("\n") == 1
+    assert blocking.read_text(encoding="utf-8") == "keep"
+
+
+def test_a_scenario_named_by_an_unusable_file_name_is_one_error(capsys, tmp_path: Path):
+    scenario = tmp_path / "my scenario.toml"
+    scenario.write_text("[parameters]\nn_municipalities = 1\n", encoding="utf-8")
+    for args in (("validate", scenario), ("run", scenario, "--out", tmp_path / "out")):
+        code, _, err = cli(capsys, *args)
+        assert code == 2, args
+        assert "'my scenario'" in err and "name = " in err and err.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
 def test_run_one_scenario_into_the_default_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(tmp_path)
     scenario = tmp_path / "little.toml"

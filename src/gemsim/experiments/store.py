@@ -66,6 +66,10 @@ class ResultsExistError(UserError, RuntimeError):
     """The results folder already holds results and neither force nor resume was given."""
 
 
+class OutputFolderError(UserError, OSError):
+    """The output folder cannot be made (a file stands where it or a parent should be)."""
+
+
 class DamagedResultsError(UserError, RuntimeError):
     """A file of the results folder cannot be read (its message names the file)."""
 
@@ -211,6 +215,12 @@ class ResultStore:
         """
         if force and resume:
             raise ValueError("force and resume are mutually exclusive")
+        blocking = next((p for p in (self.out_dir, *self.out_dir.parents) if p.is_file()), None)
+        if blocking is not None:
+            raise OutputFolderError(
+                f"{self.out_dir}: cannot be the output folder: {blocking} is a file; "
+                "allowed: a folder, new or existing"
+            )
         if not force and not resume and self.has_results():
             raise ResultsExistError(
                 f"{self.out_dir} already holds experiment results "

@@ -256,6 +256,11 @@ def _read_scenario(path: Path, seen: tuple[Path, ...], *, offer_names: bool = Tr
     merged = {**(parent.parameters if parent else {}), **own}
     context = f"after merging {', '.join(parent.files)}" if parent else ""
     problems = [f"{where}: {p}" for p in combination_problems("[parameters]", merged, context)]
+    if "name" not in data and not re.match(NAME_PATTERN, path.stem):
+        problems.append(
+            f"{where}: the file's name gives the scenario the name {path.stem!r}, which is not "
+            f'allowed: must be {NAME_ALLOWED} (rename the file or give it a name = "..." key)'
+        )
     if problems:
         raise ScenarioError(problems)
     return Scenario(
