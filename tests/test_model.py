@@ -131,7 +131,7 @@ def test_overrides_win_over_the_scenario():
         ({"allocation_rule": "lottery"}, ("allocation_rule", "need_weighted")),
         ({"not_a_parameter": 1}, ("not_a_parameter",)),
         ({"initial_active_share": 0.6}, ("initial_active_share",)),
-        ({**SMALL, "national_population": 1000}, ("national_population", "region's population")),
+        ({**SMALL, "national_population": 1000}, ("national_population", "expected population")),
     ],
 )
 def test_bad_parameters_raise_a_value_error_naming_parameter_and_range(overrides, names):
@@ -140,6 +140,24 @@ def test_bad_parameters_raise_a_value_error_naming_parameter_and_range(overrides
     assert isinstance(error.value, ParameterError)
     for name in names:
         assert name in str(error.value)
+
+
+def test_a_region_drawn_larger_than_the_nation_is_refused():
+    # The expected population (3 x 1,261) equals the nation's; buurt sizes are drawn, so
+    # some seeds' regions are larger (refused), others not (built).
+    tiny = {"n_municipalities": 1, "neighbourhoods_per_municipality": 3, "spin_up_months": 0}
+    refused = built = 0
+    for seed in range(1, 11):
+        try:
+            model = CommunityModel(rng=seed, **tiny, national_population=3 * 1261)
+        except ParameterError as error:
+            assert "national_population" in str(error) and "drawn" in str(error)
+            refused += 1
+        else:
+            assert model.region.population <= 3 * 1261
+            assert model.population_share <= 1
+            built += 1
+    assert refused and built
 
 
 def test_initial_state_reproduces_the_dutch_figures():

@@ -321,6 +321,15 @@ def test_with_overrides_validates_and_names_the_option(experiment_dir: Path):
     assert message == "--months 601 is not allowed: must be an integer from 1 to 600"
 
 
+#: Six share parameters, for a sweep of 8**6 points.
+SHARES6 = (
+    "initial_trust_local_share",
+    "initial_trust_national_share",
+    "initial_social_trust_share",
+    "initiator_share",
+    "co_decision_mean",
+    "channel_layer_overhead_share",
+)
 BAD_EXPERIMENTS = {
     "unknown key": ({"replicatoins": "3"}, "'replicatoins'", "did you mean 'replications'"),
     "wrong type": ({"replications": '"3"'}, 'replications = "3"', "an integer from 1 to"),
@@ -376,6 +385,19 @@ BAD_EXPERIMENTS = {
         {"_tables": "[sweep]\ninitial_active_share = [0.2, 0.6]\n"},
         "[sweep] 'initial_active_share' must not exceed",
         "initial_participation_share",
+    ),
+    "sweep too large": (
+        {
+            "_tables": "[sweep]\n"
+            + "".join(f"{n} = [{', '.join(str(i / 10) for i in range(1, 9))}]\n" for n in SHARES6)
+        },
+        "[sweep] makes 262,144 points",
+        "at most 100,000 points",
+    ),
+    "national population below the region's": (
+        {"_tables": "[parameters]\nnational_population = 1000\n"},
+        "'national_population' (1000) must be at least",
+        "expected population",
     ),
     "bad scenario inside": ({"scenarios": '["base", "broken"]'}, "broken.toml", "not valid TOML"),
 }

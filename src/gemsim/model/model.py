@@ -143,10 +143,12 @@ class CommunityModel(mesa.Model[mesa.Agent["CommunityModel"], Scenario["Communit
         if self.region.population > self.params.national_population:
             # National amounts are scaled by the region's share of the population: a region
             # larger than the nation would multiply them (and the initial collectives).
+            # Parameters refuse a region whose expected population is larger; its drawn
+            # buurt sizes can still make it so.
             raise ParameterError(
                 f"parameter 'national_population' = {self.params.national_population:g} is "
-                "not allowed: must be at least the region's population "
-                f"({self.region.population:,.0f} inhabitants with these parameters)"
+                "not allowed: must be at least the region's population, as drawn at this "
+                f"seed ({self.region.population:,.0f} inhabitants)"
             )
         self.population_share = self.region.population / self.params.national_population
         self.stock = self.region.initial_stock.copy()

@@ -1341,7 +1341,22 @@ class Parameters(BaseModel):
             raise ValueError(
                 "'municipal_decision_months_min' must not exceed 'municipal_decision_months_max'"
             )
+        expected = self.n_neighbourhoods() * self.inhabitants_per_neighbourhood
+        if expected > self.national_population:
+            raise ValueError(
+                f"'national_population' ({self.national_population:g}) must be at least the "
+                f"region's expected population ({expected:,.0f}: n_municipalities x "
+                "neighbourhoods_per_municipality x inhabitants_per_neighbourhood)"
+            )
         return self
+
+    def n_neighbourhoods(self) -> int:
+        """Buurten in the region: ``neighbourhoods_per_municipality`` per municipality,
+        rounded, at least one per municipality."""
+        return max(
+            self.n_municipalities,
+            round(self.n_municipalities * self.neighbourhoods_per_municipality),
+        )
 
     @classmethod
     def build(cls, values: dict[str, Any] | None = None, **overrides: Any) -> Parameters:

@@ -162,9 +162,7 @@ def build_network(
 def build_region(params: Parameters, rng: np.random.Generator) -> Region:
     """A synthetic region: municipalities, buurten with SES and stock, citizens, network."""
     n_municipalities = params.n_municipalities
-    n_neighbourhoods = max(
-        n_municipalities, round(n_municipalities * params.neighbourhoods_per_municipality)
-    )
+    n_neighbourhoods = params.n_neighbourhoods()
     neighbourhood_municipality = np.repeat(
         np.arange(n_municipalities), split_evenly(n_neighbourhoods, n_municipalities)
     )

@@ -397,6 +397,12 @@ def _sweep_problems(sweep: Mapping[str, list[Any]], parameters: Mapping[str, Any
             forbidden = {"months": "the horizon cannot be swept; run one experiment per horizon"}
             found = parameter_problems("[sweep]", {name: value}, forbidden=forbidden)
             problems += [p for p in found if p not in problems]
+    points = math.prod(len(values) for values in sweep.values())
+    if points > MAX_COUNT:
+        problems.append(
+            f"[sweep] makes {points:,} points (the product of its lists' lengths), which is not "
+            f"allowed: at most {MAX_COUNT:,} points"
+        )
     return problems
 
 
