@@ -416,6 +416,15 @@ def test_bad_experiment_file_raises_one_error_naming_file_key_and_what_is_allowe
     assert allowed in message
 
 
+def test_scenario_names_that_give_the_same_run_ids_are_one_error(experiment_dir: Path):
+    write(
+        experiment_dir, "scenarios/fund_.toml", (experiment_dir / "scenarios/fund.toml").read_text()
+    )
+    text = experiment_text(scenarios='["base", "fund", "fund_"]')
+    message = error_of(load_experiment, write(experiment_dir, "experiments/exp.toml", text))
+    assert "scenarios[2]" in message and "'fund_'" in message and "'fund'" in message
+
+
 def test_experiment_file_checks_run_before_anything_else(tmp_path: Path):
     message = error_of(load_experiment, tmp_path / "absent.toml")
     assert "absent.toml: file not found" in message

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
+from gemsim.experiments.specs import make_run_id
 from gemsim.model.parameters import allowed_range, bounds
 from gemsim.study.claims import ClaimsSettings, GoalSeekSettings
 from gemsim.study.files import (
@@ -469,6 +470,16 @@ def _resolve_entries(
             problems.append(
                 f"{where}: scenarios[{index}] = {toml_value(entry)}: the name "
                 f"{scenario.name!r} is used twice; allowed: scenarios with different names"
+            )
+            continue
+        same_ids = [
+            name for name in resolved if make_run_id(name, 0) == make_run_id(scenario.name, 0)
+        ]
+        if same_ids:
+            problems.append(
+                f"{where}: scenarios[{index}] = {toml_value(entry)}: the name "
+                f"{scenario.name!r} gives the same run ids as {same_ids[0]!r} (names are made "
+                "file-name safe, trailing '_' dropped); allowed: names that stay different"
             )
             continue
         resolved[scenario.name] = scenario
