@@ -95,8 +95,7 @@ def population_share(overrides: Mapping[str, Any]) -> float:
     from gemsim.model.parameters import Parameters
 
     params = Parameters.build(dict(overrides))
-    municipalities = params.n_municipalities
-    buurten = max(municipalities, round(municipalities * params.neighbourhoods_per_municipality))
+    buurten = params.n_neighbourhoods()
     return buurten * params.inhabitants_per_neighbourhood / params.national_population
 
 
