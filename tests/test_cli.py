@@ -307,6 +307,21 @@ def test_a_scenario_named_by_an_unusable_file_name_is_one_error(capsys, tmp_path
     assert not (tmp_path / "out").exists()
 
 
+def test_runs_that_refuse_their_parameters_stop_without_suggesting_resume(capsys, tmp_path: Path):
+    # The expected population (3 x 1,261) equals the nation's; some seeds draw a larger one.
+    experiment = tmp_path / "np.toml"
+    experiment.write_text(
+        f'name = "np"\nscenarios = ["{REPO / "scenarios" / "status_quo.toml"}"]\n'
+        "replications = 6\nmonths = 2\nseed = 1\n[parameters]\nn_municipalities = 1\n"
+        "neighbourhoods_per_municipality = 3\nspin_up_months = 0\nnational_population = 3783\n",
+        encoding="utf-8",
+    )
+    code, _, err = cli(capsys, "compare", experiment, "--out", tmp_path / "out", "--quiet")
+    assert code == 2
+    assert "national_population" in err and "Traceback" not in err and "--resume" not in err
+    assert "resuming would stop the same way" in err
+
+
 def test_run_one_scenario_into_the_default_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(tmp_path)
     scenario = tmp_path / "little.toml"

@@ -13,6 +13,7 @@ import pytest
 import toy_run
 from pandas.testing import assert_frame_equal
 
+from gemsim.errors import UserError
 from gemsim.experiments import (
     MissingDependencyError,
     ProcessExecutor,
@@ -165,6 +166,20 @@ def test_run_failure_names_the_run_and_survives_pickling():
     copy = pickle.loads(pickle.dumps(info.value))
     assert copy.run_id == "bad-run"
     assert "ValueError" in str(copy)
+    assert copy.resumable
+
+
+def refuses_its_input(spec: RunSpec) -> pd.DataFrame:
+    raise UserError(f"parameter 'x' of {spec.run_id} is not allowed")
+
+
+def test_a_run_that_refuses_its_input_is_not_resumable_and_has_no_traceback():
+    spec = RunSpec("refused", "s", 0, 1, 3, {})
+    with pytest.raises(RunFailedError, match="refused") as info:
+        run_batch(refuses_its_input, (0, [spec]))
+    copy = pickle.loads(pickle.dumps(info.value))  # as it comes back from a worker
+    assert not copy.resumable
+    assert copy.detail == "parameter 'x' of refused is not allowed"
 
 
 # ---------------------------------------------------------------------------- runs

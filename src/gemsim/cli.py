@@ -542,6 +542,12 @@ def _announce(
     if result.status == "interrupted":
         if result.error:
             _error(result.error)
+        if not result.resumable:
+            _say(
+                f"gemsim: stopped: {result.stored} of {result.planned} runs stored in {where}; "
+                "resuming would stop the same way: change what the error names"
+            )
+            return EXIT_USAGE
         _say(
             f"gemsim: interrupted: {result.stored} of {result.planned} runs stored in {where}; "
             f"finish with: {options.command} --resume"

@@ -53,12 +53,15 @@ BATCHES_PER_WORKER = 4
 
 
 class RunFailedError(RunError, RuntimeError):
-    """A run function raised; carries the run id and the worker-side traceback."""
+    """A run function raised; carries the run id and the worker-side traceback, or only the
+    message when the run refused its input (a :class:`UserError`, e.g. a parameter error):
+    running it again would fail the same way, so it is not ``resumable``."""
 
-    def __init__(self, run_id: str, detail: str) -> None:
-        super().__init__(run_id, detail)
+    def __init__(self, run_id: str, detail: str, resumable: bool = True) -> None:
+        super().__init__(run_id, detail, resumable)  # args: what a worker pickles
         self.run_id = run_id
         self.detail = detail
+        self.resumable = resumable
 
     def __str__(self) -> str:
         return f"run {self.run_id} failed:\n{self.detail}"
@@ -127,6 +130,8 @@ def make_batches(specs: Sequence[RunSpec], batch_size: int) -> list[tuple[RunSpe
 def _one_run(run_function: RunFunction, spec: RunSpec) -> pd.DataFrame:
     try:
         frame = run_function(spec)
+    except UserError as exc:
+        raise RunFailedError(spec.run_id, str(exc), resumable=False) from exc
     except Exception as exc:
         raise RunFailedError(spec.run_id, traceback.format_exc()) from exc
     if not isinstance(frame, pd.DataFrame):

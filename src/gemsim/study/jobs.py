@@ -126,6 +126,7 @@ class JobResult:
         wall_time_s: duration of this job.
         outputs: what ``build_outputs`` returned (None without a report).
         error: the failed run's message, if a run failed.
+        resumable: False when the failed run refused its input (resuming repeats it).
     """
 
     status: str
@@ -136,6 +137,7 @@ class JobResult:
     wall_time_s: float
     outputs: dict[str, Any] | None = None
     error: str | None = None
+    resumable: bool = True
 
 
 def default_out_dir(experiment: Experiment) -> Path:
@@ -506,7 +508,7 @@ def _execute(
             return _stopped(options, len(specs), stored_runs, manifest, None)
         except RunFailedError as error:
             stored_runs = manifest.write("interrupted", error=str(error))
-            return _stopped(options, len(specs), stored_runs, manifest, str(error))
+            return _stopped(options, len(specs), stored_runs, manifest, str(error), error.resumable)
         stored_runs = manifest.write("complete")
     outputs = build_report(options.out_dir) if options.report else None
     return JobResult(
@@ -530,7 +532,12 @@ def _delete_sensitivity_files(out_dir: Path) -> None:
 
 
 def _stopped(
-    options: RunOptions, planned: int, stored: int, manifest: _Manifest, error: str | None
+    options: RunOptions,
+    planned: int,
+    stored: int,
+    manifest: _Manifest,
+    error: str | None,
+    resumable: bool = True,
 ) -> JobResult:
     return JobResult(
         status="interrupted",
@@ -540,6 +547,7 @@ def _stopped(
         executed=None,
         wall_time_s=time.perf_counter() - manifest.clock,
         error=error,
+        resumable=resumable,
     )
 
 
