@@ -1341,7 +1341,7 @@ class Parameters(BaseModel):
             raise ValueError(
                 "'municipal_decision_months_min' must not exceed 'municipal_decision_months_max'"
             )
-        expected = self.n_neighbourhoods() * self.inhabitants_per_neighbourhood
+        expected = self.expected_population()
         if expected > self.national_population:
             raise ValueError(
                 f"'national_population' ({self.national_population:g}) must be at least the "
@@ -1357,6 +1357,11 @@ class Parameters(BaseModel):
             self.n_municipalities,
             round(self.n_municipalities * self.neighbourhoods_per_municipality),
         )
+
+    def expected_population(self) -> float:
+        """Inhabitants of the region on average over seeds: its buurten times
+        ``inhabitants_per_neighbourhood`` (the drawn buurt sizes have mean 1)."""
+        return self.n_neighbourhoods() * self.inhabitants_per_neighbourhood
 
     @classmethod
     def build(cls, values: dict[str, Any] | None = None, **overrides: Any) -> Parameters:

@@ -452,6 +452,7 @@ def _resolve_entries(
     where: str, entries: Sequence[str], dirs: Sequence[Path], base_dir: Path | None
 ) -> dict[str, Scenario]:
     resolved: dict[str, Scenario] = {}
+    named_by_run_id: dict[str, str] = {}  # a scenario's run ids (as of its first) -> its name
     problems: list[str] = []
     for index, entry in enumerate(entries):
         path = find_scenario(entry, dirs, base_dir)
@@ -472,16 +473,16 @@ def _resolve_entries(
                 f"{scenario.name!r} is used twice; allowed: scenarios with different names"
             )
             continue
-        same_ids = [
-            name for name in resolved if make_run_id(name, 0) == make_run_id(scenario.name, 0)
-        ]
-        if same_ids:
+        run_id = make_run_id(scenario.name, 0)
+        if run_id in named_by_run_id:
             problems.append(
                 f"{where}: scenarios[{index}] = {toml_value(entry)}: the name "
-                f"{scenario.name!r} gives the same run ids as {same_ids[0]!r} (names are made "
-                "file-name safe, trailing '_' dropped); allowed: names that stay different"
+                f"{scenario.name!r} gives the same run ids as {named_by_run_id[run_id]!r} "
+                "(names are made file-name safe, trailing '_' dropped); allowed: names that "
+                "stay different"
             )
             continue
+        named_by_run_id[run_id] = scenario.name
         resolved[scenario.name] = scenario
     if problems:
         raise ScenarioError(problems)

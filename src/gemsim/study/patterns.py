@@ -85,18 +85,16 @@ def load_patterns_experiment(
 def population_share(overrides: Mapping[str, Any]) -> float:
     """The simulated region's expected share of the national population.
 
-    The region has ``max(n_municipalities, round(n_municipalities *
-    neighbourhoods_per_municipality))`` buurten of ``inhabitants_per_neighbourhood``
-    inhabitants on average (``gemsim.model.world.build_region`` draws their sizes with mean
-    1); one run's own share differs from it by a few percent. Initial collective counts are
+    The region's expected population (``Parameters.expected_population``: its buurten of
+    ``inhabitants_per_neighbourhood`` inhabitants on average) over the nation's; one run's
+    own share differs from it by a few percent, as its buurt sizes are drawn. Initial collective counts are
     national counts times the run's share, so dividing a count by this share gives it at
     national scale.
     """
     from gemsim.model.parameters import Parameters
 
     params = Parameters.build(dict(overrides))
-    buurten = params.n_neighbourhoods()
-    return buurten * params.inhabitants_per_neighbourhood / params.national_population
+    return params.expected_population() / params.national_population
 
 
 def simulated_years(
