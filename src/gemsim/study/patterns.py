@@ -87,9 +87,9 @@ def population_share(overrides: Mapping[str, Any]) -> float:
 
     The region's expected population (``Parameters.expected_population``: its buurten of
     ``inhabitants_per_neighbourhood`` inhabitants on average) over the nation's; one run's
-    own share differs from it by a few percent, as its buurt sizes are drawn. Initial collective counts are
-    national counts times the run's share, so dividing a count by this share gives it at
-    national scale.
+    own share differs from it by a few percent, as its buurt sizes are drawn. Initial
+    collective counts are national counts times the run's share, so dividing a count by
+    this share gives it at national scale.
     """
     from gemsim.model.parameters import Parameters
 
