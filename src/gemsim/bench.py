@@ -72,7 +72,8 @@ def _in_subprocess(overrides: dict[str, Any]) -> dict[str, float]:
     output = subprocess.run(
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    result: dict[str, float] = json.loads(output.strip().splitlines()[-1])
+    return result
 
 
 def vectorised_vs_loop(months: int = 3) -> dict[str, float]:

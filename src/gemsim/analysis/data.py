@@ -94,6 +94,12 @@ class Results:
         return self.horizons[-1]
 
 
+def table_in(mapping: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """``mapping[key]`` when it is a table (a dict), else {} (a manifest missing a part)."""
+    value = mapping.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _read_manifest(store: ResultStore) -> dict[str, Any]:
     try:
         manifest = store.read_json("manifest.json")
@@ -129,7 +135,7 @@ def load_results(results_dir: Path | str) -> Results:
     if runs.empty:
         raise NoResultsError(f"{store.out_dir} holds no stored runs; run an experiment first")
     manifest = _read_manifest(store)
-    experiment = manifest.get("experiment") if isinstance(manifest.get("experiment"), dict) else {}
+    experiment = table_in(manifest, "experiment")
     columns = _stored_columns(store)
     keys = [c for c in _KEYS if c in columns]
     time_columns, horizon_columns = _wanted(columns, experiment.get("outputs"))
@@ -182,8 +188,9 @@ def _description(value: Any) -> str:
         return value
     if isinstance(value, Mapping):
         for key in ("description", "title", "summary"):
-            if isinstance(value.get(key), str):
-                return value[key]
+            text = value.get(key)
+            if isinstance(text, str):
+                return text
         for nested in ("scenario", "meta", "metadata"):
             if isinstance(value.get(nested), Mapping):
                 return _description(value[nested])
@@ -320,7 +327,7 @@ def _same(value: Any, default: Any) -> bool:
         return isinstance(value, bool | int | float) and bool(value) == default
     if isinstance(default, int | float) and isinstance(value, int | float):
         return math.isclose(float(value), float(default), rel_tol=1e-12, abs_tol=0.0)
-    return value == default
+    return bool(value == default)
 
 
 def non_default_parameters(runs: pd.DataFrame) -> pd.DataFrame:

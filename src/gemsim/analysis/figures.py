@@ -10,7 +10,7 @@ others follow the Okabe-Ito colour-blind-safe palette in scenario order.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -98,7 +98,7 @@ def scenario_colours(scenarios: Sequence[str], baseline: str | None = None) -> d
     others = [s for s in scenarios if s != baseline]
     for index, name in enumerate(others):
         colours[name] = _PALETTE[index % len(_PALETTE)]
-    if baseline in scenarios:
+    if baseline is not None and baseline in scenarios:
         colours[baseline] = BASELINE_COLOUR
     return colours
 
@@ -127,14 +127,14 @@ def _grid(panels: int, columns: int = 3) -> tuple[int, int]:
 
 def _figure(
     panels: int, columns: int = 3, width: float = 4.6, height: float = 3.4
-) -> tuple[Figure, np.ndarray]:
+) -> tuple[Figure, list[Axes]]:
     """A figure with a grid of ``panels`` axes (unused grid cells hidden)."""
     rows, cols = _grid(panels, columns)
     fig = Figure(figsize=(width * cols, height * rows + 0.9), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     for ax in axes[panels:]:
         ax.set_visible(False)
-    return fig, axes[:panels]
+    return fig, list(axes[:panels])
 
 
 def _thousands(ax: Axes, axis: str = "x") -> None:
@@ -171,7 +171,7 @@ def _band_stats(frame: pd.DataFrame, outcome: str) -> pd.DataFrame:
 
 
 def _banded(order: Sequence[str], baseline: str | None) -> list[str]:
-    return [baseline] if baseline in order else list(order)
+    return [baseline] if baseline is not None and baseline in order else list(order)
 
 
 def _band_text(banded: Sequence[str], baseline: str | None) -> str:
@@ -526,7 +526,7 @@ def make_figures(results: Results, summary: pd.DataFrame, cost: pd.DataFrame) ->
     final = results.final_horizon
     made: dict[str, Path] = {}
 
-    def attempt(name: str, draw) -> None:
+    def attempt(name: str, draw: Callable[[Path], Path]) -> None:
         try:
             made[name] = draw(folder / f"{name}.png")
         except ValueError:

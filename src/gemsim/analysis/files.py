@@ -27,7 +27,7 @@ DPI = 120
 def csv_text(frame: pd.DataFrame) -> str:
     """CSV text with a fixed float format (10 significant digits) and ``\\n`` line ends, so
     that rebuilding from the same results gives byte-identical files."""
-    return frame.to_csv(index=False, float_format="%.10g", lineterminator="\n")
+    return str(frame.to_csv(index=False, float_format="%.10g", lineterminator="\n"))
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:

@@ -126,7 +126,7 @@ def _by_replication(simulated: pd.DataFrame, pattern: str) -> pd.DataFrame:
 def _column(grid: pd.DataFrame, pattern: str, year: int) -> np.ndarray:
     if year not in grid.columns:
         raise ValueError(f"{pattern}: {year} was not simulated")
-    return grid[year].to_numpy(dtype=float)
+    return np.asarray(grid[year].to_numpy(dtype=float))
 
 
 def _unit_texts(unit: str) -> tuple[str, str]:
@@ -393,7 +393,11 @@ def _panel(ax: Axes, pattern: str, bands: pd.DataFrame, points: pd.DataFrame, ve
     ax.set_title(f"{pattern_label(pattern)}: {verdict}", fontsize=10.5, fontweight="bold")
     ax.set_xlabel("year")
     ax.grid(alpha=0.3)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    from matplotlib.ticker import MaxNLocator
+
+    locator = ax.xaxis.get_major_locator()
+    if isinstance(locator, MaxNLocator):  # the default (AutoLocator): ticks at whole years
+        locator.set_params(integer=True)
 
 
 def plot_patterns(

@@ -31,6 +31,7 @@ from gemsim.analysis.data import (
     non_default_parameters,
     region,
     scenario_label,
+    table_in,
 )
 from gemsim.analysis.html import Html, escape, figure, page, table
 from gemsim.analysis.outcomes import (
@@ -605,8 +606,8 @@ def _what_was_run(results: Results, where: Region | None) -> str:
     reps = reps.reindex([s for s in results.scenarios if s in reps.index])
     months = sorted(int(m) for m in runs["months"].unique()) if "months" in runs else []
     seeds = manifest.get("seeds") or sorted(runs["seed"].unique().tolist())
-    git = manifest.get("git") if isinstance(manifest.get("git"), dict) else {}
-    versions = manifest.get("versions") if isinstance(manifest.get("versions"), dict) else {}
+    git = table_in(manifest, "git")
+    versions = table_in(manifest, "versions")
     neighbourhoods = neighbourhood_count(runs)
     facts: list[tuple[str, str]] = [
         ("Experiment", str(experiment.get("name") or results.results_dir.name)),
@@ -765,7 +766,7 @@ def _assumptions_html(results: Results) -> str:
         )
     every_parameter = parameter_table()
     assumed = [row for row in every_parameter if "assumption" in str(row["source"]).lower()]
-    rows = [
+    assumed_rows = [
         (
             _identifier(row["name"], row["unit"]),
             _cell(
@@ -784,7 +785,11 @@ def _assumptions_html(results: Results) -> str:
         "<p>These values were chosen by the modellers because no public figure was found. "
         "They are the first candidates for sensitivity analysis.</p>"
         "<details><summary>Show the assumptions</summary>"
-        + table(["Parameter and unit", "Value used", "Source", "Meaning"], rows, css="assumptions")
+        + table(
+            ["Parameter and unit", "Value used", "Source", "Meaning"],
+            assumed_rows,
+            css="assumptions",
+        )
         + "</details>"
     )
     return "".join(parts)

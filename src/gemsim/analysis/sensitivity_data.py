@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gemsim.analysis.data import table_in
 from gemsim.errors import UserError
 from gemsim.experiments import ResultStore
 from gemsim.experiments.store import MANIFEST
@@ -79,7 +80,7 @@ class SensitivityData:
 
     @property
     def experiment(self) -> dict[str, Any]:
-        return self.manifest["experiment"]
+        return table_in(self.manifest, "experiment")
 
 
 @dataclass

@@ -49,7 +49,7 @@ from gemsim.analysis.sensitivity_noise import (
     NOISE_FILE,
 )
 from gemsim.atomic import write_text
-from gemsim.model.parameters import Parameters
+from gemsim.model.parameters import Parameters, parameter_extra
 
 __all__ = ["convergence_check", "index_summary", "write_sensitivity_report"]
 
@@ -767,7 +767,7 @@ def _factor_table(data: SensitivityData) -> str:
     rows = []
     for factor in settings.factors:
         field = Parameters.model_fields[factor.name]
-        extra = field.json_schema_extra or {}
+        extra = parameter_extra(factor.name)
         if factor.kind == "categorical":
             values = "levels: " + ", ".join(_e(v) for v in factor.levels)
         elif factor.dist == "norm":

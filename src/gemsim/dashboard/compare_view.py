@@ -107,7 +107,7 @@ def _diff_range(rows: pd.DataFrame, scale: float) -> float:
 
 
 @solara.component
-def ComparePanel():
+def ComparePanel() -> None:
     """Scenario choice, the background run with progress, and the results."""
     shipped = solara.use_memo(available_scenarios, [])
     uploads = solara.use_reactive({})  # scenario name -> path of an uploaded file
@@ -176,10 +176,9 @@ def ComparePanel():
             )
             for name in entries:
                 description = shipped.get(name, "uploaded scenario file")
-                picked = name in chosen.value
                 solara.Checkbox(
                     label=f"{plain_scenario_name(name)} ({name})",
-                    value=picked,
+                    value=name in chosen.value,
                     on_value=lambda on, name=name: chosen.set(
                         [
                             n
@@ -237,7 +236,7 @@ def ComparePanel():
 
 
 @solara.component
-def ComparisonResults(result: ComparisonResult):
+def ComparisonResults(result: ComparisonResult) -> None:
     charts = solara.use_memo(lambda: comparison_charts(result), [result])
     settings = result.settings
     solara.Success(

@@ -225,7 +225,7 @@ def explore_charts(snapshot: Snapshot) -> list[dict[str, Any]]:
 
 # ------------------------------------------------------------------------ the panel
 @solara.component
-def LeverControl(lever: Lever, value: Any, regime: str, on_value: Callable[[Any], None]):
+def LeverControl(lever: Lever, value: Any, regime: str, on_value: Callable[[Any], None]) -> None:
     """One control with its plain name, its value and unit, and its one-line description."""
     acts = lever.acts_under(regime)
     with solara.Column(gap="0px", classes=["gemsim-lever"], style={"margin-bottom": "10px"}):
@@ -271,7 +271,7 @@ def LeverControl(lever: Lever, value: Any, regime: str, on_value: Callable[[Any]
 
 
 @solara.component
-def ExplorePanel(run: ExploreRun):
+def ExplorePanel(run: ExploreRun) -> None:
     """Controls, buttons, readouts, charts and the neighbourhood tiles of one run."""
     first = solara.use_memo(run.snapshot, [])
     snapshot, set_snapshot = solara.use_state(first, key="snapshot")

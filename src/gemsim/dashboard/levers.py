@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-from gemsim.model.parameters import AllocationRule, Parameters, allowed_range
+from gemsim.model.parameters import AllocationRule, Parameters, allowed_range, parameter_extra
 from gemsim.model.regimes import REGIMES
 
 __all__ = [
@@ -88,11 +88,11 @@ class Lever:
 
     @property
     def unit(self) -> str:
-        return str((self.field.json_schema_extra or {}).get("unit", ""))
+        return str(parameter_extra(self.name).get("unit", ""))
 
     @property
     def source(self) -> str:
-        return str((self.field.json_schema_extra or {}).get("source", ""))
+        return str(parameter_extra(self.name).get("source", ""))
 
     @property
     def description(self) -> str:
@@ -129,7 +129,7 @@ class Lever:
         low, high = self._wide_span()
         raw = (high - low) / 40
         power = 10 ** math.floor(math.log10(raw))
-        return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+        return float(next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw))
 
     @property
     def span(self) -> tuple[float, float]:
@@ -158,9 +158,8 @@ class Lever:
         """The defaults of the related parameters: ``€500M (national, total) over 10 years``."""
         parts = []
         for name in self.related:
-            field = Parameters.model_fields[name]
-            unit = str((field.json_schema_extra or {}).get("unit", ""))
-            text = format_value(field.default, unit)
+            unit = str(parameter_extra(name).get("unit", ""))
+            text = format_value(Parameters.model_fields[name].default, unit)
             parts.append(f"over {text}" if unit == "years" else text)
         return " ".join(parts)
 

@@ -65,7 +65,7 @@ CSS = """
 
 
 @solara.component
-def Page():
+def Page() -> None:
     """One visitor's page."""
     run = solara.use_memo(lambda: ExploreRun(DEFAULT_SETTINGS), [])
     tab = solara.use_reactive(0)

@@ -1460,11 +1460,16 @@ def describe_validation_error(error: ValidationError) -> str:
     return "; ".join(lines)
 
 
+def parameter_extra(name: str) -> dict[str, Any]:
+    """Parameter ``name``'s metadata (unit, source, plausible range ...), {} when none."""
+    extra = Parameters.model_fields[name].json_schema_extra
+    return extra if isinstance(extra, dict) else {}
+
+
 def plausible_range(name: str) -> tuple[float, float] | None:
     """The range a sensitivity analysis should vary parameter ``name`` over (None: not
     stated, the parameter is a calibrated figure or a modelling choice)."""
-    extra = Parameters.model_fields[name].json_schema_extra
-    plausible = extra.get("plausible") if isinstance(extra, dict) else None
+    plausible = parameter_extra(name).get("plausible")
     if not isinstance(plausible, list):
         return None
     low, high = (float(str(bound)) for bound in plausible)
@@ -1481,7 +1486,7 @@ def parameter_table() -> list[dict[str, Any]]:
     """Rows of name, unit, default, range and source for every parameter."""
     rows = []
     for name, field in Parameters.model_fields.items():
-        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        extra = parameter_extra(name)
         rows.append(
             {
                 "name": name,

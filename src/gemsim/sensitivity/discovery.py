@@ -99,7 +99,7 @@ class Limit:
         """Which rows of ``x`` satisfy this limit."""
         column = x[self.parameter]
         if self.levels is not None:
-            return column.isin(self.levels).to_numpy()
+            return np.asarray(column.isin(self.levels).to_numpy(), dtype=bool)
         inside = np.ones(len(x), dtype=bool)
         if self.low is not None:
             inside &= column.to_numpy(dtype=float) >= self.low

@@ -75,7 +75,7 @@ class Metamodel:
 
     def _scale(self, X: np.ndarray) -> np.ndarray:
         span = np.where(self.upper > self.lower, self.upper - self.lower, 1.0)
-        return (np.asarray(X, dtype=float) - self.lower) / span
+        return np.asarray((np.asarray(X, dtype=float) - self.lower) / span)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Predictive mean at SALib sample rows ``X`` (columns of :attr:`problem`)."""

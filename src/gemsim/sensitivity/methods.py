@@ -34,7 +34,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,30 +47,12 @@ from SALib.sample import sobol as sobol_sample
 
 from gemsim.sensitivity.problem import Problem
 
-
-class SampleFn(Protocol):
-    """``sample(problem, n, seed, *, calc_second_order, **options) -> X``."""
-
-    def __call__(
-        self, problem: Problem, n: int, seed: int, *, calc_second_order: bool, **options: Any
-    ) -> np.ndarray: ...
-
-
-class AnalyzeFn(Protocol):
-    """``analyze(problem, X, Y, seed, *, num_resamples, conf_level, calc_second_order)``."""
-
-    def __call__(
-        self,
-        problem: Problem,
-        X: np.ndarray,
-        Y: np.ndarray,
-        seed: int,
-        *,
-        num_resamples: int,
-        conf_level: float,
-        calc_second_order: bool,
-        **options: Any,
-    ) -> pd.DataFrame: ...
+# ``sample(problem, n, seed, *, calc_second_order, **options) -> X``; the options are the
+# method's own keywords (``num_levels``, ``M``), so the signature varies by method.
+SampleFn = Callable[..., np.ndarray]
+# ``analyze(problem, X, Y, seed, *, num_resamples, conf_level, calc_second_order,
+# **options) -> indices``, with the same method-specific options.
+AnalyzeFn = Callable[..., pd.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -171,8 +153,10 @@ def sobol_sample_fn(
     problem: Problem, n: int, seed: int, *, calc_second_order: bool = False
 ) -> np.ndarray:
     """Saltelli/Sobol' design: ``n`` base points of a scrambled Sobol' sequence."""
-    return sobol_sample.sample(
-        problem.to_salib(), n, calc_second_order=calc_second_order, scramble=True, seed=seed
+    return np.asarray(
+        sobol_sample.sample(
+            problem.to_salib(), n, calc_second_order=calc_second_order, scramble=True, seed=seed
+        )
     )
 
 
@@ -227,8 +211,10 @@ def morris_sample_fn(
     """``n`` independent Morris trajectories on a ``num_levels`` grid."""
     if n < 2:
         raise ValueError("Morris needs at least 2 trajectories")
-    return morris_sample.sample(
-        problem.to_salib(), n, num_levels=num_levels, optimal_trajectories=None, seed=seed
+    return np.asarray(
+        morris_sample.sample(
+            problem.to_salib(), n, num_levels=num_levels, optimal_trajectories=None, seed=seed
+        )
     )
 
 
@@ -271,7 +257,7 @@ def fast_sample_fn(
     problem: Problem, n: int, seed: int, *, calc_second_order: bool = False, M: int = 4
 ) -> np.ndarray:
     """Extended FAST search curves: ``n`` points per factor (``n > 4 M^2``)."""
-    return fast_sampler.sample(problem.to_salib(), n, M=M, seed=seed)
+    return np.asarray(fast_sampler.sample(problem.to_salib(), n, M=M, seed=seed))
 
 
 def fast_analyze_fn(

@@ -40,7 +40,7 @@ def _conf(sel: pd.DataFrame, col: str) -> np.ndarray | None:
     name = f"{col}_conf"
     if name not in sel:
         return None
-    return np.nan_to_num(sel[name].to_numpy(dtype=float), nan=0.0)
+    return np.asarray(np.nan_to_num(sel[name].to_numpy(dtype=float), nan=0.0))
 
 
 def _ee_units(units: str) -> str:

@@ -144,10 +144,10 @@ class Factor:
         """Map SALib's continuous values for this factor to model values (Python scalars)."""
         v = np.asarray(values, dtype=float)
         if self.kind == "float":
-            return v.tolist()
+            return list(v.tolist())
         if self.kind == "int":
             ints = np.clip(np.floor(v), self.low, self.high).astype(np.int64)
-            return ints.tolist()
+            return list(ints.tolist())
         idx = np.clip(np.floor(v), 0, len(self.levels) - 1).astype(np.int64)
         return [self.levels[i] for i in idx]
 

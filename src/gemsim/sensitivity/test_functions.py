@@ -35,13 +35,15 @@ ISHIGAMI_PROBLEM = Problem(
 """Ishigami problem: ``x1, x2, x3 ~ U(-π, π)``, output ``y``."""
 
 
-def ishigami(params: dict[str, float], a: float = ISHIGAMI_A, b: float = ISHIGAMI_B) -> dict:
+def ishigami(
+    params: dict[str, float], a: float = ISHIGAMI_A, b: float = ISHIGAMI_B
+) -> dict[str, float]:
     """Ishigami function ``y = sin x1 + a sin² x2 + b x3⁴ sin x1`` (default a=7, b=0.1)."""
     x1, x2, x3 = params["x1"], params["x2"], params["x3"]
     return {"y": math.sin(x1) + a * math.sin(x2) ** 2 + b * x3**4 * math.sin(x1)}
 
 
-def noisy_ishigami(params: dict[str, float], seed: int, noise_sd: float = 2.0) -> dict:
+def noisy_ishigami(params: dict[str, float], seed: int, noise_sd: float = 2.0) -> dict[str, float]:
     """:func:`ishigami` plus ``noise_sd`` times a standard normal draw from ``seed``.
 
     The noise is independent of the parameters, so the variance of a single run is

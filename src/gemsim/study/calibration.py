@@ -315,8 +315,9 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: list[float])
     """Quantiles of a weighted sample (inverse of the weighted empirical distribution)."""
     order = np.argsort(values)
     cumulative = np.cumsum(weights[order]) / weights.sum()
+    ordered = values[order]
     return np.array(
-        [values[order][min(np.searchsorted(cumulative, q), values.size - 1)] for q in qs]
+        [ordered[min(int(np.searchsorted(cumulative, q)), values.size - 1)] for q in qs]
     )
 
 

@@ -598,11 +598,13 @@ def build_report(results_dir: Path | str) -> dict[str, Any]:
         raise JobError(f"{show_path(folder)} holds no stored runs yet; nothing to report")
     try:
         if _is_sensitivity_folder(store):
-            from gemsim.analysis.sensitivity_outputs import (
-                build_sensitivity_outputs as build_outputs,
-            )
+            from gemsim.analysis.sensitivity_outputs import build_sensitivity_outputs
+
+            build_outputs: Callable[[Path | str], dict[str, Path]] = build_sensitivity_outputs
         else:
-            from gemsim.analysis import build_outputs
+            from gemsim.analysis import build_outputs as build_study_outputs
+
+            build_outputs = build_study_outputs
     except ImportError as error:
         raise ReportError(f"cannot build the report: {error}") from None
     try:

@@ -34,7 +34,7 @@ allowed (:func:`table_problems`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic_core import ErrorDetails
@@ -97,11 +97,11 @@ def _bad(section: str, key: str, value: Any, allowed: str) -> str:
     return f"{section} {key} = {toml_value(value)} is not allowed: must be {allowed}"
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

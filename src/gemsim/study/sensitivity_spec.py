@@ -765,7 +765,7 @@ class SensitivitySettings(BaseModel):
         from gemsim.sensitivity import Factor, Problem, get_method
 
         if self.screen_pending:
-            factors = [Factor(f"p{i}", 0.0, 1.0) for i in range(self.screen_max)]
+            factors = tuple(Factor(f"p{i}", 0.0, 1.0) for i in range(self.screen_max))
             problem = Problem(factors, self.analysed_outputs)
             if self.noise_dummy:
                 problem = problem.with_noise_dummy(NOISE_DUMMY)
