@@ -203,6 +203,15 @@ def test_validate_bad_file_exits_2_naming_file_and_key(capsys, tmp_path: Path):
     )
 
 
+def test_validate_a_folder_says_it_is_a_folder(capsys, tmp_path: Path, monkeypatch):
+    """A folder is not read as a scenario's name ("no scenario 'scenarios' in ...")."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "scenarios").mkdir()
+    code, out, err = cli(capsys, "validate", "scenarios")
+    assert (code, out) == (2, "")
+    assert err == "gemsim: error: scenarios: is a folder, not a .toml file\n"
+
+
 def test_bad_experiment_leaves_an_existing_results_folder_untouched(
     capsys, tmp_path: Path, reference: Path
 ):

@@ -280,6 +280,8 @@ def read_scenario(name_or_path: str | Path) -> Scenario:
         dirs = scenario_search_dirs()
         found = find_scenario(text, dirs)
         if found is None:
+            if path.is_dir():  # not a scenario's name: say what it is, as read_toml does
+                raise ScenarioError(f"{show_path(path)}: is a folder, not a .toml file")
             if _looks_like_path(text):
                 raise ScenarioError(f"{show_path(path)}: file not found")
             raise ScenarioError(f"scenario {text!r}: {scenario_not_found(text, dirs)}")
