@@ -132,6 +132,15 @@ def test_overrides_win_over_the_scenario():
         ({"not_a_parameter": 1}, ("not_a_parameter",)),
         ({"initial_active_share": 0.6}, ("initial_active_share",)),
         ({**SMALL, "national_population": 1000}, ("national_population", "expected population")),
+        (
+            {
+                "n_municipalities": 400,
+                "neighbourhoods_per_municipality": 1000,
+                "inhabitants_per_agent": 1,
+                "national_population": 1e9,
+            },
+            ("inhabitants_per_agent", "504,400,000 citizen agents", "20,000,000"),
+        ),
     ],
 )
 def test_bad_parameters_raise_a_value_error_naming_parameter_and_range(overrides, names):

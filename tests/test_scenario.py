@@ -399,6 +399,14 @@ BAD_EXPERIMENTS = {
         "'national_population' (1000) must be at least",
         "expected population",
     ),
+    "region of more agents than allowed": (
+        {
+            "_tables": "[parameters]\ninhabitants_per_agent = 1\nn_municipalities = 400\n"
+            "neighbourhoods_per_municipality = 1000\nnational_population = 1e9\n"
+        },
+        "citizen agents",
+        "at most 20,000,000",
+    ),
     "bad scenario inside": ({"scenarios": '["base", "broken"]'}, "broken.toml", "not valid TOML"),
 }
 

@@ -32,6 +32,9 @@ PaymentForm = Literal["tranches", "lump_sum"]
 EnvelopePeriod = Literal["round", "year"]
 
 ASSUMPTION = "assumption"
+# The most citizen agents a region may have: the Netherlands at one inhabitant per agent
+# (about 17.4 million) fits; a region of ~0.8 kB per agent beyond it is a typo, not a study.
+MAX_CITIZEN_AGENTS = 20_000_000
 
 
 def param(
@@ -1348,6 +1351,14 @@ class Parameters(BaseModel):
                 f"region's expected population ({expected:,.0f}: n_municipalities x "
                 "neighbourhoods_per_municipality x inhabitants_per_neighbourhood)"
             )
+        agents = self.expected_agents()
+        if agents > MAX_CITIZEN_AGENTS:
+            raise ValueError(
+                f"the region would have about {agents:,.0f} citizen agents (buurten x "
+                "inhabitants_per_neighbourhood / inhabitants_per_agent, at least one per "
+                f"buurt); at most {MAX_CITIZEN_AGENTS:,} are allowed (about 0.8 kB of memory "
+                "each): raise 'inhabitants_per_agent' or make the region smaller"
+            )
         return self
 
     def n_neighbourhoods(self) -> int:
@@ -1357,6 +1368,12 @@ class Parameters(BaseModel):
             self.n_municipalities,
             round(self.n_municipalities * self.neighbourhoods_per_municipality),
         )
+
+    def expected_agents(self) -> float:
+        """Citizen agents of the region, about: each buurt's inhabitants over
+        ``inhabitants_per_agent``, at least one per buurt."""
+        per_buurt = self.inhabitants_per_neighbourhood / self.inhabitants_per_agent
+        return self.n_neighbourhoods() * max(1.0, per_buurt)
 
     def expected_population(self) -> float:
         """Inhabitants of the region on average over seeds: its buurten times
