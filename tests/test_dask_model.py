@@ -2,9 +2,9 @@
 this process, byte for byte, whatever the batch size.
 
 Dask's nanny starts its workers with ``OPENBLAS_NUM_THREADS=1``; the pool's workers here get
-``OPENBLAS_NUM_THREADS=2``. The region is the default one (10,038 citizens, above the 10,000
-elements from which OpenBLAS splits a dot product over its threads), so results that
-depended on BLAS threads would differ.
+``OPENBLAS_NUM_THREADS=2``. The region is the default one (about 24,000 citizen agents,
+above the 10,000 elements from which OpenBLAS splits a dot product over its threads), so
+results that depended on BLAS threads would differ.
 """
 
 import pandas as pd
@@ -40,7 +40,7 @@ def tiny_specs():
 
 
 def default_region_specs():
-    """Two scenarios x three replications of the default region (10,038 citizens), 2 months."""
+    """Two scenarios x three replications of the default region (~24,000 citizens), 2 months."""
     return build_specs(
         {
             "status_quo": {"regime": "status_quo"},

@@ -3,7 +3,7 @@ experiment under ``OPENBLAS_NUM_THREADS=1`` and ``=2`` (in fresh processes, whic
 only way to set it) stores the same bytes. And whatever the CPU's vector instructions: the
 model's exponentials are the C library's, not NumPy's AVX-512 kernel.
 
-The region is the default one (10,038 citizens): OpenBLAS splits a dot product over its
+The region is the default one (about 24,000 citizen agents): OpenBLAS splits a dot product over its
 threads only above 10,000 elements, so a smaller region would not show a BLAS dependence.
 """
 
