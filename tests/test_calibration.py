@@ -8,14 +8,18 @@ import pytest
 
 from gemsim.model.collective_types import TYPE_NAMES
 from gemsim.study.calibration import (
+    OUTPUT_FILES,
     choose_particle,
     choose_verified,
     criterion_miss,
     effective_sample_size,
     growth_factors,
     load_spec,
+    main,
     weighted_quantiles,
 )
+from gemsim.study.experiment import load_experiment
+from gemsim.study.files import ScenarioError
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "experiments" / "calibration" / "movement.toml"
@@ -144,3 +148,57 @@ def test_calibrated_defaults_and_ranges_come_from_the_stored_calibration():
         assert low == pytest.approx(expected_low, abs=0.02 * width), row.parameter
         assert high == pytest.approx(expected_high, abs=0.02 * width), row.parameter
         assert low <= default <= high, row.parameter
+
+
+def test_a_bad_calibration_file_gives_one_line_per_problem_naming_key_and_what_is_allowed(
+    tmp_path,
+):
+    file = tiny_spec_file(tmp_path)
+    text = file.read_text(encoding="utf-8")
+    text = text.replace("population_size = 2", "population_size = 1\nprocesess = 2")
+    file.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as raised:
+        load_spec(file)
+    assert raised.value.problems == [
+        f"{file}: population_size = 1 is not allowed: must be an integer from 2 to 100000",
+        f"{file}: unknown key 'procesess' (did you mean 'processes'?); allowed keys: "
+        "patterns, scenario, patterns_scored, output, seed, parameters, population_size, "
+        "max_populations, max_walltime_minutes, replications, processes, "
+        "verify_replications, verify_max, keep_defaults, priors, model",
+    ]
+
+
+def test_a_calibration_file_naming_what_does_not_exist_is_refused(tmp_path):
+    file = tiny_spec_file(tmp_path)
+    text = file.read_text(encoding="utf-8")
+    text = text.replace('patterns_scored = ["energy_cooperatives"]', 'patterns_scored = ["x"]')
+    text = text.replace('"dissolution_rate_per_year"]', '"regime"]')
+    text = text.replace("inhabitants_per_agent = 100", "inhabitants_per_agent = 0")
+    file.write_text(text + "[priors]\nfounding_imitation_rate = [0.5, 0.1]\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as raised:
+        load_spec(file)
+    problems = raised.value.problems
+    assert len(problems) == 4
+    assert "parameters: 'regime' is not numeric" in problems[0]
+    assert "[priors] founding_imitation_rate = [0.5, 0.1] is not allowed" in problems[1]
+    assert "[model] inhabitants_per_agent = 0 is not allowed" in problems[2]
+    assert "patterns_scored: 'x' is not a pattern" in problems[3]
+    assert all(p.startswith(f"{file}: ") for p in problems)
+
+
+def test_the_calibration_keeps_an_earlier_calibrations_outputs_without_force(tmp_path, capsys):
+    file = tiny_spec_file(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "posterior.csv").write_text("kept\n", encoding="utf-8")
+    assert "posterior.csv" in OUTPUT_FILES
+    assert main([str(file)]) == 2
+    err = capsys.readouterr().err
+    assert "holds an earlier calibration's outputs (posterior.csv)" in err and "--force" in err
+    assert "Traceback" not in err
+    assert (out / "posterior.csv").read_text(encoding="utf-8") == "kept\n"
+
+
+def test_a_calibration_file_read_as_an_experiment_says_what_it_is():
+    with pytest.raises(ScenarioError, match="looks like a calibration file"):
+        load_experiment(SHIPPED)

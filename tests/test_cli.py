@@ -182,7 +182,7 @@ def test_params_csv_and_markdown(capsys):
 # ------------------------------------------------------------------------------ validate
 def test_validate_prints_ok_for_every_good_file(capsys):
     files = sorted((REPO / "scenarios").glob("*.toml")) + sorted(
-        (REPO / "experiments").glob("*.toml")
+        (REPO / "experiments").rglob("*.toml")  # the ablation and calibration files too
     )
     code, out, err = cli(capsys, "validate", *files)
     assert code == 0, err

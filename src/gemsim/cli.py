@@ -600,10 +600,23 @@ def _validate_one(name: str) -> str:
     from gemsim.study.scenarios import read_scenario
 
     path = Path(name)
+    kind = file_kind(read_toml(path)) if path.is_file() else "scenario"
     if not path.is_file():  # a scenario name, or a missing file (reported by read_scenario)
         scenario = read_scenario(name)
         path = scenario.path
-    elif file_kind(read_toml(path)) == "experiment":
+    elif kind == "calibration":
+        from gemsim.study.calibration_spec import read_calibration_file
+
+        calibration, _ = read_calibration_file(path)
+        return (
+            f"OK {show_path(path)}: calibration of "
+            f"{_plural(len(calibration.parameters), 'parameter')} to "
+            f"{', '.join(calibration.patterns_scored)} of {calibration.patterns}: "
+            f"{calibration.population_size} particles x at most "
+            f"{_plural(calibration.max_populations, 'generation')} x "
+            f"{_plural(calibration.replications, 'replication')}"
+        )
+    elif kind == "experiment":
         experiment = load_experiment(path)
         settings = experiment.sensitivity_settings
         if settings is not None:

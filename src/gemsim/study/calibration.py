@@ -36,7 +36,6 @@ import json
 import subprocess
 import sys
 import time
-import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -48,12 +47,23 @@ import pandas as pd
 from gemsim.errors import UserError
 from gemsim.model.collective_types import TYPE_NAMES
 from gemsim.model.parameters import Parameters, plausible_range
-from gemsim.study.experiment import load_experiment
+from gemsim.study.calibration_spec import read_calibration_file
 from gemsim.study.model_values import is_integer_parameter
 
 __all__ = ["CalibrationSpec", "Simulator", "distance", "load_spec", "run_calibration"]
 
 COUNT_PREFIX = "collectives_"
+#: What a calibration writes in its output folder (an earlier one's are kept unless --force).
+OUTPUT_FILES = frozenset(
+    {
+        "abc.db",
+        "posterior.csv",
+        "populations.csv",
+        "summary.csv",
+        "verification.csv",
+        "manifest.json",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -108,30 +118,24 @@ class CalibrationSpec:
 
 
 def load_spec(path: str | Path) -> CalibrationSpec:
-    """Read a calibration file; paths in it are relative to the working directory."""
-    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    experiment = load_experiment(data["patterns"])
+    """Read and check a calibration file (:mod:`gemsim.study.calibration_spec`; one
+    ScenarioError lists every problem); paths in it are relative to the working directory."""
+    data, experiment = read_calibration_file(path)
     settings = experiment.patterns
-    if settings is None:
-        raise UserError(f"{data['patterns']}: has no [patterns] table")
-    scenario = data.get("scenario", experiment.baseline)
-    names = tuple(data["parameters"])
+    assert settings is not None  # checked with the file
+    scenario = data.scenario or experiment.baseline_name
+    names = tuple(data.parameters)
     priors: dict[str, tuple[float, float]] = {}
     for name in names:
-        given = data.get("priors", {}).get(name)
+        given = data.priors.get(name)
         found = (float(given[0]), float(given[1])) if given else plausible_range(name)
-        if found is None:
-            raise UserError(f"{path}: parameter {name!r} has no prior and no plausible range")
+        assert found is not None  # checked with the file
         priors[name] = found
     criteria: list[Criterion] = []
-    for pattern in data["patterns_scored"]:
+    for pattern in data.patterns_scored:
         spec = settings.patterns[pattern]
         kind = TYPE_NAMES.index(spec.reporter.removeprefix(COUNT_PREFIX))
         for criterion in spec.criteria:
-            if criterion.kind not in ("growth", "ratio"):
-                raise UserError(
-                    f"{path}: only growth and ratio criteria can be calibrated ({pattern})"
-                )
             assert criterion.low is not None and criterion.high is not None
             if criterion.kind == "ratio":
                 criteria += [
@@ -160,26 +164,23 @@ def load_spec(path: str | Path) -> CalibrationSpec:
                     criterion.high,
                 )
             )
-    overrides = {
-        **experiment.scenario_overrides()[scenario],
-        **data.get("model", {}),
-    }
+    overrides = {**experiment.scenario_overrides()[scenario], **data.model}
     return CalibrationSpec(
-        patterns_file=Path(data["patterns"]),
+        patterns_file=Path(data.patterns),
         scenario=scenario,
-        output=Path(data["output"]),
-        seed=int(data["seed"]),
-        population_size=int(data["population_size"]),
-        max_populations=int(data["max_populations"]),
-        max_walltime_minutes=float(data["max_walltime_minutes"]),
-        replications=int(data["replications"]),
-        processes=int(data.get("processes", 1)),
-        verify_replications=int(data.get("verify_replications", 0)),
-        verify_max=int(data.get("verify_max", 0)),
-        keep_defaults=bool(data.get("keep_defaults", False)),
+        output=Path(data.output),
+        seed=data.seed,
+        population_size=data.population_size,
+        max_populations=data.max_populations,
+        max_walltime_minutes=data.max_walltime_minutes,
+        replications=data.replications,
+        processes=data.processes,
+        verify_replications=data.verify_replications,
+        verify_max=data.verify_max,
+        keep_defaults=data.keep_defaults,
         parameters=names,
         priors=priors,
-        patterns=tuple(data["patterns_scored"]),
+        patterns=tuple(data.patterns_scored),
         overrides=overrides,
         start_year=settings.start_year,
         criteria=tuple(criteria),
@@ -557,12 +558,26 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only write the outputs from the stored database of a stopped run",
     )
+    parser.add_argument(
+        "--force", action="store_true", help="replace the outputs of an earlier calibration"
+    )
     args = parser.parse_args(argv)
-    spec = load_spec(args.file)
-    if args.summarise:
-        summarise(spec)
-    else:
+    try:
+        spec = load_spec(args.file)
+        if args.summarise:
+            summarise(spec)
+            return 0
+        earlier = sorted(p.name for p in spec.output.glob("*") if p.name in OUTPUT_FILES)
+        if earlier and not args.force:
+            raise UserError(
+                f"{spec.output}: holds an earlier calibration's outputs ({', '.join(earlier)}); "
+                "allowed: another output folder, or --force to replace them"
+            )
         run_calibration(spec)
+    except UserError as error:
+        for line in str(error).splitlines():
+            print(f"calibration: error: {line}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -34,6 +34,7 @@ from gemsim.study.files import (
     allows,
     field_allowed,
     file_kind,
+    key_problem,
     read_toml,
     show_path,
     suggest,
@@ -654,27 +655,7 @@ def _pydantic_problems(where: str, error: ValidationError) -> list[str]:
         if key == "claims":
             problems.append(f"{where}: {_claims_problem(problem)}")
             continue
-        if key in ("parameters", "sweep") and len(loc) > 1:
-            loc = (f"[{key}] {loc[1]}", *loc[2:])
-        shown = str(loc[0]) + "".join(
-            f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc[1:]
-        )
-        if problem["type"] == "extra_forbidden":
-            allowed = ", ".join(Experiment.model_fields)
-            problems.append(
-                f"{where}: unknown key {key!r}{suggest(key, Experiment.model_fields)}; "
-                f"allowed keys: {allowed}"
-            )
-        elif problem["type"] == "missing":
-            problems.append(
-                f"{where}: {shown} is missing: must be {field_allowed(Experiment, key)}"
-            )
-        else:
-            value = problem.get("input")
-            problems.append(
-                f"{where}: {shown} = {toml_value(value)} is not allowed: must be "
-                f"{field_allowed(Experiment, key)}"
-            )
+        problems.append(key_problem(where, Experiment, problem, ("parameters", "sweep")))
     return problems + [f"{where}: {line}" for line in table_problems(table)]
 
 
@@ -683,6 +664,12 @@ def load_experiment(path: str | Path) -> Experiment:
     path = Path(path)
     where = show_path(path)
     data = read_toml(path)
+    if "scenarios" not in data and file_kind(data) == "calibration":
+        raise ScenarioError(
+            f"{where}: scenarios is missing: it looks like a calibration file (run it with "
+            "`python -m gemsim.study.calibration`); allowed: an experiment file with "
+            "scenarios = [...]"
+        )
     if "scenarios" not in data and ("extends" in data or file_kind(data) == "scenario"):
         raise ScenarioError(
             f"{where}: scenarios is missing: it looks like a scenario file (run one with "

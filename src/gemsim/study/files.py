@@ -19,8 +19,10 @@ from gemsim.errors import UserError
 if TYPE_CHECKING:
     from pydantic import BaseModel
     from pydantic.config import JsonDict
+    from pydantic_core import ErrorDetails
 
 __all__ = [
+    "CALIBRATION_ONLY_KEYS",
     "EXPERIMENT_ONLY_KEYS",
     "MAX_COUNT",
     "NAME_ALLOWED",
@@ -29,6 +31,7 @@ __all__ = [
     "allows",
     "field_allowed",
     "file_kind",
+    "key_problem",
     "read_toml",
     "show_path",
     "suggest",
@@ -44,6 +47,8 @@ NAME_ALLOWED = "a name of letters, digits, '.', '_' and '-' (at most 100 charact
 EXPERIMENT_ONLY_KEYS = frozenset(
     {"scenarios", "baseline", "replications", "months", "seed", "sweep", "outputs", "sensitivity"}
 )
+#: Keys that only calibration files have (experiments/calibration/movement.toml).
+CALIBRATION_ONLY_KEYS = frozenset({"patterns_scored", "population_size", "max_populations"})
 
 
 class ScenarioError(UserError, ValueError):
@@ -102,8 +107,39 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 
 def file_kind(data: Mapping[str, Any]) -> str:
-    """``"experiment"`` if the parsed file has experiment keys, else ``"scenario"``."""
+    """``"calibration"`` if the parsed file has calibration keys, ``"experiment"`` if it has
+    experiment keys, else ``"scenario"``."""
+    if CALIBRATION_ONLY_KEYS.intersection(data):
+        return "calibration"
     return "experiment" if EXPERIMENT_ONLY_KEYS.intersection(data) else "scenario"
+
+
+def key_problem(
+    where: str, model: type[BaseModel], problem: ErrorDetails, tables: Iterable[str] = ()
+) -> str:
+    """One line for a pydantic ``problem`` with a key of a file read as ``model``: an
+    unknown key (and the allowed ones), a missing key, or a value that is not allowed
+    (and what is). A problem inside one of the ``tables`` is shown as ``[table] name``."""
+    loc = problem["loc"]
+    if not loc:  # a model-level check: its message names its keys
+        return f"{where}: {str(problem['msg']).removeprefix('Value error, ')}"
+    key = str(loc[0])
+    if key in set(tables) and len(loc) > 1:
+        loc = (f"[{key}] {loc[1]}", *loc[2:])
+    shown = str(loc[0]) + "".join(
+        f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc[1:]
+    )
+    if problem["type"] == "extra_forbidden":
+        return (
+            f"{where}: unknown key {key!r}{suggest(key, model.model_fields)}; "
+            f"allowed keys: {', '.join(model.model_fields)}"
+        )
+    if problem["type"] == "missing":
+        return f"{where}: {shown} is missing: must be {field_allowed(model, key)}"
+    return (
+        f"{where}: {shown} = {toml_value(problem.get('input'))} is not allowed: must be "
+        f"{field_allowed(model, key)}"
+    )
 
 
 def allows(text: str) -> JsonDict:
