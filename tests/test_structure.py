@@ -50,6 +50,31 @@ def test_study_and_experiments_import_without_the_model():
     assert done.returncode == 0, done.stderr
 
 
+CHECK_HELP = """
+import sys
+from gemsim.cli import main
+try:
+    main(["--help"])
+except SystemExit:
+    pass
+loaded = [name for name in ("pandas", "numpy", "mesa") if name in sys.modules]
+sys.exit(f"gemsim --help loaded {', '.join(loaded)}" if loaded else 0)
+"""
+
+
+def test_the_commands_help_and_the_runner_package_load_no_tables_or_model():
+    """``gemsim --help`` (and ``validate``, which builds the same parser) stays quick: the
+    experiments package imports its modules only when a name of it is used."""
+    done = subprocess.run(
+        [sys.executable, "-c", CHECK_HELP], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    import gemsim.experiments as experiments
+
+    for name in experiments.__all__:  # every exported name is found in its module
+        assert getattr(experiments, name).__name__ == name
+
+
 # ------------------------------------------------------------------ import cycles
 def _module_name(path: Path) -> str:
     parts = list(path.relative_to(SRC).with_suffix("").parts)

@@ -405,7 +405,7 @@ def _claims(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
 def _add_patterns_parser(commands: Any) -> None:
     """``gemsim patterns``: run a [patterns] experiment and score it against observed data."""
-    from gemsim.study.patterns import DEFAULT_PATTERNS_FILE
+    from gemsim.study.files import DEFAULT_PATTERNS_FILE
 
     patterns = commands.add_parser(
         "patterns",

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CALIBRATION_ONLY_KEYS",
+    "DEFAULT_PATTERNS_FILE",
     "EXPERIMENT_ONLY_KEYS",
     "MAX_COUNT",
     "NAME_ALLOWED",
@@ -47,6 +48,8 @@ NAME_ALLOWED = "a name of letters, digits, '.', '_' and '-' (at most 100 charact
 EXPERIMENT_ONLY_KEYS = frozenset(
     {"scenarios", "baseline", "replications", "months", "seed", "sweep", "outputs", "sensitivity"}
 )
+#: The patterns file `gemsim patterns` reads unless told otherwise.
+DEFAULT_PATTERNS_FILE = "experiments/patterns.toml"
 #: Keys that only calibration files have (experiments/calibration/movement.toml).
 CALIBRATION_ONLY_KEYS = frozenset({"patterns_scored", "population_size", "max_populations"})
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from gemsim.errors import UserError
 from gemsim.study.experiment import Experiment, load_experiment
-from gemsim.study.files import ScenarioError, show_path
+from gemsim.study.files import DEFAULT_PATTERNS_FILE, ScenarioError, show_path
 from gemsim.study.jobs import JobResult, Log, ReportError, RunOptions, run_job
 
 if TYPE_CHECKING:
@@ -46,7 +46,6 @@ __all__ = [
     "simulated_years",
 ]
 
-DEFAULT_PATTERNS_FILE = "experiments/patterns.toml"
 CSV_FILE = "patterns.csv"
 FIGURE_FILE = "figures/patterns.png"
 PAGE_FILE = "patterns.html"
