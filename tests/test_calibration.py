@@ -202,3 +202,98 @@ def test_the_calibration_keeps_an_earlier_calibrations_outputs_without_force(tmp
 def test_a_calibration_file_read_as_an_experiment_says_what_it_is():
     with pytest.raises(ScenarioError, match="looks like a calibration file"):
         load_experiment(SHIPPED)
+
+
+def _with(file: Path, old: str, new: str, extra: str = "") -> Path:
+    text = file.read_text(encoding="utf-8").replace(old, new)
+    file.write_text(text + extra, encoding="utf-8")
+    return file
+
+
+PARAMETERS = 'parameters = ["founding_imitation_rate", "dissolution_rate_per_year"]'
+BAD_VALUES = {
+    "prior outside the allowed range": (
+        PARAMETERS,
+        PARAMETERS,
+        "[priors]\ndissolution_rate_per_year = [-0.5, 0.08]\n",
+        "[priors] dissolution_rate_per_year = [-0.5, 0.08] is not allowed: both ends must be "
+        "a number from 0 to 1",
+    ),
+    "integer prior rounding outside": (
+        PARAMETERS,
+        'parameters = ["dissolution_grace_months"]',
+        "[priors]\ndissolution_grace_months = [0.0, 0.4]\n",
+        "integer from 1 to 60 (integer parameters: after rounding)",
+    ),
+    "months calibrated": (
+        PARAMETERS,
+        'parameters = ["months"]',
+        "[priors]\nmonths = [12, 24]\n",
+        "parameters: 'months' cannot be calibrated",
+    ),
+    "listed twice": (
+        PARAMETERS,
+        'parameters = ["founding_imitation_rate", "founding_imitation_rate"]',
+        "",
+        "parameters: 'founding_imitation_rate' is listed twice",
+    ),
+    "calibrated and set": (
+        PARAMETERS,
+        'parameters = ["inhabitants_per_agent"]',
+        "[priors]\ninhabitants_per_agent = [50, 100]\n",
+        "parameters: 'inhabitants_per_agent' is also set in [model]",
+    ),
+    "a prior's end breaks a rule between parameters": (
+        PARAMETERS,
+        'parameters = ["initial_active_share"]',
+        "[priors]\ninitial_active_share = [0.1, 0.7]\n",
+        "at initial_active_share = 0.7: [priors] 'initial_active_share' must not exceed "
+        "'initial_participation_share'",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_VALUES))
+def test_a_calibration_file_that_would_fail_once_running_is_refused_when_read(tmp_path, kind):
+    old, new, extra, expected = BAD_VALUES[kind]
+    file = _with(tiny_spec_file(tmp_path), old, new, extra)
+    with pytest.raises(ScenarioError) as raised:
+        load_spec(file)
+    assert any(expected in line for line in raised.value.problems), raised.value.problems
+
+
+def test_a_calibration_output_that_is_a_file_is_refused(tmp_path):
+    file = tiny_spec_file(tmp_path)
+    text = file.read_text(encoding="utf-8")
+    start = text.index('output = "')
+    end = text.index("\n", start)
+    file.write_text(
+        text[:start] + f'output = "{(REPO / "README.md").as_posix()}"' + text[end:],
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError, match="is not allowed: it is a file"):
+        load_spec(file)
+
+
+def test_model_values_are_checked_with_the_patterns_scenario(tmp_path):
+    """[model] initial_active_share = 0.32 is fine on its own, not on a patterns file whose
+    [parameters] lower the participation share to 0.31."""
+    patterns = (REPO / "experiments" / "patterns.toml").read_text(encoding="utf-8")
+    patterns = patterns.replace(
+        "\n[parameters]\n", "\n[parameters]\ninitial_participation_share = 0.31\n"
+    )
+    (tmp_path / "patterns.toml").write_text(patterns, encoding="utf-8")
+    file = tiny_spec_file(tmp_path)
+    text = file.read_text(encoding="utf-8")
+    text = text.replace(
+        (REPO / "experiments" / "patterns.toml").as_posix(), (tmp_path / "patterns.toml").as_posix()
+    )
+    file.write_text(
+        text.replace("[model]", "[model]\ninitial_active_share = 0.32"), encoding="utf-8"
+    )
+    with pytest.raises(ScenarioError) as raised:
+        load_spec(file)
+    assert raised.value.problems == [
+        f"{file}: [model] 'initial_active_share' must not exceed 'initial_participation_share' "
+        "(with the scenario 'status_quo_2013')"
+    ]

@@ -13,22 +13,33 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from gemsim.model.parameters import Parameters, plausible_range
+from gemsim.model.parameters import Parameters, allowed_range, plausible_range
 from gemsim.study.experiment import Experiment, load_experiment
 from gemsim.study.files import (
     MAX_COUNT,
     ScenarioError,
     allows,
+    field_allowed,
     key_problem,
     read_toml,
     show_path,
     toml_value,
 )
-from gemsim.study.model_values import combination_problems, parameter_problems
+from gemsim.study.model_values import (
+    combination_problems,
+    in_range,
+    is_integer_parameter,
+    parameter_problems,
+)
 
 __all__ = ["CalibrationFile", "read_calibration_file"]
 
 _SEED_MAX = 2**63 - 1
+#: Parameters a calibration file may neither calibrate nor set in [model], and why.
+_NOT_CALIBRATED = {
+    "months": "the calibration runs the patterns file's years",
+    "spin_up_months": "a numerical setting in whole years, not an assumption about the world",
+}
 
 
 class CalibrationFile(BaseModel):
@@ -47,7 +58,7 @@ class CalibrationFile(BaseModel):
         min_length=1,
         json_schema_extra=allows("a non-empty list of the patterns file's [patterns.<name>]"),
     )
-    output: str = Field(json_schema_extra=allows("the folder for the outputs"))
+    output: str = Field(json_schema_extra=allows("the path of a folder for the outputs"))
     seed: int = Field(
         ge=0, le=_SEED_MAX, json_schema_extra=allows(f"an integer from 0 to {_SEED_MAX}")
     )
@@ -93,8 +104,21 @@ def _key_problems(where: str, error: ValidationError) -> list[str]:
 
 def _parameter_problems(where: str, file: CalibrationFile) -> list[str]:
     problems = []
+    for name in sorted({n for n in file.parameters if file.parameters.count(n) > 1}):
+        problems.append(
+            f"{where}: parameters: {name!r} is listed twice; allowed: each parameter once"
+        )
     for name in file.parameters:
-        if name not in Parameters.model_fields:
+        if name in _NOT_CALIBRATED:
+            problems.append(
+                f"{where}: parameters: {name!r} cannot be calibrated: {_NOT_CALIBRATED[name]}"
+            )
+        elif name in file.model:
+            problems.append(
+                f"{where}: parameters: {name!r} is also set in [model]; allowed: a parameter "
+                "either calibrated or set, not both"
+            )
+        elif name not in Parameters.model_fields:
             problems.append(
                 f"{where}: parameters: {name!r} is not a parameter; allowed: numeric parameter "
                 "names (`gemsim params`)"
@@ -119,13 +143,56 @@ def _parameter_problems(where: str, file: CalibrationFile) -> list[str]:
                 f"{where}: [priors] {name} = {toml_value(bounds)} is not allowed: must be "
                 "[low, high] with low < high"
             )
-    model_problems = parameter_problems("[model]", file.model)
+        elif name in Parameters.model_fields and not all(
+            in_range(name, _as_model_value(name, end)) for end in bounds
+        ):
+            rounded = " (integer parameters: after rounding)" if is_integer_parameter(name) else ""
+            problems.append(
+                f"{where}: [priors] {name} = {toml_value(bounds)} is not allowed: both ends "
+                f"must be {allowed_range(name)}{rounded}"
+            )
+    model_problems = [
+        f"[model] {name} is not allowed here: {reason}"
+        for name, reason in _NOT_CALIBRATED.items()
+        if name in file.model
+    ]
+    model_problems += parameter_problems("[model]", file.model)
     if not model_problems:
         model_problems = combination_problems("[model]", file.model)
     return problems + [f"{where}: {line}" for line in model_problems]
 
 
-def _pattern_problems(where: str, file: CalibrationFile, experiment: Experiment) -> list[str]:
+def _as_model_value(name: str, value: float) -> float:
+    """A prior's end as the model takes it (integer parameters are rounded, as particles)."""
+    return float(round(value)) if is_integer_parameter(name) else value
+
+
+def _corner_problems(where: str, file: CalibrationFile, base: dict[str, Any]) -> list[str]:
+    """Rules between parameters (``Parameters``' own checks) at the priors' ends: each
+    calibrated parameter at each end with the others at their defaults, then all at their
+    low ends and all at their high ends, on the patterns scenario with [model]."""
+    ends = {}
+    for name in file.parameters:
+        prior = file.priors.get(name) or plausible_range(name)
+        if prior is None or name not in Parameters.model_fields or name in _NOT_CALIBRATED:
+            return []  # reported by the parameter checks
+        ends[name] = [_as_model_value(name, end) for end in prior]
+    corners = [{name: pair[i]} for name, pair in ends.items() for i in (0, 1)]
+    corners += [{name: pair[i] for name, pair in ends.items()} for i in (0, 1)]
+    for corner in corners:
+        found = combination_problems("[priors]", {**base, **corner})
+        if found:
+            shown = ", ".join(f"{name} = {value:g}" for name, value in corner.items())
+            return [f"{where}: at {shown}: {line}" for line in found]
+    return []
+
+
+def _pattern_problems(
+    where: str, file: CalibrationFile, experiment: Experiment, values_ok: bool
+) -> list[str]:
+    """Problems with what the file names in the patterns file; with ``values_ok`` (the
+    parameters, priors and [model] passed on their own) also the rules between parameters
+    on the patterns scenario with [model], and at the priors' ends."""
     settings = experiment.patterns
     if settings is None:
         return [
@@ -138,6 +205,13 @@ def _pattern_problems(where: str, file: CalibrationFile, experiment: Experiment)
             f"{where}: scenario = {toml_value(file.scenario)} is not allowed: must be one of "
             f"{', '.join(scenarios)}"
         )
+    scenario = file.scenario or experiment.baseline_name
+    if values_ok and scenario in scenarios:
+        base = {**experiment.scenario_overrides()[scenario], **file.model}
+        merged = combination_problems("[model]", base, f"with the scenario {scenario!r}")
+        problems += [f"{where}: {line}" for line in merged]
+        if not merged:
+            problems += _corner_problems(where, file, base)
     for name in file.patterns_scored:
         pattern = settings.patterns.get(name)
         if pattern is None:
@@ -175,7 +249,13 @@ def read_calibration_file(path: str | Path) -> tuple[CalibrationFile, Experiment
             [*problems, f"{where}: patterns = {toml_value(file.patterns)} is not usable:"]
             + [f"  {line}" for line in error.problems]
         ) from None
-    problems += _pattern_problems(where, file, experiment)
+    problems += _pattern_problems(where, file, experiment, values_ok=not problems)
+    output = Path(file.output)
+    if output.exists() and not output.is_dir():
+        problems.append(
+            f"{where}: output = {toml_value(file.output)} is not allowed: it is a file; must be "
+            f"{field_allowed(CalibrationFile, 'output')}"
+        )
     if problems:
         raise ScenarioError(problems)
     return file, experiment
