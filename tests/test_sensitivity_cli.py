@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sys
 from itertools import count
 from pathlib import Path
@@ -18,6 +19,7 @@ import pandas as pd
 import pytest
 from benchmark_scripts import load_benchmark
 from pandas.testing import assert_frame_equal
+from stored_bytes import differing_columns, timeseries_bytes
 
 import gemsim.sensitivity
 import gemsim.study.jobs
@@ -463,6 +465,40 @@ def test_resume_after_an_interruption_runs_only_the_missing_runs(
     assert not stored & set(second)
     assert len(second) == 80 - len(stored)
     assert (out / "indices.csv").read_bytes() == (sobol / "indices.csv").read_bytes()
+
+
+def test_extend_grows_a_sobol_design_to_the_runs_a_fresh_run_of_the_larger_n_stores(
+    capsys, tmp_path: Path, sobol: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """n = 4 -> 8: the scrambled Sobol' sequence's first base rows are the stored ones, so
+    only the new points run, and the folder ends as a run at n = 8 would leave it."""
+    experiment = write_experiment(tmp_path, options=METAMODEL)
+    grown = shutil.copytree(sobol, tmp_path / "grown")
+    stored = ResultStore(grown).completed_run_ids()
+    calls: list[str] = []
+    args = ["sensitivity", experiment, "--n", "8", "--workers", "1", "--quiet", "--no-report"]
+    with monkeypatch.context() as patch:
+        patch.setattr(gemsim.study.jobs, "_simulate", lambda: counting(calls))
+        code, _, err = cli(capsys, *args, "--out", grown, "--extend")
+    assert code == 0, err
+    assert len(calls) == len(stored) and not stored & set(calls)  # 20 new points x 2 x 2
+    fresh = tmp_path / "fresh"
+    assert cli(capsys, *args, "--out", fresh)[0] == 0
+    assert differing_columns(timeseries_bytes(grown), timeseries_bytes(fresh)) == []
+    for name in ("design.parquet", "sample.parquet"):
+        assert pd.read_parquet(grown / name).equals(pd.read_parquet(fresh / name))
+
+
+def test_extend_does_not_grow_a_morris_design(capsys, tmp_path: Path, morris: Path):
+    experiment = write_experiment(
+        tmp_path, name="tiny_morris", method="morris", n=4, replications=1, options="num_levels = 4"
+    )
+    folder = shutil.copytree(morris, tmp_path / "morris")
+    code, _, err = cli(
+        capsys, "sensitivity", experiment, "--n", "8", "--out", folder, "--extend", "--quiet"
+    )
+    assert code == 2
+    assert "sample points to a Sobol' design" in err and "sensitivity.n: stored 4, now 8" in err
 
 
 def test_existing_results_need_resume_or_force(capsys, tmp_path: Path, sobol: Path):

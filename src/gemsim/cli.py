@@ -176,7 +176,8 @@ def _add_running_options(
     state.add_argument(
         "--extend",
         action="store_true",
-        help="like --resume, and add replications to the stored experiment",
+        help="like --resume, and add replications to the stored experiment (or, with "
+        "--n, sample points to a stored Sobol' design)",
     )
     running.add_argument("--quiet", action="store_true", help="no progress bar or messages")
     running.add_argument(

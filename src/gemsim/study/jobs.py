@@ -275,6 +275,13 @@ _NOT_COMPARED = (
 )
 #: Keys that ``extend`` may increase.
 _EXTENDABLE = ("replications", "sensitivity.replications")
+#: What a larger Sobol' design changes in the record (see _grows_sobol_design): its size,
+#: and how many draws of a normal or log-normal factor were clipped to the allowed range.
+_DESIGN = ("sensitivity.n", "sensitivity.points", "sensitivity.clipped")
+
+
+def _of_design(key: str) -> bool:
+    return any(key == part or key.startswith(f"{part}.") for part in _DESIGN)
 
 
 @dataclass
@@ -316,8 +323,11 @@ def _refuse_other_experiment(
             "stored runs cannot be resumed: rerun everything with --force"
         )
     differences = record_differences(stored, record, ignore=_NOT_COMPARED)
+    grows = _grows_sobol_design(stored, differences)
     if extend:
-        differences = [d for d in differences if not _adds_replications(d)]
+        differences = [
+            d for d in differences if not (_adds_replications(d) or (grows and _of_design(d.key)))
+        ]
     if not differences:
         return
     listed = "\n  ".join(str(d) for d in differences)
@@ -326,18 +336,34 @@ def _refuse_other_experiment(
     if extend:
         raise JobError(
             f"{show_path(store.out_dir)} holds another experiment; --extend only adds "
-            f"replications, but these differ:\n  {listed}\n"
+            "replications, or sample points to a Sobol' design (n a multiple of the stored "
+            f"n), but these differ:\n  {listed}\n"
             f"{finish}or use --force or another --out folder"
         )
     more = (
-        "add replications with --extend, "
-        if all(_adds_replications(d) for d in differences)
+        "add replications or a Sobol' design's points with --extend, "
+        if all(_adds_replications(d) or (grows and _of_design(d.key)) for d in differences)
         else ""
     )
     raise JobError(
         f"{show_path(store.out_dir)} holds another experiment than the one asked for:\n  "
         f"{listed}\n{finish}{more}or use --force or another --out folder"
     )
+
+
+def _grows_sobol_design(stored: dict[str, Any], differences: Sequence[Difference]) -> bool:
+    """Does the current experiment ask for the stored Sobol' design at a larger ``n``? Its
+    sample then starts with the stored one (a scrambled Sobol' sequence with the same seed:
+    the first rows are the same, and each base row's block of points keeps its place), so
+    the stored runs are the first points of the larger design."""
+    table = stored.get("sensitivity")
+    if not isinstance(table, dict) or table.get("method") != "sobol":
+        return False
+    sizes = [d for d in differences if d.key == "sensitivity.n"]
+    if len(sizes) != 1:
+        return False
+    before, now = sizes[0].stored, sizes[0].current
+    return isinstance(before, int) and isinstance(now, int) and now > before and now % before == 0
 
 
 def _adds_replications(difference: Difference) -> bool:
