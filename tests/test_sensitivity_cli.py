@@ -489,6 +489,25 @@ def test_extend_grows_a_sobol_design_to_the_runs_a_fresh_run_of_the_larger_n_sto
         assert pd.read_parquet(grown / name).equals(pd.read_parquet(fresh / name))
 
 
+def test_a_rerun_is_compared_point_by_point_with_the_stored_point_means(
+    sobol: Path, tmp_path: Path
+):
+    """benchmarks/sobol_point_means.py: the runs' means at the last month are the ones the
+    analysis stored (so a re-run that matches them reproduces the analysis's input), and
+    one changed value is found."""
+    script = load_benchmark("sobol_point_means")
+    table = script.compare(sobol, sobol / "scenario_outputs.parquet")
+    assert table["identical"].all() and (table["max_relative_difference"] == 0).all()
+    assert (table["compared"] == 20 * 2).all()  # 20 points x 2 scenarios at n = 4
+    changed = pd.read_parquet(sobol / "scenario_outputs.parquet")
+    changed.loc[3, "participation"] *= 1.01
+    changed.to_parquet(tmp_path / "changed.parquet")
+    table = script.compare(sobol, tmp_path / "changed.parquet").set_index("output")
+    assert not table.loc["participation", "identical"]
+    assert table.loc["participation", "max_relative_difference"] == pytest.approx(0.01 / 1.01)
+    assert table.loc["trust_government", "identical"]
+
+
 def test_extend_does_not_grow_a_morris_design(capsys, tmp_path: Path, morris: Path):
     experiment = write_experiment(
         tmp_path, name="tiny_morris", method="morris", n=4, replications=1, options="num_levels = 4"
