@@ -17,6 +17,7 @@ from gemsim.model.parameters import Parameters, allowed_range, plausible_range
 from gemsim.study.experiment import Experiment, load_experiment
 from gemsim.study.files import (
     MAX_COUNT,
+    SEED_MAX,
     ScenarioError,
     allows,
     field_allowed,
@@ -34,7 +35,6 @@ from gemsim.study.model_values import (
 
 __all__ = ["CalibrationFile", "read_calibration_file"]
 
-_SEED_MAX = 2**63 - 1
 #: Parameters a calibration file may neither calibrate nor set in [model], and why.
 _NOT_CALIBRATED = {
     "months": "the calibration runs the patterns file's years",
@@ -60,7 +60,7 @@ class CalibrationFile(BaseModel):
     )
     output: str = Field(json_schema_extra=allows("the path of a folder for the outputs"))
     seed: int = Field(
-        ge=0, le=_SEED_MAX, json_schema_extra=allows(f"an integer from 0 to {_SEED_MAX}")
+        ge=0, le=SEED_MAX, json_schema_extra=allows(f"an integer from 0 to {SEED_MAX}")
     )
     parameters: list[str] = Field(
         min_length=1, json_schema_extra=allows("a non-empty list of numeric parameter names")

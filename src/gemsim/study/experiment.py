@@ -30,6 +30,7 @@ from gemsim.study.files import (
     MAX_COUNT,
     NAME_ALLOWED,
     NAME_PATTERN,
+    SEED_MAX,
     ScenarioError,
     allows,
     field_allowed,
@@ -65,7 +66,6 @@ __all__ = ["Experiment", "experiment_for_scenario", "load_experiment"]
 _HORIZON_ONLY = {
     "months": "set the experiment's top-level `months` key (or --months) instead",
 }
-_SEED_MAX = 2**63 - 1
 _MONTHS_LOW, _MONTHS_HIGH = bounds("months")
 #: Top-level keys that mean something else in a sensitivity experiment.
 _NOT_IN_SENSITIVITY = {
@@ -113,7 +113,7 @@ class Experiment(BaseModel):
         json_schema_extra=allows(allowed_range("months")),
     )
     seed: int = Field(
-        0, ge=0, le=_SEED_MAX, json_schema_extra=allows(f"an integer from 0 to {_SEED_MAX}")
+        0, ge=0, le=SEED_MAX, json_schema_extra=allows(f"an integer from 0 to {SEED_MAX}")
     )
     parameters: dict[str, Any] = Field(
         default_factory=dict,

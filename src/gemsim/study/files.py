@@ -28,6 +28,7 @@ __all__ = [
     "MAX_COUNT",
     "NAME_ALLOWED",
     "NAME_PATTERN",
+    "SEED_MAX",
     "ScenarioError",
     "allows",
     "field_allowed",
@@ -42,6 +43,8 @@ __all__ = [
 #: The largest count a file may ask for (replications, bootstrap resamples): a typo guard
 #: well above anything a study needs.
 MAX_COUNT = 100_000
+#: The largest root seed a file may give (NumPy seeds are taken as 63-bit integers here).
+SEED_MAX = 2**63 - 1
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 NAME_ALLOWED = "a name of letters, digits, '.', '_' and '-' (at most 100 characters)"
 #: Keys that only experiment files have (used to tell the two kinds of file apart).
