@@ -169,18 +169,7 @@ def decide_fund_applications(
         )
         eligible = due[model.rng.random(due.size) < chance]
     score = allocation_scores(model, eligible)
-    if co_decision_weight is not None:
-        # Residents and their municipality judge the project itself: how far the category
-        # it works on is below the in-order threshold in its buurt (local knowledge the fund
-        # does not have); collectives without a project count as no need.
-        gaps = deficits(model.stock, params.in_order_threshold)
-        category = table.project_category[eligible]
-        local_need = np.where(
-            category >= 0, gaps[table.neighbourhood[eligible], np.maximum(category, 0)], 0.0
-        )
-        weight = co_decision_weight[table.municipality[eligible]]
-        score = (1 - weight) * rank_scale(score) + weight * rank_scale(local_need)
-    ordered = eligible[np.argsort(-score, kind="stable")]
+    ordered = decision_order(model, eligible, score, co_decision_weight)
 
     months = 12 * params.fund_grant_years
     lump_sum = params.fund_payment == "lump_sum"
@@ -219,6 +208,33 @@ def decide_fund_applications(
     table.last_decision[due] = month
     model.counts["fund_decisions"] += due.size
     model.counts["fund_grants"] += granted.size
+
+
+def decision_order(
+    model: CommunityModel,
+    eligible: np.ndarray,
+    score: np.ndarray,
+    co_decision_weight: np.ndarray | None,
+) -> np.ndarray:
+    """The eligible rows in the order they are decided: by the fund's ``score`` alone, or
+    with ``co_decision_weight`` (per municipality) mixed with each project's local need."""
+    if co_decision_weight is not None:
+        # Residents and their municipality judge the project itself: how far the category
+        # it works on is below the in-order threshold in its buurt (local knowledge the fund
+        # does not have); collectives without a project count as no need.
+        local_need = project_need(model, eligible)
+        weight = co_decision_weight[model.collectives.municipality[eligible]]
+        score = (1 - weight) * rank_scale(score) + weight * rank_scale(local_need)
+    return eligible[np.argsort(-score, kind="stable")]
+
+
+def project_need(model: CommunityModel, rows: np.ndarray) -> np.ndarray:
+    """Per row: how far its project's category is below ``in_order_threshold`` in its
+    buurt (0 without a project or when the category is in order)."""
+    table = model.collectives
+    gaps = deficits(model.stock, model.params.in_order_threshold)
+    category = table.project_category[rows]
+    return np.where(category >= 0, gaps[table.neighbourhood[rows], np.maximum(category, 0)], 0.0)
 
 
 def rank_scale(values: np.ndarray) -> np.ndarray:
