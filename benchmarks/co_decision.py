@@ -6,10 +6,12 @@ Runs the scenario for seeds 1..N. In every fund decision round with co-decision 
 ranks the eligible applications by the fund's score alone (the same score, tie-break
 included) and lets the same money decide them in that order, without changing the run.
 Prints, over all rounds: in how many the two orders differ; in how many money binds (an
-eligible application with an amount is refused in either order); in those, how many of the
-co-decided grants go to collectives the fund's order alone would not have picked, and the
-share of grants to projects whose category is below ``in_order_threshold`` in their buurt
-under each order (mean over those rounds).
+eligible application with an amount is refused in either order) and in how many of those
+nothing is granted in either order; the grants in them by each order, how many co-decided
+grants go to collectives the fund's order alone would not have picked and how many the
+fund's order would fund go without; and the share of grants to projects whose category is
+below ``in_order_threshold`` in their buurt under each order (mean over the rounds with
+grants, and over all their grants).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from gemsim import load_scenario
 from gemsim.model import fund
@@ -81,16 +84,53 @@ class Rounds:
             {
                 "month": model.current_month,
                 "grants": granted.size,
+                "grants_alone": granted_alone.size,
                 "other_collectives": np.setdiff1d(granted, granted_alone).size,
-                "below_threshold": share_below(model, granted),
-                "below_threshold_alone": share_below(model, granted_alone),
+                "left_out": np.setdiff1d(granted_alone, granted).size,
+                "below_threshold": count_below(model, granted),
+                "below_threshold_alone": count_below(model, granted_alone),
             }
         )
 
 
-def share_below(model: CommunityModel, rows: np.ndarray) -> float:
-    """Share of ``rows`` whose project's category is below the threshold in its buurt."""
-    return float((fund.project_need(model, rows) > 0).mean()) if rows.size else float("nan")
+def count_below(model: CommunityModel, rows: np.ndarray) -> int:
+    """How many of ``rows`` have a project whose category is below the threshold in its
+    buurt."""
+    return int((fund.project_need(model, rows) > 0).sum())
+
+
+def summary(rounds: Rounds) -> dict[str, float]:
+    """Totals over the rounds in which money binds, and the share of grants to a category
+    below the threshold by either order: mean over the rounds with grants, and over all
+    their grants."""
+    table = pd.DataFrame(rounds.binding, columns=COLUMNS)
+    with_grants = table[(table["grants"] > 0) | (table["grants_alone"] > 0)]
+    totals = table.drop(columns="month").sum()
+    return {
+        "rounds": rounds.rounds,
+        "order_differs": rounds.differ,
+        "binding": len(table),
+        "binding_years": table["month"].floordiv(12).nunique(),
+        "binding_without_grants": len(table) - len(with_grants),
+        **{name: int(totals[name]) for name in COLUMNS[1:]},
+        "below_per_round": (with_grants["below_threshold"] / with_grants["grants"]).mean(),
+        "below_per_round_alone": (
+            with_grants["below_threshold_alone"] / with_grants["grants_alone"]
+        ).mean(),
+        "below_per_grant": totals["below_threshold"] / totals["grants"],
+        "below_per_grant_alone": totals["below_threshold_alone"] / totals["grants_alone"],
+    }
+
+
+COLUMNS = (
+    "month",
+    "grants",
+    "grants_alone",
+    "other_collectives",
+    "left_out",
+    "below_threshold",
+    "below_threshold_alone",
+)
 
 
 def measure(scenario: str, seeds: range, **overrides: Any) -> Rounds:
@@ -112,19 +152,25 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--scenario", default="hybrid")
     args = parser.parse_args()
-    rounds = measure(args.scenario, range(1, args.seeds + 1))
-    binding = rounds.binding
-    years = sorted({int(r["month"]) // 12 + 1 for r in binding})
+    result = summary(measure(args.scenario, range(1, args.seeds + 1)))
     print(f"{args.scenario}, seeds 1-{args.seeds}, defaults")
-    print(f"co-decided rounds: {rounds.rounds}, order differs in {rounds.differ}")
-    print(f"rounds in which money binds: {len(binding)} (years {years})")
-    grants = sum(int(r["grants"]) for r in binding)
-    other = sum(int(r["other_collectives"]) for r in binding)
-    print(f"  grants in them: {grants}, to other collectives than the fund's order: {other}")
-    below = np.nanmean([r["below_threshold"] for r in binding]) if binding else np.nan
-    alone = np.nanmean([r["below_threshold_alone"] for r in binding]) if binding else np.nan
-    print(f"  share of grants to a category below the threshold: {alone:.1%} by the fund's")
-    print(f"  order alone, {below:.1%} co-decided (mean over those rounds)")
+    print(f"co-decided rounds: {result['rounds']}, order differs in {result['order_differs']}")
+    print(
+        f"rounds in which money binds: {result['binding']} (in {result['binding_years']} "
+        f"different years); nothing granted in either order in "
+        f"{result['binding_without_grants']} of them"
+    )
+    print(
+        f"  grants in them: {result['grants']} co-decided, {result['grants_alone']} by the "
+        f"fund's order alone; {result['other_collectives']} co-decided grants go to other "
+        f"collectives, {result['left_out']} the fund's order would fund go without"
+    )
+    print(
+        "  share of grants to a category below the threshold, fund's order alone -> "
+        f"co-decided: {result['below_per_round_alone']:.1%} -> {result['below_per_round']:.1%} "
+        f"(mean over the rounds with grants), {result['below_per_grant_alone']:.1%} -> "
+        f"{result['below_per_grant']:.1%} (over all their grants)"
+    )
 
 
 if __name__ == "__main__":
