@@ -9,6 +9,13 @@ how many outputs converged at the stated tolerance over its last doubling, and f
 output asked for (default: the groeiplan - subsidy channel contrasts of the headline
 outcomes) its K leading total indices with their 95% bootstrap half-widths, so a reader
 sees which leaders hold as the sample grows and how far the intervals have shrunk.
+
+With two or more folders it also measures how fast the intervals shrink: for each output,
+the widest half-width among the leaders at the largest n, at every n, fitted as
+``width ~ n^rate`` on a log-log scale (``rate`` is -0.5 if they shrink as the estimators'
+standard error does), and the n at which that rate would bring the widest half-width down
+to the stated tolerance (``--target``, default 0.05), beside the n the standard rate
+(-0.5) would need.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import argparse
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 HEADLINE = (
@@ -40,11 +48,34 @@ def leaders(indices: pd.DataFrame, output: str, top: int) -> str:
     return "; ".join(f"{r.parameter} {r.ST:.2f} ± {r.ST_conf:.2f}" for r in rows.itertuples())
 
 
+def widest_half_width(indices: pd.DataFrame, output: str, parameters: list[str]) -> float:
+    """The largest 95% bootstrap half-width of the total indices of ``parameters``."""
+    rows = indices[(indices["output"] == output) & indices["parameter"].isin(parameters)]
+    return float(rows["ST_conf"].max())
+
+
+def shrink_rate(sizes: list[int], widths: list[float]) -> float:
+    """The exponent of ``width ~ n^rate``, least squares on a log-log scale."""
+    slope, _ = np.polyfit(np.log(sizes), np.log(widths), 1)
+    return float(slope)
+
+
+def n_needed(n: int, width: float, rate: float, target: float) -> float:
+    """The sample size at which ``width`` at ``n``, shrinking as ``n^rate``, reaches
+    ``target``; infinite if it does not shrink."""
+    if width <= target:
+        return float(n)
+    if rate >= 0:
+        return float("inf")
+    return float(n * (target / width) ** (1 / rate))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", type=Path)
     parser.add_argument("--outputs", nargs="*", default=list(HEADLINE))
     parser.add_argument("--top", type=int, default=3)
+    parser.add_argument("--target", type=float, default=0.05)
     args = parser.parse_args()
     tables = {folder: pd.read_csv(folder / "indices.csv") for folder in args.folders}
     for folder in args.folders:
@@ -59,6 +90,22 @@ def main() -> None:
         print(f"\n{output}")
         for folder, indices in tables.items():
             print(f"  n = {sample_size(folder):4d}: {leaders(indices, output, args.top)}")
+        if len(tables) < 2:
+            continue
+        sizes = [sample_size(folder) for folder in tables]
+        last = tables[args.folders[int(np.argmax(sizes))]]
+        names = list(last[last["output"] == output].nlargest(args.top, "ST")["parameter"])
+        widths = [widest_half_width(indices, output, names) for indices in tables.values()]
+        rate = shrink_rate(sizes, widths)
+        width = widths[int(np.argmax(sizes))]
+        needed = n_needed(max(sizes), width, rate, args.target)
+        standard = n_needed(max(sizes), width, -0.5, args.target)
+        print(
+            "  widest half-width of those leaders: "
+            + ", ".join(f"{w:.2f}" for w in widths)
+            + f"; shrinks as n^{rate:.2f}, so ±{args.target:g} at n ≈ {needed:,.0f}"
+            + f" (at n^-0.5: {standard:,.0f})"
+        )
 
 
 if __name__ == "__main__":

@@ -19,3 +19,27 @@ def test_sample_sizes_and_leaders_come_from_the_stored_tables():
     assert text.split("; ")[0].startswith(f"{rows['parameter'].iloc[0]} {rows['ST'].iloc[0]:.2f}")
     assert len(text.split("; ")) == 2
     assert all(name in set(indices["output"]) for name in script.HEADLINE)
+
+
+def test_shrink_rate_and_projection_recover_a_planted_rate():
+    script = load_benchmark("sobol_by_n")
+    sizes = [32, 64, 128]
+    widths = [0.4 * (n / 32) ** -0.5 for n in sizes]
+    assert abs(script.shrink_rate(sizes, widths) - (-0.5)) < 1e-12
+    # 0.2 at n = 128 shrinking as n^-0.5 reaches 0.05 at 128 * 4^2 = 2048.
+    assert abs(script.n_needed(128, 0.2, -0.5, 0.05) - 2048) < 1e-9
+    assert script.n_needed(128, 0.04, -0.5, 0.05) == 128
+    assert script.n_needed(128, 0.2, 0.1, 0.05) == float("inf")
+
+
+def test_widest_half_width_reads_the_named_parameters_only():
+    script = load_benchmark("sobol_by_n")
+    indices = pd.DataFrame(
+        {
+            "output": ["a", "a", "a", "b"],
+            "parameter": ["x", "y", "z", "x"],
+            "ST": [0.5, 0.4, 0.1, 0.9],
+            "ST_conf": [0.1, 0.2, 0.9, 0.8],
+        }
+    )
+    assert script.widest_half_width(indices, "a", ["x", "y"]) == 0.2
