@@ -5,10 +5,12 @@
 Builds and runs the default scenario with N municipalities (default: 1, 3 and 10), R
 times each after a warm-up run, and measures the CPU time spent inside the compiled
 (Numba) kernels and the citizens' random draws (``CitizenDraws.draw``) against the whole
-run, set-up and spin-up included. The rest is Python and NumPy work of fixed size per
-call: the part a faster implementation of the same rules could remove. A version without
-any of it would be at most ``1 / share`` times faster than this one (Amdahl's law), with
-the same kernels and draws.
+run, set-up and spin-up included. The rest is Python and NumPy work (call overhead and
+array passes, set-up included): the part a faster implementation of the same rules could
+remove. The kernels' time includes Numba's dispatch of each call and the timers' own cost
+(a few microseconds a call), so the share is slightly high and the bound slightly low. A
+version without any of it would be at most ``1 / share`` times faster than this one
+(Amdahl's law), with the same kernels and draws.
 
 Every compiled function is wrapped where Python code looks it up (a module's global name)
 only after the warm-up has compiled or loaded every kernel, so compiled callers keep
@@ -90,7 +92,7 @@ def main() -> None:
     month_zero.SHARED.enabled = False  # every run builds its own month 0
     for size in args.sizes:
         CommunityModel(rng=0, n_municipalities=size).run()  # compile or load every kernel
-    print(f"{instrument()} compiled functions wrapped; CPU time per run, {args.runs} runs")
+    print(f"{instrument()} names of compiled functions wrapped; CPU time per run, {args.runs} runs")
     for size in args.sizes:
         m = measure(size, args.runs)
         print(
