@@ -16,6 +16,7 @@ import pytest
 from gemsim.analysis.claims import COLUMNS, NOT_COMPUTED, _verdict
 from gemsim.cli import main
 from gemsim.study.claims import CLAIMS, Claim, claim_scenarios
+from gemsim.study.claims_job import load_claims_experiment
 from gemsim.study.experiment import load_experiment
 from gemsim.study.files import ScenarioError
 from gemsim.study.model_values import reporter_names
@@ -193,13 +194,31 @@ def test_gemsim_claims_end_to_end(tmp_path: Path):
     assert report.index("The Groeiplan's claims, checked") < report.index("What was simulated")
 
 
-@pytest.mark.slow
-def test_gemsim_claims_reads_a_sobol_analysis(tmp_path: Path):
-    """With a tiny Sobol' analysis of three of the five scenarios (about 40 s here)."""
+def test_sensitivity_folder_can_be_named_on_the_command_line(tmp_path: Path):
     claims = write(
         tmp_path,
         "claims.toml",
         CLAIMS_TOML.format(scenarios=quoted(SCENARIOS), sensitivity="sobol_out", goal=""),
+    )
+    experiment = load_claims_experiment(claims, claims_sensitivity="results/sobol_n128")
+    assert experiment.claims.sensitivity == "results/sobol_n128"
+    assert experiment.as_record()["claims"]["sensitivity"] == "results/sobol_n128"
+    assert load_claims_experiment(claims).claims.sensitivity == "sobol_out"
+    with pytest.raises(ScenarioError, match="--sensitivity '' is not allowed"):
+        load_claims_experiment(claims, claims_sensitivity="")
+    plain = load_experiment(REPO / "experiments" / "compare_regimes.toml")
+    with pytest.raises(ScenarioError, match="only allowed for an experiment with a \\[claims\\]"):
+        plain.with_overrides(claims_sensitivity="results/sobol")
+
+
+@pytest.mark.slow
+def test_gemsim_claims_reads_a_sobol_analysis(tmp_path: Path):
+    """With a tiny Sobol' analysis of three of the five scenarios (about 40 s here); the
+    file names another folder, the command line the one to read."""
+    claims = write(
+        tmp_path,
+        "claims.toml",
+        CLAIMS_TOML.format(scenarios=quoted(SCENARIOS), sensitivity="not_there", goal=""),
     )
     sobol = write(tmp_path, "sobol.toml", SOBOL_TOML.format(scenarios=quoted(SCENARIOS[:3])))
     old = Path.cwd()
@@ -208,7 +227,8 @@ def test_gemsim_claims_reads_a_sobol_analysis(tmp_path: Path):
         quiet = ["--quiet", "--workers", "1"]
         assert main(["sensitivity", str(sobol), "--out", "sobol_out", *quiet]) == 0
         analysed = Path("sobol_out/indices.csv").stat().st_mtime_ns
-        assert main(["claims", str(claims), "--out", "claims_out", *quiet]) == 0
+        reading = ["--sensitivity", "sobol_out"]
+        assert main(["claims", str(claims), "--out", "claims_out", *reading, *quiet]) == 0
         # sensitivity.html was rewritten from the kept analysis, not computed again
         assert Path("sobol_out/indices.csv").stat().st_mtime_ns == analysed
         frame = pd.read_csv("claims_out/claims.csv", keep_default_na=False).set_index("claim_id")

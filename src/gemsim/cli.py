@@ -392,13 +392,23 @@ def _add_claims_parser(commands: Any) -> None:
         help=f"experiment file with [claims] (default: {DEFAULT_CLAIMS_FILE})",
     )
     _add_running_options(claims, "default: the file's")
+    claims.add_argument(
+        "--sensitivity",
+        metavar="DIR",
+        help="read the assumption space from this sensitivity results folder (default: the "
+        "file's [claims] sensitivity), e.g. a Sobol' run grown with --n and --extend",
+    )
 
 
 def _claims(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from gemsim.study.claims_job import load_claims_experiment, run_claims_job
 
     experiment = load_claims_experiment(
-        args.experiment, replications=args.replications, months=args.months, seed=args.seed
+        args.experiment,
+        replications=args.replications,
+        months=args.months,
+        seed=args.seed,
+        claims_sensitivity=args.sensitivity,
     )
     options = _run_options(args, argv, experiment, args.experiment, "claims")
     return _announce(run_claims_job(experiment, options, _log(args)), options, args)

@@ -296,14 +296,28 @@ class Experiment(BaseModel):
         months: int | None = None,
         seed: int | None = None,
         n: int | None = None,
+        claims_sensitivity: str | None = None,
     ) -> Experiment:
         """A copy with command-line overrides applied (validated; options named in errors).
 
         In a sensitivity experiment ``replications`` and ``n`` set ``[sensitivity]
-        replications`` and ``n``; elsewhere ``n`` is not allowed.
+        replications`` and ``n``; elsewhere ``n`` is not allowed. ``claims_sensitivity``
+        sets ``[claims] sensitivity`` (the results folder the claims read), only in an
+        experiment with a ``[claims]`` table.
         """
         given = {"replications": replications, "months": months, "seed": seed}
         update: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+        if claims_sensitivity is not None:
+            if self.claims is None:
+                raise ScenarioError(
+                    "--sensitivity is only allowed for an experiment with a [claims] table"
+                )
+            if not claims_sensitivity:
+                raise ScenarioError(
+                    "--sensitivity '' is not allowed: must be the path of a sensitivity "
+                    "results folder"
+                )
+            update["claims"] = self.claims.model_copy(update={"sensitivity": claims_sensitivity})
         if self.sensitivity is not None:
             problems = _sensitivity_override_problems(self.sensitivity, replications, n)
             if problems:
