@@ -12,6 +12,7 @@ def test_sample_sizes_and_leaders_come_from_the_stored_tables():
     script = load_benchmark("sobol_by_n")
     assert script.sample_size(REFERENCE / "sobol") == 32
     assert script.sample_size(REFERENCE / "sobol_n64") == 64
+    assert script.sample_size(REFERENCE / "sobol_n128") == 128
     indices = pd.read_csv(REFERENCE / "sobol_n64" / "indices.csv")
     output = script.HEADLINE[0]
     text = script.leaders(indices, output, 2)
