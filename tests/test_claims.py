@@ -7,6 +7,7 @@ computed" and that the claims table comes first in both reports.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -243,5 +244,7 @@ def test_gemsim_claims_reads_a_sobol_analysis(tmp_path: Path):
         page = Path("sobol_out/sensitivity.html").read_text(encoding="utf-8")
         assert page.index("<h2>") == page.index("<h2>The Groeiplan's claims, checked")
         assert Path("sobol_out/claims.csv").is_file()
+        manifest = json.loads(Path("claims_out/manifest.json").read_text(encoding="utf-8"))
+        assert "--sensitivity sobol_out" in manifest["command"]
     finally:
         os.chdir(old)

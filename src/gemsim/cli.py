@@ -465,6 +465,8 @@ def _reproducing_command(args: argparse.Namespace, target: str, experiment: Expe
         words += ["--n", str(settings.n)]
     words += ["--replications", str(experiment.runs_per_point)]
     words += ["--months", str(experiment.horizon), "--seed", str(experiment.seed)]
+    if getattr(args, "sensitivity", None) is not None:  # gemsim claims --sensitivity DIR
+        words += ["--sensitivity", args.sensitivity]
     if args.out is not None:
         words += ["--out", str(args.out)]
     return shlex.join(words)
