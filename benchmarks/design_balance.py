@@ -3,14 +3,10 @@
 ``python benchmarks/design_balance.py FOLDER [--sizes N ...] [--show K]``
 
 FOLDER holds a Sobol' run's ``sample.parquet`` (the Saltelli design: per base point the row
-A, the D rows A with column i from B, and the row B). The total-order estimator (Jansen)
-reads parameter i's effect from ``f(A) - f(A_B^i)``, where A and A_B^i differ only in
-column i, drawn once from A and once from B. For an effect linear in that parameter its
-expected value is proportional to ``mean((a_i - b_i)^2) / (2 var)`` over the base points,
-which is 1 when the two columns are independent. In a short prefix of a Sobol' sequence
-they need not be: with a correlation r between the columns the ratio is about ``1 - r``
-and the total index of a parameter that acts linearly is read that many times too low (or
-high). This prints, for each prefix size, the parameters whose ratio lies furthest from 1.
+A, the D rows A with column i from B, and the row B). ``gemsim report`` writes the same
+table for the design's own prefix sizes as ``design_balance.csv``
+(:mod:`gemsim.sensitivity.design_balance` explains the ratio). This prints, for each
+prefix size, the parameters whose ratio lies furthest from 1 (independent columns).
 """
 
 from __future__ import annotations
@@ -18,28 +14,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
+
+from gemsim.sensitivity.design_balance import design_balance
 
 
 def balance(sample: pd.DataFrame, sizes: list[int]) -> pd.DataFrame:
-    """Per parameter and prefix size n: the correlation of its A and B columns over the
-    first n base points and ``mean((a - b)^2) / (2 var)`` (1 when independent)."""
+    """:func:`gemsim.sensitivity.design_balance.design_balance` of a stored first-order
+    design (``sample.parquet``: a ``point`` column and one column per parameter)."""
     names = [column for column in sample.columns if column != "point"]
-    per = len(names) + 2
-    if len(sample) % per:
-        raise ValueError(f"{len(sample)} rows are not a Saltelli design of {len(names)} inputs")
-    rows = []
-    for name in names:
-        values = sample[name].to_numpy(dtype=float).reshape(-1, per)
-        a, b = values[:, 0], values[:, -1]
-        for n in sizes:
-            pair = np.concatenate([a[:n], b[:n]])
-            spread = float(np.var(pair))
-            ratio = float(np.mean((a[:n] - b[:n]) ** 2) / (2 * spread)) if spread else np.nan
-            correlation = float(np.corrcoef(a[:n], b[:n])[0, 1]) if spread else np.nan
-            rows.append({"parameter": name, "n": n, "correlation": correlation, "ratio": ratio})
-    return pd.DataFrame(rows)
+    return design_balance(sample[names].to_numpy(dtype=float), names, sizes)
 
 
 def main() -> None:

@@ -38,3 +38,23 @@ def test_prefixes_are_read_separately_and_a_wrong_layout_is_refused():
         assert "not a Saltelli design" in str(error)
     else:
         raise AssertionError("a design with a missing row was accepted")
+
+
+def test_package_function_reads_a_and_b_rows_in_either_layout():
+    from gemsim.sensitivity.design_balance import design_balance
+
+    rng = np.random.default_rng(1)
+    a, b = rng.random((499, 2)), rng.random((499, 2))
+    b[:, 1] = 1 - a[:, 1]  # perfectly anti-correlated: ratio 2 for y
+    middle = np.zeros((499, 4, 2))  # the A_B and B_A rows (not read)
+    X = np.concatenate([a[:, None], middle, b[:, None]], axis=1).reshape(-1, 2)
+    table = design_balance(X, ["x", "y"], [499], second_order=True).set_index("parameter")
+    assert abs(table.loc["x", "ratio"] - 1) < 0.1
+    assert abs(table.loc["y", "correlation"] + 1) < 1e-9
+    assert abs(table.loc["y", "ratio"] - 2) < 0.05
+    try:
+        design_balance(X, ["x", "y"], [499])  # 6 rows per point read as 4: refused
+    except ValueError as error:
+        assert "not a Saltelli design" in str(error)
+    else:
+        raise AssertionError("a second-order design was read as first-order")

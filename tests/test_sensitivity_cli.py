@@ -289,6 +289,15 @@ def test_contrasts_csv_reports_sign_shares_and_deciding_parameters(sobol: Path):
     assert {"mean_flipped", "mean_other", "standardised_difference"} <= set(flips.columns)
 
 
+def test_design_balance_is_written_at_the_convergence_sizes(sobol: Path):
+    balance = pd.read_csv(sobol / "design_balance.csv")
+    convergence = pd.read_csv(sobol / "convergence.csv")
+    assert list(balance.columns) == ["parameter", "n", "correlation", "ratio"]
+    assert set(balance["parameter"]) == set(convergence["parameter"])
+    assert set(balance["n"]) == set(convergence["n"])
+    assert ((balance["ratio"] >= 0) & (balance["ratio"] <= 2 + 1e-9)).all()
+
+
 def test_noise_table_splits_the_variance_of_runs_and_point_means(sobol: Path):
     noise = pd.read_csv(sobol / "noise.csv")
     outputs = pd.read_parquet(sobol / "outputs.parquet").set_index("point")

@@ -15,6 +15,10 @@ the model is never rerun) and writes, next to the runs::
                               method's unit, points = sample points used)
     convergence_check.csv     per output: did its leading indices settle over the last
                               doubling (the stated tolerance, the change, what moved it)
+    design_balance.csv        Sobol': per parameter and prefix size, how far the design's A
+                              and B columns are from independent (correlation, and the
+                              factor by which a linear effect's total index is read;
+                              :mod:`gemsim.sensitivity.design_balance`)
     contrasts.csv             per contrast and output: distribution over the sample points,
                               share of points below / above zero, the deciding parameters
     flips.csv                 per contrast, output and parameter: the parameter's values at
@@ -99,6 +103,7 @@ __all__ = [
 ]
 
 FIGURES_DIR = "figures"
+DESIGN_BALANCE_FILE = "design_balance.csv"
 FIGURE_PREFIX = "sensitivity_"
 #: The analysis as computed (tables and figure paths), kept so that ``sensitivity.html``
 #: can be written again without recomputing it (``gemsim claims`` adds its table).
@@ -114,6 +119,7 @@ OWNED_FILES: tuple[str, ...] = (
     SECOND_ORDER_FILE,
     CONVERGENCE_FILE,
     CONVERGENCE_CHECK_FILE,
+    DESIGN_BALANCE_FILE,
     CONTRASTS_FILE,
     FLIPS_FILE,
     REPORT_FILE,
@@ -246,6 +252,21 @@ def analysis_workers(rows: int) -> int:
     return (os.cpu_count() or 1) if rows >= PARALLEL_FROM_ROWS else 1
 
 
+def balance_table(data: SensitivityData, tables: SensitivityTables) -> pd.DataFrame:
+    """:func:`gemsim.sensitivity.design_balance.design_balance` of a Sobol' design, at the
+    prefix sizes of the convergence table (else the whole design)."""
+    from gemsim.sensitivity.design_balance import design_balance
+
+    settings = data.settings
+    names = settings.problem().names
+    rows_per_point = (2 if settings.calc_second_order else 1) * len(names) + 2
+    if tables.convergence is not None:
+        sizes = sorted(int(n) for n in tables.convergence["n"].unique())
+    else:
+        sizes = [len(data.X) // rows_per_point]
+    return design_balance(data.X, names, sizes, second_order=settings.calc_second_order)
+
+
 def build_sensitivity_outputs(folder: Path | str) -> dict[str, Path]:
     """Write every file of the module docstring for a sensitivity results folder.
 
@@ -272,6 +293,10 @@ def build_sensitivity_outputs(folder: Path | str) -> dict[str, Path]:
         paths["convergence"] = write_csv(tables.convergence, folder / CONVERGENCE_FILE)
         paths["convergence_check"] = write_csv(
             convergence_check(tables), folder / CONVERGENCE_CHECK_FILE
+        )
+    if data.settings.method == "sobol":
+        paths["design_balance"] = write_csv(
+            balance_table(data, tables), folder / DESIGN_BALANCE_FILE
         )
     paths["contrasts"] = write_csv(tables.contrasts, folder / CONTRASTS_FILE)
     paths["flips"] = write_csv(tables.flips, folder / FLIPS_FILE)
