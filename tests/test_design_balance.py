@@ -58,3 +58,24 @@ def test_package_function_reads_a_and_b_rows_in_either_layout():
         assert "not a Saltelli design" in str(error)
     else:
         raise AssertionError("a second-order design was read as first-order")
+
+
+def test_report_names_the_parameters_read_off_and_leaves_out_the_noise_dummy():
+    from types import SimpleNamespace
+
+    from gemsim.analysis.sensitivity_report import _design_balance_part
+
+    rng = np.random.default_rng(2)
+    a, b = rng.random((512, 3)), rng.random((512, 3))
+    b[:, 1] = a[:, 1] + 0.01 * rng.random(512)  # y: A and B nearly equal, ratio near 0
+    b[:, 2] = a[:, 2]  # the dummy: just as unbalanced, but not named
+    middle = np.repeat(a[:, None], 3, axis=1)
+    X = np.concatenate([a[:, None], middle, b[:, None]], axis=1).reshape(-1, 3)
+    problem = SimpleNamespace(names=["x", "y", "noise_floor"])
+    settings = SimpleNamespace(
+        problem=lambda: problem, calc_second_order=False, noise_dummy_name="noise_floor"
+    )
+    text = _design_balance_part(SimpleNamespace(settings=settings, X=X), [512])
+    assert "y (n = 256: 0.00, n = 512: 0.00)" in text
+    assert "noise_floor" not in text
+    assert "x (" not in text

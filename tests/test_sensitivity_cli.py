@@ -296,6 +296,8 @@ def test_design_balance_is_written_at_the_convergence_sizes(sobol: Path):
     assert set(balance["parameter"]) == set(convergence["parameter"])
     assert set(balance["n"]) == set(convergence["n"])
     assert ((balance["ratio"] >= 0) & (balance["ratio"] <= 2 + 1e-9)).all()
+    page = (sobol / "sensitivity.html").read_text(encoding="utf-8")
+    assert "Design balance (<code>design_balance.csv</code>)" in page
 
 
 def test_noise_table_splits_the_variance_of_runs_and_point_means(sobol: Path):

@@ -500,6 +500,47 @@ def _second_order(tables: SensitivityTables, output: str, top: int = 3) -> str:
     )
 
 
+#: A design's A/B ratio outside this range is named in the report (read off by over 20%).
+BALANCE_RANGE = (0.8, 1.25)
+
+
+def _design_balance_part(data: SensitivityData, sizes: list[int]) -> str:
+    """Which parameters' A and B columns are far from independent at the sizes compared."""
+    from gemsim.sensitivity.design_balance import design_balance
+
+    settings = data.settings
+    names = settings.problem().names
+    per_point = (2 if settings.calc_second_order else 1) * len(names) + 2
+    full = len(data.X) // per_point
+    sizes = sorted({n for n in sizes if n <= full} | {full, full // 2} - {0})
+    table = design_balance(data.X, names, sizes, second_order=settings.calc_second_order)
+    low, high = BALANCE_RANGE
+    # The noise dummy acts through the random stream its value picks, not in proportion.
+    table = table[table["parameter"] != settings.noise_dummy_name]
+    off = table[(table["ratio"] < low) | (table["ratio"] > high)]
+    text = (
+        "<p>Design balance (<code>design_balance.csv</code>): a total index is read from the "
+        "change between a parameter's A and B values; where the design's A and B columns "
+        "are correlated, an effect linear in the parameter is read at "
+        "<code>mean((a − b)²) / 2 var</code> times its size (1 when independent). "
+    )
+    if off.empty:
+        return (
+            text + f"At n = {', '.join(map(str, sizes))} every ratio lies within {low}–{high}.</p>"
+        )
+    named = [
+        f"{_e(name)} (" + ", ".join(f"n = {r.n}: {r.ratio:.2f}" for r in rows.itertuples()) + ")"
+        for name, rows in off.groupby("parameter", sort=False)
+    ]
+    return (
+        text
+        + f"Outside {low}–{high}: "
+        + "; ".join(named)
+        + ". Their total indices at those n can be off by that factor before any sampling "
+        "error, and a convergence check across such sizes can pass or fail because of it.</p>"
+    )
+
+
 def _convergence_section(
     data: SensitivityData, tables: SensitivityTables, figures: Mapping[str, Path]
 ) -> str:
@@ -554,6 +595,8 @@ def _convergence_section(
             rows,
         ),
     ]
+    if data.settings.method == "sobol":
+        parts.append(_design_balance_part(data, sorted(set(int(n) for n in check["n"]))))
     for output in data.settings.analysed_outputs:
         parts.append(
             _figure(
