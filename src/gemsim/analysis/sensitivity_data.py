@@ -105,6 +105,8 @@ class SensitivityTables:
         metamodel: fits and indices of the Gaussian-process metamodels asked for.
         metamodel_convergence: their leading total indices on half of the sample vs all
             (:func:`gemsim.analysis.sensitivity_noise.metamodel_convergence_table`).
+        design_balance: a Sobol' design's A/B balance per parameter and prefix size
+            (:func:`gemsim.analysis.sensitivity_outputs.balance_table`), else None.
     """
 
     scenario_outputs: pd.DataFrame
@@ -120,6 +122,7 @@ class SensitivityTables:
     discoveries: Any = None
     metamodel: tuple[pd.DataFrame, pd.DataFrame] | None = None
     metamodel_convergence: pd.DataFrame | None = None
+    design_balance: pd.DataFrame | None = None
 
 
 # ----------------------------------------------------------------------------- reading

@@ -256,15 +256,15 @@ def balance_table(data: SensitivityData, tables: SensitivityTables) -> pd.DataFr
     """:func:`gemsim.sensitivity.design_balance.design_balance` of a Sobol' design, at the
     prefix sizes of the convergence table (else the whole design)."""
     from gemsim.sensitivity.design_balance import design_balance
+    from gemsim.sensitivity.methods import get_method
 
     settings = data.settings
-    names = settings.problem().names
-    rows_per_point = (2 if settings.calc_second_order else 1) * len(names) + 2
+    problem = settings.problem()
     if tables.convergence is not None:
         sizes = sorted(int(n) for n in tables.convergence["n"].unique())
     else:
-        sizes = [len(data.X) // rows_per_point]
-    return design_balance(data.X, names, sizes, second_order=settings.calc_second_order)
+        sizes = [get_method("sobol").units_in(problem, len(data.X), settings.calc_second_order)]
+    return design_balance(data.X, problem.names, sizes, second_order=settings.calc_second_order)
 
 
 def build_sensitivity_outputs(folder: Path | str) -> dict[str, Path]:
@@ -295,9 +295,8 @@ def build_sensitivity_outputs(folder: Path | str) -> dict[str, Path]:
             convergence_check(tables), folder / CONVERGENCE_CHECK_FILE
         )
     if data.settings.method == "sobol":
-        paths["design_balance"] = write_csv(
-            balance_table(data, tables), folder / DESIGN_BALANCE_FILE
-        )
+        tables.design_balance = balance_table(data, tables)
+        paths["design_balance"] = write_csv(tables.design_balance, folder / DESIGN_BALANCE_FILE)
     paths["contrasts"] = write_csv(tables.contrasts, folder / CONTRASTS_FILE)
     paths["flips"] = write_csv(tables.flips, folder / FLIPS_FILE)
     paths["noise"] = write_csv(tables.noise, folder / NOISE_FILE)

@@ -504,19 +504,12 @@ def _second_order(tables: SensitivityTables, output: str, top: int = 3) -> str:
 BALANCE_RANGE = (0.8, 1.25)
 
 
-def _design_balance_part(data: SensitivityData, sizes: list[int]) -> str:
-    """Which parameters' A and B columns are far from independent at the sizes compared."""
-    from gemsim.sensitivity.design_balance import design_balance
-
-    settings = data.settings
-    names = settings.problem().names
-    per_point = (2 if settings.calc_second_order else 1) * len(names) + 2
-    full = len(data.X) // per_point
-    sizes = sorted({n for n in sizes if n <= full} | {full, full // 2} - {0})
-    table = design_balance(data.X, names, sizes, second_order=settings.calc_second_order)
+def _design_balance_part(balance: pd.DataFrame, sizes: list[int], dummy: str | None) -> str:
+    """Which parameters' A and B columns are far from independent at the sizes compared
+    (``balance``: :func:`gemsim.analysis.sensitivity_outputs.balance_table`)."""
     low, high = BALANCE_RANGE
     # The noise dummy acts through the random stream its value picks, not in proportion.
-    table = table[table["parameter"] != settings.noise_dummy_name]
+    table = balance[balance["n"].isin(sizes) & (balance["parameter"] != dummy)]
     off = table[(table["ratio"] < low) | (table["ratio"] > high)]
     text = (
         "<p>Design balance (<code>design_balance.csv</code>): a total index is read from the "
@@ -595,8 +588,10 @@ def _convergence_section(
             rows,
         ),
     ]
-    if data.settings.method == "sobol":
-        parts.append(_design_balance_part(data, sorted(set(int(n) for n in check["n"]))))
+    if tables.design_balance is not None:
+        compared = sorted({int(n) for n in check["n_previous"]} | {int(n) for n in check["n"]})
+        dummy = data.settings.noise_dummy_name
+        parts.append(_design_balance_part(tables.design_balance, compared, dummy))
     for output in data.settings.analysed_outputs:
         parts.append(
             _figure(
