@@ -1,12 +1,19 @@
 """How far a Saltelli design's A and B matrices are from independent, parameter by parameter.
 
 ``python benchmarks/design_balance.py FOLDER [--sizes N ...] [--show K]``
+``python benchmarks/design_balance.py --pairings D``
 
 FOLDER holds a Sobol' run's ``sample.parquet`` (the Saltelli design: per base point the row
 A, the D rows A with column i from B, and the row B). ``gemsim report`` writes the same
 table for the design's own prefix sizes as ``design_balance.csv``
 (:mod:`gemsim.sensitivity.design_balance` explains the ratio). This prints, for each
 prefix size, the parameters whose ratio lies furthest from 1 (independent columns).
+
+With ``--pairings D`` it reads no folder: for a design of D factors it compares SALib's
+pairing of A's and B's columns with the balanced one (:mod:`gemsim.sensitivity.sobol_design`),
+per prefix size, by the root-mean-square correlation of each pair over 256 scrambles
+other than the ones the balanced pairing was chosen on (worst pair and mean over pairs),
+beside ``1/sqrt(n)`` for independent random draws.
 """
 
 from __future__ import annotations
@@ -14,9 +21,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from gemsim.sensitivity.design_balance import design_balance
+from gemsim.sensitivity.sobol_design import (
+    PAIRING_SCRAMBLES,
+    PAIRING_SIZES,
+    balanced_pairing,
+    pair_correlations,
+)
 
 
 def balance(sample: pd.DataFrame, sizes: list[int]) -> pd.DataFrame:
@@ -26,12 +40,51 @@ def balance(sample: pd.DataFrame, sizes: list[int]) -> pd.DataFrame:
     return design_balance(sample[names].to_numpy(dtype=float), names, sizes)
 
 
+#: Scrambles the comparison is measured on: none of those the pairing was chosen on.
+HELD_OUT = range(1000, 1256)
+
+
+def pairings(
+    dims: int, sizes: tuple[int, ...] = PAIRING_SIZES, seeds: range = HELD_OUT
+) -> pd.DataFrame:
+    """Per prefix size and pairing (``salib``, ``balanced``): the worst and the mean pair's
+    root-mean-square correlation over the scrambles ``seeds``, and ``1/sqrt(n)``
+    (independent draws)."""
+    assert seeds.start >= PAIRING_SCRAMBLES, "measure on scrambles the pairing was not chosen on"
+    rms = pair_correlations(dims, sizes, seeds)
+    factor = np.arange(dims)
+    chosen = {"salib": factor, "balanced": np.array(balanced_pairing(dims))}
+    rows = []
+    for k, n in enumerate(sizes):
+        for name, columns in chosen.items():
+            pair = rms[k, factor, columns] / np.sqrt(n)
+            rows.append(
+                {
+                    "n": n,
+                    "pairing": name,
+                    "worst": float(pair.max()),
+                    "mean": float(pair.mean()),
+                    "independent": 1 / np.sqrt(n),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folder", type=Path)
+    parser.add_argument("folder", type=Path, nargs="?")
     parser.add_argument("--sizes", nargs="*", type=int)
     parser.add_argument("--show", type=int, default=5)
+    parser.add_argument("--pairings", type=int, metavar="D")
     args = parser.parse_args()
+    if args.pairings is not None:
+        sizes = tuple(args.sizes) if args.sizes else PAIRING_SIZES
+        print(f"A/B pairs of a Sobol' design of {args.pairings} factors: root-mean-square")
+        print(f"correlation over {len(HELD_OUT)} held-out scrambles (1/sqrt(n): independent)")
+        print(pairings(args.pairings, sizes).to_string(index=False, float_format="%.3f"))
+        return
+    if args.folder is None:
+        parser.error("give a results FOLDER or --pairings D")
     sample = pd.read_parquet(args.folder / "sample.parquet")
     per = sample.shape[1] - 1 + 2
     total = len(sample) // per

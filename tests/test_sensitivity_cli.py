@@ -769,3 +769,28 @@ def test_n_override_is_validated_for_the_method():
     smaller = experiment.with_overrides(n=16, replications=1)
     assert (smaller.sensitivity_settings.n, smaller.runs_per_point) == (16, 1)
     assert smaller.run_count == 16 * (22 + 1 + 2) * 5  # at most: screen_max parameters
+
+
+def test_a_sobol_folder_stored_before_the_pairing_option_reads_as_salibs_design(
+    capsys, tmp_path: Path, sobol: Path
+):
+    """Its manifest's options have no ``pairing``: resuming or extending it with the
+    balanced design (the default) is refused, naming the pairing, and the stored record
+    reads as SALib's design."""
+    from gemsim.study.jobs import as_current_record
+
+    folder = shutil.copytree(sobol, tmp_path / "before")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["experiment"]["sensitivity"]["options"] == {"pairing": "balanced"}
+    del manifest["experiment"]["sensitivity"]["options"]["pairing"]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    upgraded = as_current_record(manifest["experiment"])
+    assert upgraded["sensitivity"]["options"] == {"pairing": "salib"}
+    assert manifest["experiment"]["sensitivity"]["options"] == {}  # not changed in place
+    experiment = write_experiment(tmp_path, options=METAMODEL)
+    for flag in ("--resume", "--extend"):
+        code, _, err = cli(
+            capsys, "sensitivity", experiment, "--n", "8", "--out", folder, flag, "--quiet"
+        )
+        assert code == 2
+        assert "sensitivity.options.pairing" in err and "salib" in err and "balanced" in err

@@ -6,7 +6,9 @@ effect linear in that parameter its expected value is proportional to
 ``mean((a_i - b_i)^2) / (2 var)`` over the base points, 1 when the two columns are
 independent. In a short prefix of a Sobol' sequence they need not be: with a correlation
 r the ratio is about ``1 - r``, and the total index of a parameter that acts linearly is
-read that many times too low (or, for r < 0, too high) before any sampling error.
+read that many times too low (or, for r < 0, too high) before any sampling error. SALib's
+design pairs some columns that stay correlated in short prefixes whatever the scramble;
+the balanced pairing (:mod:`gemsim.sensitivity.sobol_design`, the default) avoids them.
 """
 
 from __future__ import annotations

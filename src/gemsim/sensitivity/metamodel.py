@@ -87,16 +87,17 @@ class Metamodel:
     ) -> pd.DataFrame:
         """Sobol' ``S1, S1_conf, ST, ST_conf`` of the predictive mean, indexed by parameter.
 
-        A Saltelli design of base size ``n`` is drawn on the problem's distributions and
+        A Saltelli design of base size ``n`` (balanced pairing, see
+        :mod:`gemsim.sensitivity.sobol_design`) is drawn on the problem's distributions and
         the metamodel evaluated on it; the ``_conf`` columns are SALib's bootstrap intervals
         of that Monte Carlo estimate (they do not include the metamodel's own error, which
         :attr:`fit` reports).
         """
         from SALib.analyze import sobol as sobol_analyze
-        from SALib.sample import sobol as sobol_sample
 
-        spec = self.problem.to_salib()
-        X = sobol_sample.sample(spec, n, calc_second_order=False, scramble=True, seed=seed)
+        from gemsim.sensitivity.sobol_design import saltelli_design
+
+        X = saltelli_design(self.problem, n, seed)
         si = sobol_analyze.analyze(
             self.problem.to_salib(),
             self.predict(X),

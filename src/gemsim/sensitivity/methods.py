@@ -15,7 +15,9 @@ writing the two functions and calling :func:`register_method`.
 What ``n`` means differs per method:
 
 * ``sobol``: base sample size ``N`` (ideally a power of two); runs = ``N (D + 2)``, or
-  ``N (2D + 2)`` with second order. Sampled with a scrambled Sobol' sequence.
+  ``N (2D + 2)`` with second order. Sampled with a scrambled Sobol' sequence; option
+  ``pairing`` (``balanced``, the default, or ``salib``) says which of the sequence's
+  dimensions B's columns take (:mod:`gemsim.sensitivity.sobol_design`).
 * ``morris``: number of trajectories ``r``; runs = ``r (D + 1)``. Option ``num_levels``
   (even, default 4). Elementary effects are measured per unit of the factor's *normalised*
   range (SALib's ``delta`` on the unit hypercube), so for ``y = c x`` with ``x ~ U(a, b)``
@@ -43,9 +45,9 @@ from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import fast_sampler
 from SALib.sample import morris as morris_sample
-from SALib.sample import sobol as sobol_sample
 
 from gemsim.sensitivity.problem import Problem
+from gemsim.sensitivity.sobol_design import saltelli_design
 
 # ``sample(problem, n, seed, *, calc_second_order, **options) -> X``; the options are the
 # method's own keywords (``num_levels``, ``M``), so the signature varies by method.
@@ -149,17 +151,6 @@ def _as_float(Y: np.ndarray) -> np.ndarray:
 SOBOL_COLUMNS = ("S1", "S1_conf", "ST", "ST_conf")
 
 
-def sobol_sample_fn(
-    problem: Problem, n: int, seed: int, *, calc_second_order: bool = False
-) -> np.ndarray:
-    """Saltelli/Sobol' design: ``n`` base points of a scrambled Sobol' sequence."""
-    return np.asarray(
-        sobol_sample.sample(
-            problem.to_salib(), n, calc_second_order=calc_second_order, scramble=True, seed=seed
-        )
-    )
-
-
 def sobol_analyze_fn(
     problem: Problem,
     X: np.ndarray,
@@ -169,6 +160,7 @@ def sobol_analyze_fn(
     num_resamples: int,
     conf_level: float,
     calc_second_order: bool,
+    pairing: str = "balanced",  # a design option: the analysis reads X's rows as they are
 ) -> pd.DataFrame:
     """First/total-order Sobol' indices (Saltelli 2010 / Jansen estimators via SALib)."""
     si = sobol_analyze.analyze(
@@ -293,13 +285,14 @@ def fast_analyze_fn(
 register_method(
     SensitivityMethod(
         name="sobol",
-        sample=sobol_sample_fn,
+        sample=saltelli_design,  # scrambled Sobol' sequence, A/B pairing option
         analyze=sobol_analyze_fn,
         columns=SOBOL_COLUMNS,
         rows_per_unit=_sobol_rows,
         prefix_sizes=_powers_of_two_prefixes,
         variance_based=True,
         supports_second_order=True,
+        defaults={"pairing": "balanced"},
     )
 )
 register_method(

@@ -322,7 +322,7 @@ def _refuse_other_experiment(
             f"{show_path(store.out_dir / MANIFEST)} does not record its experiment, so the "
             "stored runs cannot be resumed: rerun everything with --force"
         )
-    differences = record_differences(stored, record, ignore=_NOT_COMPARED)
+    differences = record_differences(as_current_record(stored), record, ignore=_NOT_COMPARED)
     grows = _grows_sobol_design(stored, differences)
     if extend:
         differences = [
@@ -349,6 +349,18 @@ def _refuse_other_experiment(
         f"{show_path(store.out_dir)} holds another experiment than the one asked for:\n  "
         f"{listed}\n{finish}{more}or use --force or another --out folder"
     )
+
+
+def as_current_record(stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored experiment record as this version writes it: a Sobol' design stored before
+    the ``pairing`` option existed is SALib's (``pairing = "salib"``)."""
+    table = stored.get("sensitivity")
+    if not isinstance(table, dict) or table.get("method") != "sobol":
+        return stored
+    options = table.get("options")
+    if not isinstance(options, dict) or "pairing" in options:
+        return stored
+    return {**stored, "sensitivity": {**table, "options": {**options, "pairing": "salib"}}}
 
 
 def _grows_sobol_design(stored: dict[str, Any], differences: Sequence[Difference]) -> bool:

@@ -16,6 +16,10 @@ A **sensitivity experiment** (run with ``gemsim sensitivity``) is an experiment 
     base_scenario = "groeiplan"  # whose outcomes are analysed                 (required)
     replications = 2             # runs per point and scenario, same seeds everywhere (1)
     calc_second_order = false    # sobol only: S2 per pair (doubles the runs)  (false)
+    pairing = "balanced"         # sobol only: which sequence dimensions B's columns take:
+                                 # "balanced" (A's and B's columns paired to be nearly
+                                 # uncorrelated in short prefixes) or "salib" (SALib's
+                                 # design; gemsim.sensitivity.sobol_design)  ("balanced")
     num_levels = 4               # morris only: grid levels, even               (4)
     M = 4                        # fast only: interference factor               (4)
     num_resamples = 1000         # bootstrap resamples of the intervals         (1000)
@@ -75,7 +79,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -477,6 +481,8 @@ class SensitivitySettings(BaseModel):
         outputs: reporters of the base scenario analysed at the horizon.
         contrasts: regime contrasts analysed at the horizon.
         calc_second_order: Sobol' second-order indices.
+        pairing: the Sobol' design's pairing of A's and B's columns (``balanced`` or
+            ``salib``, :mod:`gemsim.sensitivity.sobol_design`; None: ``balanced``).
         num_levels, M: Morris grid levels and FAST interference factor (None: the method's
             default); :attr:`options` holds the method's options with defaults filled in.
         num_resamples, conf_level: bootstrap settings of the confidence intervals.
@@ -491,6 +497,10 @@ class SensitivitySettings(BaseModel):
     method: str = Field("sobol", json_schema_extra=allows("a registered method"))
     calc_second_order: bool = Field(
         False, json_schema_extra=allows('true or false (method = "sobol" only)')
+    )
+    pairing: Literal["balanced", "salib"] | None = Field(
+        None,
+        json_schema_extra=allows('"balanced" or "salib" (method = "sobol" only)'),
     )
     num_levels: int | None = Field(
         None,
@@ -580,7 +590,7 @@ class SensitivitySettings(BaseModel):
             raise ValueError(_bad(SECTION, "method", value, allowed) + suggest(str(value), METHODS))
         return value
 
-    @field_validator("calc_second_order", "num_levels", "M", mode="before")
+    @field_validator("calc_second_order", "pairing", "num_levels", "M", mode="before")
     @classmethod
     def _option_of_this_method(cls, value: Any, info: ValidationInfo) -> Any:
         method = info.data.get("method")
@@ -724,8 +734,10 @@ class SensitivitySettings(BaseModel):
 
     @property
     def options(self) -> dict[str, Any]:
-        """The method's options (``num_levels`` for Morris, ``M`` for FAST) with defaults."""
-        return _method_options(self.method, {"num_levels": self.num_levels, "M": self.M})
+        """The method's options (``pairing`` for Sobol', ``num_levels`` for Morris, ``M``
+        for FAST) with defaults."""
+        given = {"pairing": self.pairing, "num_levels": self.num_levels, "M": self.M}
+        return _method_options(self.method, given)
 
     @property
     def scenarios(self) -> list[str]:
@@ -860,6 +872,8 @@ class SensitivitySettings(BaseModel):
                 for c in record["contrasts"]
             ),
             calc_second_order=record["calc_second_order"],
+            # A Sobol' design stored before the option existed is SALib's.
+            pairing=options.get("pairing", "salib" if record["method"] == "sobol" else None),
             num_levels=options.get("num_levels"),
             M=options.get("M"),
             num_resamples=record["num_resamples"],
