@@ -1,7 +1,7 @@
 """How far a Saltelli design's A and B matrices are from independent, parameter by parameter.
 
 ``python benchmarks/design_balance.py FOLDER [--sizes N ...] [--show K]``
-``python benchmarks/design_balance.py --pairings D``
+``python benchmarks/design_balance.py --pairings D [--estimates]``
 
 FOLDER holds a Sobol' run's ``sample.parquet`` (the Saltelli design: per base point the row
 A, the D rows A with column i from B, and the row B). ``gemsim report`` writes the same
@@ -13,7 +13,11 @@ With ``--pairings D`` it reads no folder: for a design of D factors it compares 
 pairing of A's and B's columns with the balanced one (:mod:`gemsim.sensitivity.sobol_design`),
 per prefix size, by the root-mean-square correlation of each pair over 256 scrambles
 other than the ones the balanced pairing was chosen on (worst pair and mean over pairs),
-beside ``1/sqrt(n)`` for independent random draws.
+beside ``1/sqrt(n)`` for independent random draws. With ``--estimates`` it also gives the
+error of SALib's first- and total-order estimators on a linear function with unequal
+coefficients (``c_i = (1 + 2 i / (D - 1))^2``, analytic indices ``c_i^2 / sum c^2``) in
+each pairing's design over the same scrambles: the root-mean-square error of the worst
+factor and the mean over factors.
 """
 
 from __future__ import annotations
@@ -23,13 +27,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from SALib.analyze.sobol import first_order, total_order
 
+from gemsim.sensitivity import Factor, Problem
 from gemsim.sensitivity.design_balance import design_balance
 from gemsim.sensitivity.sobol_design import (
     PAIRING_SCRAMBLES,
     PAIRING_SIZES,
+    PAIRINGS,
     balanced_pairing,
     pair_correlations,
+    saltelli_design,
 )
 
 
@@ -70,18 +78,58 @@ def pairings(
     return pd.DataFrame(rows)
 
 
+def linear_estimates(
+    dims: int, sizes: tuple[int, ...] = (32, 64), seeds: range = HELD_OUT
+) -> pd.DataFrame:
+    """Per size, pairing and index (S1, ST): the root-mean-square error of the worst
+    factor and the mean one, over the designs of the scrambles ``seeds``, for the linear
+    function with coefficients ``(1 + 2 i / (dims - 1))^2`` on unit-uniform factors."""
+    assert seeds.start >= PAIRING_SCRAMBLES, "measure on scrambles the pairing was not chosen on"
+    problem = Problem(tuple(Factor(f"x{i}", 0.0, 1.0) for i in range(dims)), outputs=("y",))
+    weights = np.linspace(1.0, 3.0, dims) ** 2
+    truth = weights**2 / np.sum(weights**2)
+    rows = []
+    for n in sizes:
+        for pairing in PAIRINGS:
+            errors: dict[str, list[np.ndarray]] = {"S1": [], "ST": []}
+            for seed in seeds:
+                y = saltelli_design(problem, n, seed, pairing=pairing) @ weights
+                y = ((y - y.mean()) / y.std()).reshape(n, dims + 2)
+                f_ab = y[:, 1:-1]  # SALib's estimators take A and B once per factor
+                f_a, f_b = (np.repeat(y[:, k : k + 1], dims, axis=1) for k in (0, dims + 1))
+                errors["S1"].append(first_order(f_a, f_ab, f_b) - truth)
+                errors["ST"].append(total_order(f_a, f_ab, f_b) - truth)
+            for index, found in errors.items():
+                rmse = np.sqrt(np.mean(np.square(found), axis=0))
+                rows.append(
+                    {
+                        "n": n,
+                        "pairing": pairing,
+                        "index": index,
+                        "worst_rmse": float(rmse.max()),
+                        "mean_rmse": float(rmse.mean()),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, nargs="?")
     parser.add_argument("--sizes", nargs="*", type=int)
     parser.add_argument("--show", type=int, default=5)
     parser.add_argument("--pairings", type=int, metavar="D")
+    parser.add_argument("--estimates", action="store_true")
     args = parser.parse_args()
     if args.pairings is not None:
         sizes = tuple(args.sizes) if args.sizes else PAIRING_SIZES
         print(f"A/B pairs of a Sobol' design of {args.pairings} factors: root-mean-square")
         print(f"correlation over {len(HELD_OUT)} held-out scrambles (1/sqrt(n): independent)")
         print(pairings(args.pairings, sizes).to_string(index=False, float_format="%.3f"))
+        if args.estimates:
+            print("\nSALib's estimators on a linear function, error over the same scrambles")
+            table = linear_estimates(args.pairings)
+            print(table.to_string(index=False, float_format="%.4f"))
         return
     if args.folder is None:
         parser.error("give a results FOLDER or --pairings D")

@@ -23,34 +23,30 @@ MIXED = Problem(
 
 
 @pytest.mark.parametrize("second_order", [False, True])
-@pytest.mark.parametrize("n", [8, 12])
-def test_salib_pairing_is_salibs_design_bit_for_bit(second_order: bool, n: int):
+@pytest.mark.parametrize("n, seed", [(1, 0), (8, 5), (12, 2**40 + 3), (33, 7)])
+def test_salib_pairing_is_salibs_design_bit_for_bit(second_order: bool, n: int, seed: int):
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # n = 12 is not a power of two: both warn
-        expected = salib_sobol.sample(
-            MIXED.to_salib(), n, calc_second_order=second_order, scramble=True, seed=5
-        )
-        got = saltelli_design(MIXED, n, 5, calc_second_order=second_order, pairing="salib")
-    assert np.array_equal(got, expected)
+        warnings.simplefilter("ignore")  # n not a power of two: both warn
+        for problem in (MIXED, MIXED.with_noise_dummy("noise_floor")):
+            expected = salib_sobol.sample(
+                problem.to_salib(), n, calc_second_order=second_order, scramble=True, seed=seed
+            )
+            got = saltelli_design(problem, n, seed, calc_second_order=second_order, pairing="salib")
+            assert np.array_equal(got, expected)
 
 
 def test_balanced_design_has_the_same_points_with_b_columns_reassigned():
-    dims = MIXED.num_vars
-    salib = saltelli_design(MIXED, 16, 3, pairing="salib", calc_second_order=True)
-    balanced = saltelli_design(MIXED, 16, 3, calc_second_order=True)
+    """On unit-uniform factors (no scaling): A is SALib's A, B's column i is SALib's B
+    column ``pairing[i]``, and the A_B / B_A rows swap exactly one column."""
+    dims = 9
+    unit = Problem(tuple(Factor(f"u{i}", 0.0, 1.0) for i in range(dims)), outputs=("y",))
     pairing = balanced_pairing(dims)
     assert sorted(pairing) == list(range(dims)) and pairing != tuple(range(dims))
     per = 2 * dims + 2
-    a, b = salib[::per], salib[per - 1 :: per]
-    assert np.array_equal(balanced[::per], a)  # A unchanged
-    bounds = MIXED.to_salib()["bounds"]
-    for i in range(6):  # a uniform factor's B column is another factor's B, rescaled
-        j = pairing[i]
-        if j < 6:
-            low, high = bounds[j]
-            rescaled = (b[:, j] - low) / (high - low) * (bounds[i][1] - bounds[i][0]) + bounds[i][0]
-            assert np.allclose(balanced[per - 1 :: per, i], rescaled)
-    rows = balanced.reshape(16, per, dims)
+    salib = saltelli_design(unit, 16, 3, pairing="salib", calc_second_order=True)
+    rows = saltelli_design(unit, 16, 3, calc_second_order=True).reshape(16, per, dims)
+    assert np.array_equal(rows[:, 0], salib[::per])  # A unchanged
+    assert np.array_equal(rows[:, -1], salib[per - 1 :: per][:, list(pairing)])
     for i in range(dims):  # A_B^i: A except column i, which is B's; B_A^i the other way
         differs = rows[:, 1 + i] != rows[:, 0]
         assert not np.delete(differs, i, axis=1).any()
@@ -64,7 +60,6 @@ def test_a_larger_balanced_design_starts_with_the_smaller_one():
     small = sample_design(MIXED, "sobol", 8, seed=11)
     large = sample_design(MIXED, "sobol", 32, seed=11)
     assert np.array_equal(large[: len(small)], small)
-    assert balanced_pairing(MIXED.num_vars) == balanced_pairing(MIXED.num_vars)
 
 
 def test_balanced_pairing_removes_the_correlated_pairs_of_short_prefixes():
@@ -72,7 +67,7 @@ def test_balanced_pairing_removes_the_correlated_pairs_of_short_prefixes():
     below independent draws' 1/sqrt(n), where SALib's pairing has pairs far above it."""
     table = load_benchmark("design_balance").pairings(23, (32, 64)).set_index(["n", "pairing"])
     for n in (32, 64):
-        assert table.loc[(n, "balanced"), "worst"] < 0.6 / np.sqrt(n)
+        assert table.loc[(n, "balanced"), "worst"] < 0.75 / np.sqrt(n)
         assert table.loc[(n, "salib"), "worst"] > 2 / np.sqrt(n)
 
 
@@ -91,3 +86,14 @@ def test_the_design_reads_a_linear_effects_total_index_at_its_size():
 def test_an_unknown_pairing_is_refused():
     with pytest.raises(ValueError, match="pairing must be one of balanced, salib"):
         saltelli_design(MIXED, 4, 0, pairing="random")
+
+
+def test_balanced_pairing_steadies_the_total_order_estimate_not_the_first_order():
+    """SALib's estimators on a linear function with unequal coefficients, over 32
+    scrambles at 32 base points: the worst factor's total-order error falls by more than
+    half; the first-order errors, which rest on all of A's and B's columns, stay alike."""
+    table = load_benchmark("design_balance").linear_estimates(23, (32,), range(1000, 1032))
+    worst = table.set_index(["pairing", "index"])["worst_rmse"]
+    assert worst[("balanced", "ST")] < 0.5 * worst[("salib", "ST")]
+    mean = table.set_index(["pairing", "index"])["mean_rmse"]
+    assert mean[("balanced", "S1")] == pytest.approx(mean[("salib", "S1")], rel=0.15)

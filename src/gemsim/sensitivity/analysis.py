@@ -228,8 +228,8 @@ def run_sensitivity(
         calc_second_order: Sobol' second-order indices (in ``result.second_order``).
         map_fn: order-preserving map used to evaluate ``f``, e.g.
             ``ThreadPoolExecutor().map`` or ``ProcessPoolExecutor().map``.
-        **options: method options: ``num_levels`` (Morris, default 4), ``M`` (FAST,
-            default 4).
+        **options: method options: ``pairing`` (Sobol', default ``"balanced"``),
+            ``num_levels`` (Morris, default 4), ``M`` (FAST, default 4).
     """
     X = sample_design(problem, method, n, seed, calc_second_order=calc_second_order, **options)
     Y = evaluate(f, problem, X, map_fn)
