@@ -10,7 +10,7 @@ REFERENCE = Path(__file__).resolve().parents[1] / "results" / "reference"
 
 def test_sample_sizes_and_leaders_come_from_the_stored_tables():
     script = load_benchmark("sobol_by_n")
-    assert script.sample_size(REFERENCE / "sobol") == 32
+    assert script.sample_size(REFERENCE / "sobol_salib") == 32
     assert script.sample_size(REFERENCE / "sobol_n64") == 64
     assert script.sample_size(REFERENCE / "sobol_n128") == 128
     indices = pd.read_csv(REFERENCE / "sobol_n64" / "indices.csv")
