@@ -123,25 +123,33 @@ def test_verdict_needs_the_whole_interval_on_one_side():
     assert _verdict(no_loss, -0.5, -0.2, 100.0) == "holds"  # within 1% of the level
 
 
-def test_fails_when_describes_the_minority_side():
+def test_fails_when_describes_the_minority_side_and_checks_it_out_of_sample():
     """A claim that fails at most points is described by where it holds; one that holds
-    at most points by where it fails; scattered exceptions by no region."""
+    at most points by where it fails; scattered exceptions by no region. A planted region
+    is found again on every half of the points and holds on the other half."""
+    import re
+
     import numpy as np
 
-    from gemsim.analysis.claims import _fails_when
+    from gemsim.analysis.claims import HELD_OUT_HALVES, _fails_when
 
     rng = np.random.default_rng(0)
     x = pd.DataFrame(rng.uniform(0, 1, (1000, 3)), columns=["a", "b", "c"])
     claim = Claim("x", "x", "level", "a", "y", 1)
     corner = ((x["a"] >= 0.6) & (x["b"] >= 0.5)).to_numpy()
-    rare = _fails_when(claim, x, corner, 0, None)
+    rare, held = _fails_when(claim, x, corner, 0, None)
     assert rare.startswith(f"at {int((~corner).sum())} of 1000 points: everywhere but where ")
     assert "a ≥ 0.6" in rare or "a > 0.6" in rare or "a > 0.59" in rare
-    common = _fails_when(claim, x, ~corner, 0, None)
-    assert not common.startswith("at ") and "coverage" in common
+    found = f"found on {HELD_OUT_HALVES} of {HELD_OUT_HALVES} half-samples"
+    assert held.startswith(found)
+    coverage, density = (int(v) for v in re.findall(r"(\d+)%", held))
+    assert coverage >= 90 and density >= 90
+    common, held = _fails_when(claim, x, ~corner, 0, None)
+    assert not common.startswith("at ") and "coverage" in common and held.startswith(found)
     scattered = rng.random(1000) < 0.3
-    assert "form no region" in _fails_when(claim, x, scattered, 0, None)
-    assert "no region" in _fails_when(claim, x, ~scattered, 0, None)
+    text, held = _fails_when(claim, x, scattered, 0, None)
+    assert "form no region" in text and held == "no region to check"
+    assert "no region" in _fails_when(claim, x, ~scattered, 0, None)[0]
 
 
 def test_a_tie_is_no_loss_but_does_not_beat():
@@ -238,6 +246,9 @@ def test_gemsim_claims_reads_a_sobol_analysis(tmp_path: Path):
         assert 0.0 <= float(row["share_holding"]) <= 1.0
         assert int(row["sample_points"]) == 2 * (2 + 1 + 2)  # n x (parameters + dummy + 2)
         assert row["fails_when"] and not row["fails_when"].startswith(NOT_COMPUTED)
+        assert row["fails_when_held_out"] and not row["fails_when_held_out"].startswith(
+            NOT_COMPUTED
+        )
         assert frame.loc["replaces_without_loss:wellbeing", "share_holding"].startswith(
             f"{NOT_COMPUTED} (the sensitivity analysis does not run groeiplan_replacing"
         )

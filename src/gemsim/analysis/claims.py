@@ -25,6 +25,12 @@ fails_when         where in the assumption space it fails: the PRIM boxes of sce
                    where it holds); beside the sampled parameters, the derived axes of
                    the claim's outcome where they describe it better
                    (:mod:`gemsim.analysis.discovery_axes`)
+fails_when_        the same discovery on a random half of the design's blocks, its region
+held_out           scored on the other half, ten times: on how many halves a region was
+                   found, and the median coverage and density on the half it was not
+                   found on (:mod:`gemsim.sensitivity.discovery_holdout`); a region that
+                   is rarely found, or holds little out of sample, is a hint, not a
+                   finding
 rests_on           the parameters with the largest total-order index (or Morris mu*) of
                    the claim's value over the sample: the assumptions the verdict rests on
 noise_floor        the noise-floor dummy's index for the same value (the random path's
@@ -40,13 +46,14 @@ from __future__ import annotations
 import json
 import math
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from gemsim.analysis.discovery_axes import discover_with_axes
+from gemsim.analysis.discovery_axes import discover_with_axes, with_discovery_axes
 from gemsim.analysis.files import write_csv
 from gemsim.analysis.html import Html, escape, table
 from gemsim.study.claims import CLAIMS, GOAL_RESULT_FILE, Claim
@@ -78,9 +85,12 @@ COLUMNS = [
     "share_holding",
     "sample_points",
     "fails_when",
+    "fails_when_held_out",
     "rests_on",
     "noise_floor",
 ]
+#: Half-samples of the held-out check of ``fails_when``.
+HELD_OUT_HALVES = 10
 
 
 # ------------------------------------------------------------------- default assumptions
@@ -181,41 +191,64 @@ def _sensitivity(folder: Path) -> tuple[Any, np.ndarray, pd.DataFrame, pd.DataFr
     return settings, X, sample, pd.read_parquet(means), int(record["months"])
 
 
-def _fails_when(
-    claim: Claim, sample: pd.DataFrame, holds: np.ndarray, seed: int, blocks: np.ndarray | None
-) -> str:
+def _finder(claim: Claim, seed: int) -> Callable[..., ScenarioDiscovery]:
+    """``find(x, flags, blocks)``: the claim's scenario discovery of ``flags`` over ``x``
+    (with the claim outcome's derived axes where they describe it better)."""
     from gemsim.sensitivity.discovery import discover
 
+    def find(x: pd.DataFrame, flags: np.ndarray, blocks: np.ndarray | None) -> ScenarioDiscovery:
+        def over(columns: pd.DataFrame) -> ScenarioDiscovery:
+            found = discover(
+                columns, flags, claim.text, blocks=blocks, max_boxes=2, max_restricted=3, seed=seed
+            )
+            found.boxes = [box for box in found.boxes if box.limits]  # must restrict something
+            return found
+
+        return discover_with_axes(x, claim.outcome, over)
+
+    return find
+
+
+def _fails_when(
+    claim: Claim, sample: pd.DataFrame, holds: np.ndarray, seed: int, blocks: np.ndarray | None
+) -> tuple[str, str]:
+    """The ``fails_when`` text and its held-out check (see the module docstring)."""
+    from gemsim.sensitivity.discovery_holdout import held_out_regions
+
     if holds.all():
-        return f"never in the {len(holds)} points sampled"
+        return f"never in the {len(holds)} points sampled", "no region to check"
     if not holds.any():
-        return f"everywhere: at all {len(holds)} points sampled"
+        return f"everywhere: at all {len(holds)} points sampled", "no region to check"
     fails = int((~holds).sum())
     # Where a claim fails at most points, the region where it holds is the finding (a box
     # around most of the sample says little): "everywhere but where <region>".
     minority = holds if fails > len(holds) / 2 else ~holds
-
-    def find(columns: pd.DataFrame) -> ScenarioDiscovery:
-        found = discover(
-            columns, minority, claim.text, blocks=blocks, max_boxes=2, max_restricted=3, seed=seed
-        )
-        found.boxes = [box for box in found.boxes if box.limits]  # a box must restrict something
-        return found
-
-    region = discover_with_axes(sample, claim.outcome, find).region()
-    if minority is holds:
-        if region is None:
-            return (
+    find = _finder(claim, seed)
+    region = find(sample, minority, blocks).region()
+    if region is None:
+        if minority is holds:
+            text = (
                 f"at {fails} of {len(holds)} points; the {len(holds) - fails} where it holds "
                 "form no region of the sampled ranges (noise or many small effects)"
             )
-        return f"at {fails} of {len(holds)} points: everywhere but where {region.text}"
-    if region is None:
-        return (
-            f"at {fails} of {len(holds)} points, with no region of the "
-            "sampled ranges where failures concentrate (noise or many small effects)"
-        )
-    return region.text
+        else:
+            text = (
+                f"at {fails} of {len(holds)} points, with no region of the "
+                "sampled ranges where failures concentrate (noise or many small effects)"
+            )
+        return text, "no region to check"
+    held = held_out_regions(
+        sample,
+        minority,
+        np.arange(len(sample)) if blocks is None else blocks,
+        find,
+        columns=lambda frame: with_discovery_axes(frame, claim.outcome),
+        halves=HELD_OUT_HALVES,
+        seed=seed,
+    )
+    if minority is holds:
+        return f"at {fails} of {len(holds)} points: everywhere but where {region.text}", held.text
+    return region.text, held.text
 
 
 def _rests_on(settings: Any, X: np.ndarray, values: np.ndarray, seed: int) -> tuple[str, Any]:
@@ -256,6 +289,7 @@ def _not_computed(claim: Claim, why: str) -> dict[str, Any]:
         "share_holding": why,
         "sample_points": 0,
         "fails_when": why,
+        "fails_when_held_out": why,
         "rests_on": why,
         "noise_floor": why,
     }
@@ -293,12 +327,14 @@ def assumption_space(folder: Path, horizon: int, seed: int) -> pd.DataFrame:
             [_holds(claim, _margin(claim, v, r)) for v, r in zip(values, reference, strict=True)]
         )
         rests_on, floor = _rests_on(settings, X, values, seed)
+        fails_when, held_out = _fails_when(claim, x, holds, seed, blocks)
         rows.append(
             {
                 "claim_id": claim.id,
                 "share_holding": float(holds.mean()),
                 "sample_points": len(holds),
-                "fails_when": _fails_when(claim, x, holds, seed, blocks),
+                "fails_when": fails_when,
+                "fails_when_held_out": held_out,
                 "rests_on": rests_on,
                 "noise_floor": floor,
             }
@@ -340,6 +376,7 @@ def _goal_row(out_dir: Path) -> dict[str, Any] | None:
         "share_holding": space,
         "sample_points": 0,
         "fails_when": space,
+        "fails_when_held_out": space,
         "rests_on": space,
         "noise_floor": space,
     }
@@ -366,19 +403,7 @@ def claims_table(
         space = assumption_space(sensitivity, horizon, seed)
     else:
         why = f"{NOT_COMPUTED} (no sensitivity folder named)"
-        space = pd.DataFrame(
-            [
-                {
-                    "claim_id": c.id,
-                    "share_holding": why,
-                    "sample_points": 0,
-                    "fails_when": why,
-                    "rests_on": why,
-                    "noise_floor": why,
-                }
-                for c in CLAIMS
-            ]
-        )
+        space = pd.DataFrame([_not_computed(c, why) for c in CLAIMS])
     table_ = table_.merge(space, on="claim_id", how="left")
     goal = _goal_row(out_dir) if out_dir is not None else None
     if goal is not None:
@@ -490,7 +515,7 @@ def claims_section(frame: pd.DataFrame | None) -> str:
                 estimate,
                 row["verdict"],
                 _share(row["share_holding"]),
-                row["fails_when"],
+                _with_check(str(row["fails_when"]), str(row.get("fails_when_held_out", ""))),
                 _explained(str(row["rests_on"])),
             ]
         )
@@ -510,11 +535,19 @@ def claims_section(frame: pd.DataFrame | None) -> str:
         "<i>holds</i> or <i>fails</i> only when the whole interval is on one side. "
         "<b>Holds in</b>: the share of the sensitivity analysis's sample (every uncertain "
         "assumption drawn over its range) where the claim holds. <b>Fails when</b>: the "
-        "region of those assumptions where it fails (scenario discovery, PRIM). <b>Rests "
+        "region of those assumptions where it fails (scenario discovery, PRIM), and how it "
+        "held when found on half the sample and checked on the other half. <b>Rests "
         "on</b>: the assumptions with the largest total-order index for the claim's value. "
         "'not computed' means the results needed for that column were not there.</p>"
         + table(header, rows)
     )
+
+
+def _with_check(fails_when: str, held_out: str) -> Html | str:
+    """The region and, below it, its held-out check (when there is one to show)."""
+    if not held_out or held_out.startswith(("no region", NOT_COMPUTED)):
+        return fails_when
+    return Html(f"{escape(fails_when)}<br><small>held out: {escape(held_out)}</small>")
 
 
 def section_for(folder: Path | str) -> str:

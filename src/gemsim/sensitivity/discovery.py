@@ -321,6 +321,23 @@ class ScenarioDiscovery:
             blocks_with_cases=self.blocks_with_cases(),
         )
 
+    def region_mask(self, x: pd.DataFrame) -> np.ndarray | None:
+        """Which rows of ``x`` (other points, with at least this discovery's columns) fall
+        inside :meth:`region`: its PRIM boxes, else its tree leaves; ``None`` without a
+        region."""
+        points = x[list(self.x.columns)].reset_index(drop=True)
+        if self.boxes:
+            inside = np.zeros(len(points), dtype=bool)
+            for box in self.boxes:
+                inside |= box.contains(points)
+            return inside
+        leaves = self.tree_regions()
+        if leaves.empty or self.tree is None:
+            return None
+        encoded = pd.get_dummies(points, prefix_sep="=").astype(float)
+        encoded = encoded.reindex(columns=self.tree_features, fill_value=0.0)
+        return np.isin(self.tree.apply(encoded.to_numpy()), leaves["leaf"].to_numpy())
+
     def box_table(self) -> pd.DataFrame:
         """One row per box and restricted parameter: ``box, coverage, density, mass,
         parameter, low, high, levels, qp_low, qp_high``."""
