@@ -140,8 +140,8 @@ def test_fails_when_describes_the_minority_side_and_checks_it_out_of_sample():
     rare, held = _fails_when(claim, x, corner, 0, None)
     assert rare.startswith(f"at {int((~corner).sum())} of 1000 points: everywhere but where ")
     assert "a ≥ 0.6" in rare or "a > 0.6" in rare or "a > 0.59" in rare
-    found = f"found on {HELD_OUT_HALVES} of {HELD_OUT_HALVES} half-samples"
-    assert held.startswith(found)
+    found = f"a region on {HELD_OUT_HALVES} of {HELD_OUT_HALVES} half-samples, "
+    assert held.startswith(found + f"{HELD_OUT_HALVES} on the same parameters")
     coverage, density = (int(v) for v in re.findall(r"(\d+)%", held))
     assert coverage >= 90 and density >= 90
     common, held = _fails_when(claim, x, ~corner, 0, None)

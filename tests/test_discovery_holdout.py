@@ -25,10 +25,19 @@ def find(x: pd.DataFrame, cases: np.ndarray, blocks: np.ndarray):
 def test_a_planted_box_is_found_on_every_half_and_holds_on_the_other():
     x, blocks = blocked()
     cases = ((x["a"] >= 0.6) & (x["b"] <= 0.4)).to_numpy()
-    held = held_out_regions(x, cases, blocks, find, halves=6)
-    assert held.found == 6
+    everywhere = find(x, cases, blocks)
+    assert everywhere.region_parameters() == {"a", "b"}
+    held = held_out_regions(
+        x, cases, blocks, find, parameters=everywhere.region_parameters(), halves=6
+    )
+    assert held.found == 6 and held.same_parameters == 6
     assert held.median("coverage") >= 0.9 and held.median("density") >= 0.9
-    assert held.text.startswith("found on 6 of 6 half-samples; on the other half coverage")
+    # density over the held-out rate of cases: about 1 / 0.16 for a box of 16% of points
+    assert held.median("lift") == pytest.approx(1 / cases.mean(), rel=0.2)
+    assert held.text.startswith("a region on 6 of 6 half-samples, 6 on the same parameters;")
+    assert held.text.endswith("times its rate (medians)")
+    unrelated = held_out_regions(x, cases, blocks, find, parameters={"c"}, halves=2)
+    assert unrelated.same_parameters == 0
 
 
 def test_failures_scattered_at_random_rarely_give_a_region_that_holds_elsewhere():
@@ -36,6 +45,8 @@ def test_failures_scattered_at_random_rarely_give_a_region_that_holds_elsewhere(
     cases = np.random.default_rng(5).random(len(x)) < 0.3
     held = held_out_regions(x, cases, blocks, find, halves=6)
     assert held.found <= 1
+    if held.found == 0:
+        assert held.text == "a region on none of 6 half-samples"
 
 
 def test_a_tree_region_masks_new_points_by_its_leaves():
@@ -44,6 +55,7 @@ def test_a_tree_region_masks_new_points_by_its_leaves():
     cases = ((x["a"] <= 0.2) | (x["a"] >= 0.8)).to_numpy()
     found = find(x, cases, blocks)
     assert not found.boxes and found.region() is not None
+    assert found.region_parameters() == {"a"}
     new, _ = blocked(seed=11)
     inside = found.region_mask(new)
     truth = ((new["a"] <= 0.2) | (new["a"] >= 0.8)).to_numpy()
@@ -59,9 +71,24 @@ def test_no_region_gives_no_mask_and_bad_input_is_refused():
         held_out_regions(x, np.zeros(len(x), dtype=bool), np.zeros(len(x)), find)
 
 
-def test_the_same_seed_gives_the_same_halves():
+def test_the_same_seed_gives_the_same_halves_and_another_seed_others():
     x, blocks = blocked()
     cases = ((x["a"] >= 0.6) & (x["b"] <= 0.4)).to_numpy()
     first = held_out_regions(x, cases, blocks, find, halves=3, seed=9).table
     again = held_out_regions(x, cases, blocks, find, halves=3, seed=9).table
     pd.testing.assert_frame_equal(first, again)
+    other = held_out_regions(x, cases, blocks, find, halves=3, seed=10).table
+    assert not other["cases"].equals(first["cases"])  # other splits, other held-out cases
+
+
+def test_a_region_on_a_derived_column_is_scored_with_it_added_to_the_held_out_points():
+    """A region may restrict a column derived from others (e.g. the in-order gap): the
+    held-out half gets it from ``columns`` before it is scored."""
+    x, blocks = blocked()
+
+    def derived(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(gap=frame["a"] - frame["b"])
+
+    cases = (x["a"] - x["b"] > 0.4).to_numpy()
+    held = held_out_regions(derived(x), cases, blocks, find, columns=derived, halves=4)
+    assert held.found == 4 and held.median("density") >= 0.85

@@ -26,11 +26,13 @@ fails_when         where in the assumption space it fails: the PRIM boxes of sce
                    the claim's outcome where they describe it better
                    (:mod:`gemsim.analysis.discovery_axes`)
 fails_when_        the same discovery on a random half of the design's blocks, its region
-held_out           scored on the other half, ten times: on how many halves a region was
-                   found, and the median coverage and density on the half it was not
-                   found on (:mod:`gemsim.sensitivity.discovery_holdout`); a region that
-                   is rarely found, or holds little out of sample, is a hint, not a
-                   finding
+held_out           scored on the other half, 20 times: on how many halves a region was
+                   found and on how many it restricts one of the same parameters, and
+                   the median coverage, density and lift (density over the held-out
+                   half's rate) on the half it was not found on
+                   (:mod:`gemsim.sensitivity.discovery_holdout`, which says why this is
+                   a pessimistic bound); a region rarely found again, or with a lift
+                   near 1, is a hint, not a finding
 rests_on           the parameters with the largest total-order index (or Morris mu*) of
                    the claim's value over the sample: the assumptions the verdict rests on
 noise_floor        the noise-floor dummy's index for the same value (the random path's
@@ -90,7 +92,7 @@ COLUMNS = [
     "noise_floor",
 ]
 #: Half-samples of the held-out check of ``fails_when``.
-HELD_OUT_HALVES = 10
+HELD_OUT_HALVES = 20
 
 
 # ------------------------------------------------------------------- default assumptions
@@ -224,7 +226,8 @@ def _fails_when(
     # around most of the sample says little): "everywhere but where <region>".
     minority = holds if fails > len(holds) / 2 else ~holds
     find = _finder(claim, seed)
-    region = find(sample, minority, blocks).region()
+    everywhere = find(sample, minority, blocks)
+    region = everywhere.region()
     if region is None:
         if minority is holds:
             text = (
@@ -243,6 +246,7 @@ def _fails_when(
         np.arange(len(sample)) if blocks is None else blocks,
         find,
         columns=lambda frame: with_discovery_axes(frame, claim.outcome),
+        parameters=everywhere.region_parameters(),
         halves=HELD_OUT_HALVES,
         seed=seed,
     )

@@ -321,6 +321,18 @@ class ScenarioDiscovery:
             blocks_with_cases=self.blocks_with_cases(),
         )
 
+    def region_parameters(self) -> set[str]:
+        """The parameters :meth:`region` restricts (empty without a region)."""
+        if self.boxes:
+            return {limit.parameter for box in self.boxes for limit in box.limits}
+        leaves = self.tree_regions()
+        names = set(self.x.columns)
+        found = set()
+        for leaf in leaves["leaf"] if not leaves.empty else []:
+            for feature, _, _ in self.leaf_paths.get(int(leaf), []):
+                found.add(feature if feature in names else feature.split("=", 1)[0])
+        return found
+
     def region_mask(self, x: pd.DataFrame) -> np.ndarray | None:
         """Which rows of ``x`` (other points, with at least this discovery's columns) fall
         inside :meth:`region`: its PRIM boxes, else its tree leaves; ``None`` without a
