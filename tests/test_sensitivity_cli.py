@@ -323,6 +323,10 @@ def test_discovery_flags_the_points_where_a_contrast_flips(sobol: Path):
         f"{CONTRAST}:trust_government",
         f"{CONTRAST}:participation",
     ]
+    held_out = ["held_out_found", "held_out_same", "held_out_coverage", "held_out_lift"]
+    assert set(held_out) <= set(discovery.columns)
+    no_region = discovery["found_by"].isna()
+    assert discovery.loc[no_region, held_out].isna().all().all()  # checked only with a region
     for row in discovery.itertuples():
         values = outputs[row.column].to_numpy()
         sign = 1 if (values > 0).sum() >= (values < 0).sum() else -1

@@ -330,3 +330,23 @@ def test_a_difference_zero_but_for_rounding_is_a_tie():
     cases, sign = sign_flip_cases([rounding, -rounding, 0.2, 0.3, 1e-9])
     assert sign == 1 and cases.tolist() == [True, True, False, False, False]
     assert without_rounding([1e6, 1e-7, 1e-5]).tolist() == [1e6, 0.0, 1e-5]
+
+
+def test_a_region_of_a_contrast_is_checked_on_the_blocks_it_was_not_found_on():
+    """The held-out columns of discovery.csv: the planted box is found again on every
+    half, on the same parameters, with a lift well above 1; the same in two processes."""
+    from functools import partial
+
+    from gemsim.analysis.sensitivity_discovery import HELD_OUT_COLUMNS, _held_out
+    from gemsim.sensitivity.pool import in_processes
+
+    x = sampled_points(400)
+    cases = sign_flip_cases(planted_difference(x))[0]
+    blocks = np.arange(len(x)) // 8
+    job = (cases, STATEMENT, "wellbeing", frozenset({"a", "b"}))
+    one = in_processes(partial(_held_out, x, blocks, 0), [job, job], 1)
+    two = in_processes(partial(_held_out, x, blocks, 0), [job, job], 2)
+    assert one == two and set(one[0]) == set(HELD_OUT_COLUMNS)
+    check = one[0]
+    assert check["held_out_found"] == check["held_out_same"] == 20
+    assert check["held_out_density"] >= 0.8 and check["held_out_lift"] > 3

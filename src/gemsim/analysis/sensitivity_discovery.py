@@ -11,7 +11,13 @@ next to the runs:
                    method gave the finding (``found_by``: PRIM, else the tree's dense leaves,
                    :meth:`~gemsim.sensitivity.discovery.ScenarioDiscovery.region`) with its
                    coverage and density, and the finding as a sentence ("... unless A > x
-                   and B < y");
+                   and B < y"); where there is a region, its held-out check
+                   (:mod:`gemsim.sensitivity.discovery_holdout`: the same discovery on a
+                   random half of the design's blocks, scored on the other half, 20
+                   times): ``held_out_found`` and ``held_out_same`` (halves with a region,
+                   and with one on the same parameters), ``held_out_coverage``,
+                   ``held_out_density`` and ``held_out_lift`` (medians; lift = density
+                   over the held-out half's rate of cases, 1 is chance);
 ``boxes.csv``      one row per box and restricted parameter: coverage, density, mass,
                    limits and PRIM's quasi-p-values;
 ``tree.csv``       one row per leaf of each contrast's tree: its rule, mass and density;
@@ -36,7 +42,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from gemsim.analysis.discovery_axes import discover_with_axes
+from gemsim.analysis.discovery_axes import discover_with_axes, with_discovery_axes
 from gemsim.analysis.files import slug
 from gemsim.analysis.sensitivity_data import SensitivityData, numeric_sample, sample_blocks
 from gemsim.sensitivity.pool import in_processes
@@ -63,6 +69,15 @@ FIGURE_PREFIX = "discovery_"
 MAX_BOXES = 2
 MAX_RESTRICTED = 3
 MIN_DENSITY = 0.5
+#: Half-samples of each region's held-out check.
+HELD_OUT_HALVES = 20
+HELD_OUT_COLUMNS = (
+    "held_out_found",
+    "held_out_same",
+    "held_out_coverage",
+    "held_out_density",
+    "held_out_lift",
+)
 
 
 @dataclass
@@ -102,6 +117,34 @@ def _discover(
     )
 
 
+def _held_out(
+    x: pd.DataFrame,
+    blocks: np.ndarray,
+    seed: int,
+    job: tuple[np.ndarray, str, str, frozenset[str]],
+) -> dict[str, float]:
+    """The held-out check of one finding's region (the ``held_out_*`` columns)."""
+    from gemsim.sensitivity.discovery_holdout import held_out_regions
+
+    cases, statement, output, parameters = job
+
+    def find(part: pd.DataFrame, flags: np.ndarray, part_blocks: np.ndarray) -> ScenarioDiscovery:
+        return _discover(part, part_blocks, seed, (flags, statement, output))
+
+    held = held_out_regions(
+        x,
+        cases,
+        blocks,
+        find,
+        columns=partial(with_discovery_axes, output=output),
+        parameters=parameters,
+        halves=HELD_OUT_HALVES,
+        seed=seed,
+    )
+    values = [held.found, held.same_parameters, *map(held.median, ("coverage", "density", "lift"))]
+    return dict(zip(HELD_OUT_COLUMNS, map(float, values), strict=True))
+
+
 def discover_contrasts(
     data: SensitivityData, outputs: pd.DataFrame, *, workers: int = 1
 ) -> Discoveries:
@@ -120,10 +163,20 @@ def discover_contrasts(
         statement = _statement(contrast.scenario, contrast.reference, output, sign)
         jobs.append((cases, statement, output))
     blocks = sample_blocks(settings, len(x))
-    results = in_processes(partial(_discover, x, blocks, data.seed % 2**32), jobs, workers)
+    seed = data.seed % 2**32
+    results = in_processes(partial(_discover, x, blocks, seed), jobs, workers)
+    with_region = [i for i, result in enumerate(results) if result.region() is not None]
+    checks = in_processes(
+        partial(_held_out, x, np.arange(len(x)) if blocks is None else blocks, seed),
+        [(*jobs[i], frozenset(results[i].region_parameters())) for i in with_region],
+        workers,
+    )
+    held_out = dict(zip(with_region, checks, strict=True))
     found: dict[str, ScenarioDiscovery] = {}
     rows, box_parts, leaf_parts = [], [], []
-    for (contrast, output), (_, statement, _), result in zip(pairs, jobs, results, strict=True):
+    for i, ((contrast, output), (_, statement, _), result) in enumerate(
+        zip(pairs, jobs, results, strict=True)
+    ):
         column = contrast.column(output)
         found[column] = result
         region = result.region()
@@ -141,6 +194,7 @@ def discover_contrasts(
                 "coverage": math.nan if region is None else region.coverage,
                 "density": math.nan if region is None else region.density,
                 "finding": result.sentence(),
+                **held_out.get(i, dict.fromkeys(HELD_OUT_COLUMNS, math.nan)),
             }
         )
         keys = {"contrast": contrast.name, "output": output, "column": column}

@@ -10,7 +10,8 @@ halves, the discovery runs on one half and its region is scored on the other, ``
 times. Reported: on how many halves a region is found at all and on how many it restricts
 one of the parameters the region found on all points restricts, and the medians, over
 the halves with a region, of its coverage, its density and that density as a multiple of
-the held-out half's own rate of cases (the lift; 1 is no better than chance).
+the held-out half's own rate of cases (the lift; 1 is no better than chance, and where the
+cases are most points it cannot exceed one over their rate).
 
 This describes the procedure at half the sample, a pessimistic bound on the one region
 found on all points: a half has half the design blocks, while the rules a region must
