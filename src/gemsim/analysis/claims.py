@@ -243,7 +243,7 @@ def _fails_when(
     held = held_out_regions(
         sample,
         minority,
-        np.arange(len(sample)) if blocks is None else blocks,
+        blocks,
         find,
         columns=lambda frame: with_discovery_axes(frame, claim.outcome),
         parameters=everywhere.region_parameters(),

@@ -119,7 +119,7 @@ def _discover(
 
 def _held_out(
     x: pd.DataFrame,
-    blocks: np.ndarray,
+    blocks: np.ndarray | None,
     seed: int,
     job: tuple[np.ndarray, str, str, frozenset[str]],
 ) -> dict[str, float]:
@@ -165,21 +165,21 @@ def discover_contrasts(
     blocks = sample_blocks(settings, len(x))
     seed = data.seed % 2**32
     results = in_processes(partial(_discover, x, blocks, seed), jobs, workers)
-    with_region = [i for i, result in enumerate(results) if result.region() is not None]
+    regions = [result.region() for result in results]
+    with_region = [i for i, region in enumerate(regions) if region is not None]
     checks = in_processes(
-        partial(_held_out, x, np.arange(len(x)) if blocks is None else blocks, seed),
+        partial(_held_out, x, blocks, seed),
         [(*jobs[i], frozenset(results[i].region_parameters())) for i in with_region],
         workers,
     )
     held_out = dict(zip(with_region, checks, strict=True))
     found: dict[str, ScenarioDiscovery] = {}
     rows, box_parts, leaf_parts = [], [], []
-    for i, ((contrast, output), (_, statement, _), result) in enumerate(
-        zip(pairs, jobs, results, strict=True)
+    for i, ((contrast, output), (_, statement, _), result, region) in enumerate(
+        zip(pairs, jobs, results, regions, strict=True)
     ):
         column = contrast.column(output)
         found[column] = result
-        region = result.region()
         rows.append(
             {
                 "contrast": contrast.name,

@@ -232,11 +232,12 @@ class ScenarioDiscovery:
     def n_cases(self) -> int:
         return int(np.sum(self.cases))
 
-    def in_boxes(self) -> np.ndarray:
-        """Which points fall inside any box."""
-        inside = np.zeros(self.points, dtype=bool)
+    def in_boxes(self, x: pd.DataFrame | None = None) -> np.ndarray:
+        """Which points (of ``x``, default the sampled ones) fall inside any box."""
+        points = self.x if x is None else x
+        inside = np.zeros(len(points), dtype=bool)
         for box in self.boxes:
-            inside |= box.contains(self.x)
+            inside |= box.contains(points)
         return inside
 
     def joint_fit(self) -> tuple[float, float]:
@@ -339,10 +340,7 @@ class ScenarioDiscovery:
         region."""
         points = x[list(self.x.columns)].reset_index(drop=True)
         if self.boxes:
-            inside = np.zeros(len(points), dtype=bool)
-            for box in self.boxes:
-                inside |= box.contains(points)
-            return inside
+            return self.in_boxes(points)
         leaves = self.tree_regions()
         if leaves.empty or self.tree is None:
             return None

@@ -88,7 +88,7 @@ class HeldOut:
 def held_out_regions(
     x: pd.DataFrame,
     cases: Sequence[bool] | np.ndarray,
-    blocks: Sequence[int] | np.ndarray,
+    blocks: Sequence[int] | np.ndarray | None,
     find: Find,
     *,
     columns: Columns | None = None,
@@ -99,17 +99,17 @@ def held_out_regions(
     """Find a region with ``find`` on a random half of the design ``blocks`` and score it
     on the other half, ``halves`` times (each split from ``seed`` and its number).
 
-    ``columns`` adds derived columns to the held-out points before they are scored (a
-    region may restrict one, :mod:`gemsim.analysis.discovery_axes`); ``parameters`` are
-    those the region found on all points restricts (a half's region counts as on the same
-    parameters when it restricts one of them). Coverage is the share of the held-out
-    cases inside the region, density the share of held-out points inside it that are
-    cases, lift that density over the held-out half's share of cases (NaN where they are
-    undefined).
+    ``blocks`` ``None`` makes every point its own block. ``columns`` adds derived columns
+    to the held-out points before they are scored (a region may restrict one,
+    :mod:`gemsim.analysis.discovery_axes`); ``parameters`` are those the region found on
+    all points restricts (a half's region counts as on the same parameters when it
+    restricts one of them). Coverage is the share of the held-out cases inside the region,
+    density the share of held-out points inside it that are cases, lift that density over
+    the held-out half's share of cases (NaN where they are undefined).
     """
     x = x.reset_index(drop=True)
     flags = np.asarray(cases, dtype=bool).ravel()
-    block_of = np.asarray(blocks).ravel()
+    block_of = np.arange(len(x)) if blocks is None else np.asarray(blocks).ravel()
     if not len(flags) == len(block_of) == len(x):
         raise ValueError(f"{len(x)} points, {len(flags)} case flags, {len(block_of)} blocks")
     unique = np.unique(block_of)
