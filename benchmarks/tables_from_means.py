@@ -1,8 +1,8 @@
 """Rebuild a sensitivity folder's convergence verdict and metamodel tables from its
 per-point means alone.
 
-``python benchmarks/tables_from_means.py FOLDER [--metamodels] [--discovery] [--workers W]
-[--write]``
+``python benchmarks/tables_from_means.py FOLDER [--metamodels [--metamodel-points P]]
+[--discovery] [--workers W] [--write]``
 
 A reference folder keeps the per-point means (``scenario_outputs.parquet``) but not the
 single runs that ``gemsim report`` reads. This recomputes the analysed outputs from the
@@ -10,7 +10,10 @@ means (a contrast as the difference of the two scenarios' means, which equals th
 the paired differences up to rounding), then the indices on growing parts of the sample
 and the verdict of :func:`gemsim.analysis.sensitivity_report.convergence_check`, and with
 ``--metamodels`` the Gaussian-process metamodels of ``metamodel_outputs`` (fit, indices,
-convergence) as ``gemsim report`` makes them, and with ``--discovery`` the scenario
+convergence) as ``gemsim report`` makes them (``--metamodel-points``: fitted on at most
+that many points instead of the manifest's ``metamodel_points``, 800 for a folder stored
+before the setting; the tables' ``n_train``, ``train_half`` and ``train`` say what was
+used), and with ``--discovery`` the scenario
 discovery of every contrast (PRIM boxes and tree). It prints how far the recomputed
 indices lie from the folder's tables (they should agree to rounding), which discovery
 findings changed, and, with ``--write``, replaces ``convergence_check.csv`` (and the three
@@ -20,10 +23,13 @@ metamodel tables, and ``discovery.csv``, ``boxes.csv`` and ``tree.csv``).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
+from typing import Annotated
 
 import pandas as pd
+from pydantic import TypeAdapter, ValidationError
 
 from gemsim.analysis.files import write_csv
 from gemsim.analysis.sensitivity_data import SensitivityData, SensitivityTables, convergence_table
@@ -45,6 +51,7 @@ from gemsim.analysis.sensitivity_report import (
     CONVERGENCE_TOLERANCE,
     convergence_check,
 )
+from gemsim.study.files import field_allowed
 from gemsim.study.plans import read_design
 from gemsim.study.sensitivity_spec import SensitivitySettings
 
@@ -101,13 +108,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--metamodels", action="store_true", help="the metamodel tables too")
+    parser.add_argument(
+        "--metamodel-points", type=int, help="fit the metamodels on at most this many points"
+    )
     parser.add_argument("--discovery", action="store_true", help="the discovery tables too")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--write", action="store_true", help="replace the tables")
     args = parser.parse_args()
+    if args.metamodel_points is not None:
+        if not args.metamodels:
+            parser.error("--metamodel-points needs --metamodels")
+        field = SensitivitySettings.model_fields["metamodel_points"]
+        try:
+            TypeAdapter(Annotated[int, *field.metadata]).validate_python(args.metamodel_points)
+        except ValidationError:
+            allowed = field_allowed(SensitivitySettings, "metamodel_points")
+            parser.error(f"--metamodel-points must be {allowed}")
 
     folder = args.folder
     data, outputs = load_from_means(folder)
+    if args.metamodel_points is not None:
+        settings = data.settings.model_copy(update={"metamodel_points": args.metamodel_points})
+        data = dataclasses.replace(data, settings=settings)
     convergence = convergence_table(data, outputs)
     if convergence is None:
         raise SystemExit(f"{data.settings.method} cannot be cut into smaller designs")
@@ -142,7 +164,12 @@ def main() -> None:
             shown["q2_before"] = pd.read_csv(folder / METAMODEL_FILE).set_index("output")["q2"]
         print(shown)
         converging = metamodel_convergence_table(
-            data, outputs, indices, tolerance=CONVERGENCE_TOLERANCE, workers=args.workers
+            data,
+            outputs,
+            indices,
+            tolerance=CONVERGENCE_TOLERANCE,
+            fits=fits,
+            workers=args.workers,
         )
         written |= {
             METAMODEL_FILE: fits,

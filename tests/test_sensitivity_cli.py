@@ -41,6 +41,7 @@ from gemsim.study.plans import (
     screening_range,
     stored_points,
 )
+from gemsim.study.sensitivity_spec import SensitivitySettings
 from gemsim.study.simulation import simulate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -356,17 +357,21 @@ def test_metamodel_is_fitted_where_asked_with_its_out_of_sample_error(sobol: Pat
     converging = pd.read_csv(sobol / "metamodel_convergence.csv")
     assert set(converging["output"]) == {f"{CONTRAST}:participation"}
     assert (converging["rows_half"] == 10).all() and (converging["rows"] == 20).all()
+    assert (converging["train_half"] == 10).all() and (converging["train"] == 20).all()
     assert converging["rank"].tolist() == [1, 2, 3]
+    assert {"ST_second_half", "halves_gap", "q2_second_half"} <= set(converging.columns)
     html = (sobol / "sensitivity.html").read_text(encoding="utf-8")
+    assert "fitted on the second half alone" in html and "(a doubling)" in html
     assert "Parameters or random path?" in html and "Metamodel" in html
     captured = fits["q2"].iloc[0] + fits["noise_share"].iloc[0]
     shown = "not shown: the metamodel accounts for less than" not in html
     assert shown == (captured >= METAMODEL_MIN_CAPTURED)
-    assert "settled on half the sample" in html and "metamodel_convergence.csv" in html
+    assert "settled: halves vs all the sample" in html and "metamodel_convergence.csv" in html
     if shown:
         worst = converging.loc[converging["change"].idxmax()]
         verdict = "yes" if converging["converged"].all() else "no"
         assert f"{verdict}: largest change {worst['change']:.2f}" in html
+        assert f"the halves differ by up to {converging['halves_gap'].max():.2f}" in html
     assert "Where each comparison flips" in html
 
 
@@ -607,6 +612,11 @@ BAD_TABLES = {
         "[sensitivity] metamodel_outputs: 'wellbeing'",
         f"{CONTRAST}:participation",
     ),
+    "metamodel points out of range": (
+        ("num_resamples = 100", "num_resamples = 100\nmetamodel_points = 10"),
+        "[sensitivity] metamodel_points",
+        "an integer from 50 to 5000",
+    ),
     "option of another method": (
         ("num_resamples = 100", "num_levels = 4"),
         "[sensitivity] num_levels",
@@ -773,6 +783,29 @@ def test_n_override_is_validated_for_the_method():
     smaller = experiment.with_overrides(n=16, replications=1)
     assert (smaller.sensitivity_settings.n, smaller.runs_per_point) == (16, 1)
     assert smaller.run_count == 16 * (22 + 1 + 2) * 5  # at most: screen_max parameters
+
+
+def test_a_folder_stored_before_metamodel_points_resumes_and_reads_as_800(
+    capsys, tmp_path: Path, sobol: Path
+):
+    """An analysis setting no run reads: a manifest without it reads as the 800 points
+    metamodels were fitted on before, resumes with another value, and then records the
+    value asked for."""
+    folder = shutil.copytree(sobol, tmp_path / "before")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    table = manifest["experiment"]["sensitivity"]
+    assert table["metamodel_points"] == 800  # the default
+    del table["metamodel_points"]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    assert SensitivitySettings.from_record(table).metamodel_points == 800
+    options = METAMODEL + "metamodel_points = 1600\n"
+    experiment = write_experiment(tmp_path, options=options)
+    code, _, err = cli(
+        capsys, "sensitivity", experiment, "--n", "4", "--out", folder, "--resume", "--quiet"
+    )
+    assert code == 0, err
+    resumed = json.loads((folder / "manifest.json").read_text())
+    assert resumed["experiment"]["sensitivity"]["metamodel_points"] == 1600
 
 
 def test_a_sobol_folder_stored_before_the_pairing_option_reads_as_salibs_design(

@@ -4,6 +4,7 @@ metamodel and the convergence check (gemsim.sensitivity, synthetic functions onl
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -248,9 +249,99 @@ def test_metamodel_convergence_compares_the_leading_indices_of_half_and_all_the_
     table = metamodel_convergence(*args, indices, n=256, max_points=200, seed=1, top=2)
     assert table["parameter"].tolist() == ["x1", "x2"]  # ranked by the full fit
     assert table["rows_half"].iloc[0] == len(X) // 2 and table["rows"].iloc[0] == len(X)
+    # Every row trains both fits while the sample fits in max_points: a doubling.
+    assert table["train_half"].iloc[0] == len(X) // 2 and table["train"].iloc[0] == len(X)
     assert table["change"].max() < 0.05 and table["converged"].all()  # a smooth response
+    assert table["halves_gap"].max() < 0.05  # the two disjoint halves agree
     full = indices.set_index("parameter")["ST"]
     assert table.set_index("parameter")["ST"].to_dict() == full[["x1", "x2"]].to_dict()
+
+
+def test_metamodel_convergence_fails_when_the_disjoint_halves_disagree():
+    """The second half is a replicate the nested check lacks: outputs that follow x1 on
+    the first half of the rows and x2 on the second give halves far apart, and the output
+    is not settled."""
+    from SALib.sample import sobol as sobol_sample
+
+    from gemsim.sensitivity.metamodel import metamodel_convergence, metamodel_indices
+
+    X = sobol_sample.sample(ISHIGAMI_PROBLEM.to_salib(), 32, calc_second_order=False, seed=2)
+    half = len(X) // 2
+    y = np.where(np.arange(len(X)) < half, X[:, 0], X[:, 1])
+    args = (ISHIGAMI_PROBLEM, X, pd.DataFrame({"switching": y}))
+    indices, _ = metamodel_indices(*args, n=256, max_points=200, seed=1)
+    table = metamodel_convergence(*args, indices, n=256, max_points=200, seed=1, top=2)
+    gaps = table.set_index("parameter")
+    # x1 explains the first half alone, x2 the second.
+    first, second = gaps.loc["x1"], gaps.loc["x2"]
+    assert first["ST_half"] > 0.9 and first["ST_second_half"] < 0.1
+    assert second["ST_half"] < 0.1 and second["ST_second_half"] > 0.9
+    assert table["halves_gap"].min() > 0.8 and not table["converged"].any()
+
+
+def test_metamodel_convergence_says_when_max_points_cuts_the_full_fit():
+    from SALib.sample import sobol as sobol_sample
+
+    from gemsim.sensitivity.metamodel import metamodel_convergence, metamodel_indices
+
+    X = sobol_sample.sample(ISHIGAMI_PROBLEM.to_salib(), 32, calc_second_order=False, seed=2)
+    Y = pd.DataFrame({"linear": 4.0 * X[:, 0] + X[:, 1]})
+    args = (ISHIGAMI_PROBLEM, X, Y)
+    indices, fits = metamodel_indices(*args, n=64, max_points=100, seed=1)
+    table = metamodel_convergence(*args, indices, n=64, max_points=100, seed=1, top=1)
+    assert fits["n_train"].iloc[0] == 100
+    sizes = table[["rows_half", "rows", "train_half", "train"]].iloc[0].tolist()
+    assert sizes == [80, 160, 80, 100]
+    # Given the full fits' table, the points it took are read from it.
+    fits["n_train"] = 123
+    told = metamodel_convergence(*args, indices, fits=fits, n=64, max_points=100, seed=1, top=1)
+    assert told["train"].iloc[0] == 123
+
+
+def test_metamodel_tables_fit_on_the_settings_metamodel_points(monkeypatch: pytest.MonkeyPatch):
+    """The ``[sensitivity] metamodel_points`` setting reaches both the fits and their
+    convergence check."""
+    import gemsim.sensitivity.metamodel as metamodel
+    from gemsim.analysis import sensitivity_noise
+
+    seen: list[int] = []
+
+    def fake(*args: object, max_points: int, **kwargs: object) -> tuple[None, None]:
+        seen.append(max_points)
+        return None, None
+
+    monkeypatch.setattr(metamodel, "metamodel_indices", fake)
+    monkeypatch.setattr(
+        metamodel, "metamodel_convergence", lambda *a, max_points, **k: seen.append(max_points)
+    )
+    monkeypatch.setattr(sensitivity_noise, "sample_blocks", lambda settings, points: None)
+    settings = SimpleNamespace(
+        metamodel_outputs=("y",), metamodel_points=321, problem=lambda: ISHIGAMI_PROBLEM
+    )
+    data = SimpleNamespace(settings=settings, X=np.zeros((4, 3)), seed=0)
+    outputs = pd.DataFrame({"y": np.arange(4.0)})
+    sensitivity_noise.metamodel_tables(data, outputs)  # type: ignore[arg-type]
+    sensitivity_noise.metamodel_convergence_table(data, outputs, pd.DataFrame(), tolerance=0.05)  # type: ignore[arg-type]
+    assert seen == [321, 321]
+
+
+def test_metamodel_predicts_nothing_for_no_rows():
+    X, y = ishigami_runs(60, noise_sd=0.0, seed=5)
+    model = fit_metamodel(ISHIGAMI_PROBLEM, X, y, max_points=60)
+    assert model.predict(np.empty((0, 3))).shape == (0,)
+
+
+def test_metamodel_predicts_in_chunks_as_in_one_call(monkeypatch: pytest.MonkeyPatch):
+    """Chunking bounds the cross-kernel's memory; each row's prediction is its own."""
+    import gemsim.sensitivity.metamodel as metamodel
+
+    X, y = ishigami_runs(200, noise_sd=0.0, seed=4)
+    model = fit_metamodel(ISHIGAMI_PROBLEM, X, y, max_points=200)
+    whole = model.predict(X)  # one chunk
+    monkeypatch.setattr(metamodel, "PREDICT_CHUNK", 7)  # 200 rows: 28 full chunks and 4 rows
+    chunked = model.predict(X)
+    assert chunked.shape == whole.shape
+    np.testing.assert_allclose(chunked, whole, rtol=1e-10, atol=0)  # BLAS's blocking
 
 
 # --- convergence to a stated tolerance -----------------------------------------------------

@@ -27,7 +27,7 @@ the model is never rerun) and writes, next to the runs::
                               noise dummy's index (:mod:`gemsim.analysis.sensitivity_noise`)
     metamodel.csv,            Gaussian-process metamodels of the outputs named in
     metamodel_indices.csv     metamodel_outputs: out-of-sample error and indices
-    metamodel_convergence.csv their leading total indices fitted on half of the sample vs all
+    metamodel_convergence.csv their leading total indices fitted on each half of the sample vs all
     discovery.csv, boxes.csv, where each contrast flips: PRIM boxes and a CART tree
     tree.csv                  (:mod:`gemsim.analysis.sensitivity_discovery`)
     figures/sensitivity_*.png indices, Morris planes, convergence, contrast distributions
@@ -308,6 +308,7 @@ def build_sensitivity_outputs(folder: Path | str) -> dict[str, Path]:
             tables.outputs,
             tables.metamodel[1],
             tolerance=CONVERGENCE_TOLERANCE,  # the report's, for the Sobol' indices
+            fits=tables.metamodel[0],
             workers=workers,
         )
         paths["metamodel_convergence"] = write_csv(

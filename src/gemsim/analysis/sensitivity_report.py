@@ -669,7 +669,7 @@ def _metamodel_part(tables: SensitivityTables) -> str:
     fits, meta = tables.metamodel
     header = ["output", "q2", "noise share", "q2 + noise", "largest ST on the metamodel"]
     if tables.metamodel_convergence is not None:
-        header.append("settled on half the sample")
+        header.append("settled: halves vs all the sample")
     rows = []
     for r in fits.to_dict("records"):
         captured = r["q2"] + r["noise_share"]
@@ -721,16 +721,25 @@ def _metamodel_part(tables: SensitivityTables) -> str:
 
 def _settled(converging: pd.DataFrame, output: str) -> str:
     """Whether an output's leading metamodel indices settled: the largest change of the
-    three between the fit on the first half of the sample and the fit on all of it."""
+    three between the fit on the first half of the sample and the fit on all of it, and
+    (tables that have it) the largest gap between the fits on the two disjoint halves."""
     mine = converging[converging["output"] == output]
     if mine.empty:
         return ""
     worst = mine.loc[mine["change"].idxmax()]
     verdict = "yes" if bool(mine["converged"].all()) else "no"
-    return (
+    text = (
         f"{verdict}: largest change {worst['change']:.2f} "
         f"({_e(worst['parameter'])} {worst['ST_half']:.2f} → {worst['ST']:.2f})"
     )
+    if "halves_gap" in mine.columns:
+        apart = mine.loc[mine["halves_gap"].idxmax()]
+        text += (
+            f"; the halves differ by up to {apart['halves_gap']:.2f} "
+            f"({_e(apart['parameter'])} {apart['ST_half']:.2f} and "
+            f"{apart['ST_second_half']:.2f})"
+        )
+    return text
 
 
 def _settled_note(tables: SensitivityTables) -> str:
@@ -738,12 +747,32 @@ def _settled_note(tables: SensitivityTables) -> str:
     if converging is None or converging.empty:
         return ""
     first = converging.iloc[0]
+    half, rows = int(first["rows_half"]), int(first["rows"])
+    trained = ""
+    if "train" in converging.columns:
+        train_half, train = int(first["train_half"]), int(first["train"])
+        trained = f" The fits took {train_half} and {train} points"
+        trained += (
+            " (a doubling)."
+            if train == rows
+            else f": the sample has more points than metamodel_points ({train}), so this "
+            f"is not a doubling ({train / train_half:.2f} times the points)."
+        )
+    halves = (
+        " It is also fitted on the second half alone: the two halves share no point, so "
+        "how far apart their indices lie is a replicate of the metamodel's sampling "
+        "error (the full fit shares the first half's points and so understates it)."
+        if "halves_gap" in converging.columns
+        else ""
+    )
     return (
         "<p>Settled: each metamodel fitted again on the first half of the sample "
-        f"({int(first['rows_half'])} of {int(first['rows'])} points); its three leading total "
-        f"indices are settled when none moves by more than {first['tolerance']:.2f} "
-        f"(<code>{METAMODEL_CONVERGENCE_FILE}</code>). Where they have not, read the ranking, "
-        "not the sizes.</p>"
+        f"({half} of {rows} points).{halves}{trained} Its three leading total indices are "
+        "settled when neither the change from the first half's fit to the full one nor "
+        f"the gap between the halves exceeds {first['tolerance']:.2f} "
+        f"(<code>{METAMODEL_CONVERGENCE_FILE}</code>). Where they have not, read the "
+        "ranking, not the sizes; where they have, the sizes are those of the parameter "
+        "effect the Gaussian process captures (q2 + noise share), not of the model's.</p>"
     )
 
 

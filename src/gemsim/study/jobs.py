@@ -272,6 +272,9 @@ _NOT_COMPARED = (
     "scenarios.*.file",
     "scenarios.*.extends",
     "scenarios.*.description",
+    # How many points train the report's metamodels: no run reads it, and a resumed or
+    # extended folder's report follows the current file (its manifest records it).
+    "sensitivity.metamodel_points",
 )
 #: Keys that ``extend`` may increase.
 _EXTENDABLE = ("replications", "sensitivity.replications")
