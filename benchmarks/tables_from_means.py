@@ -127,7 +127,13 @@ def main() -> None:
 
     folder = args.folder
     data, outputs = load_from_means(folder)
-    if args.metamodel_points is not None:
+    if args.metamodel_points not in (None, data.settings.metamodel_points):
+        # The manifest is left as the run wrote it: say so, since a later `gemsim report`
+        # reads the manifest's value (the tables' n_train columns say which was used).
+        print(
+            f"fitting on at most {args.metamodel_points} points; the manifest records "
+            f"{data.settings.metamodel_points}, which `gemsim report` would use"
+        )
         settings = data.settings.model_copy(update={"metamodel_points": args.metamodel_points})
         data = dataclasses.replace(data, settings=settings)
     convergence = convergence_table(data, outputs)

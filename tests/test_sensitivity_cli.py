@@ -370,8 +370,8 @@ def test_metamodel_is_fitted_where_asked_with_its_out_of_sample_error(sobol: Pat
     if shown:
         worst = converging.loc[converging["change"].idxmax()]
         verdict = "yes" if converging["converged"].all() else "no"
-        assert f"{verdict}: largest change {worst['change']:.2f}" in html
-        assert f"the halves differ by up to {converging['halves_gap'].max():.2f}" in html
+        assert f"{verdict}: largest change {worst['change']:.3f}" in html
+        assert f"the halves differ by up to {converging['halves_gap'].max():.3f}" in html
     assert "Where each comparison flips" in html
 
 

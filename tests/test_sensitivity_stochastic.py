@@ -298,6 +298,17 @@ def test_metamodel_convergence_says_when_max_points_cuts_the_full_fit():
     assert told["train"].iloc[0] == 123
 
 
+def test_metamodel_convergence_halves_end_at_a_design_block():
+    """No block is split between the halves: with three blocks of two rows the halves
+    are the first block and the second, the third in neither; without blocks, the
+    middle row."""
+    from gemsim.sensitivity.metamodel import _half
+
+    assert _half(6, np.array([0, 0, 1, 1, 2, 2])) == 2
+    assert _half(8, np.array([0, 0, 0, 1, 1, 2, 2, 2])) == 3  # first block: 3 rows
+    assert _half(7, None) == 3 and _half(0, None) == 0
+
+
 def test_metamodel_tables_fit_on_the_settings_metamodel_points(monkeypatch: pytest.MonkeyPatch):
     """The ``[sensitivity] metamodel_points`` setting reaches both the fits and their
     convergence check."""

@@ -729,13 +729,13 @@ def _settled(converging: pd.DataFrame, output: str) -> str:
     worst = mine.loc[mine["change"].idxmax()]
     verdict = "yes" if bool(mine["converged"].all()) else "no"
     text = (
-        f"{verdict}: largest change {worst['change']:.2f} "
+        f"{verdict}: largest change {worst['change']:.3f} "
         f"({_e(worst['parameter'])} {worst['ST_half']:.2f} → {worst['ST']:.2f})"
     )
     if "halves_gap" in mine.columns:
         apart = mine.loc[mine["halves_gap"].idxmax()]
         text += (
-            f"; the halves differ by up to {apart['halves_gap']:.2f} "
+            f"; the halves differ by up to {apart['halves_gap']:.3f} "
             f"({_e(apart['parameter'])} {apart['ST_half']:.2f} and "
             f"{apart['ST_second_half']:.2f})"
         )
@@ -748,31 +748,44 @@ def _settled_note(tables: SensitivityTables) -> str:
         return ""
     first = converging.iloc[0]
     half, rows = int(first["rows_half"]), int(first["rows"])
+    tolerance = f"{first['tolerance']:.2f}"
     trained = ""
     if "train" in converging.columns:
         train_half, train = int(first["train_half"]), int(first["train"])
-        trained = f" The fits took {train_half} and {train} points"
-        trained += (
-            " (a doubling)."
-            if train == rows
-            else f": the sample has more points than metamodel_points ({train}), so this "
-            f"is not a doubling ({train / train_half:.2f} times the points)."
+        trained = f" The first half's fit took {train_half} points, the full fit {train}"
+        if train == rows:
+            trained += " (a doubling)."
+        elif train > train_half:
+            trained += (
+                f": the sample has more points than metamodel_points, so the full fit "
+                f"takes a random subset ({train / train_half:.2f} times the points)."
+            )
+        else:
+            trained += (
+                ": the sample has more than twice metamodel_points, so both fits take "
+                "random subsets of the same size and the change is not a doubling."
+            )
+    if "halves_gap" in converging.columns:
+        halves = (
+            " It is also fitted on the second half alone: the two halves share no point, "
+            "so how far apart their indices lie (about 1.4 times one half-sample fit's "
+            "sampling error) is a replicate the change lacks, since the full fit shares "
+            "the first half's points."
         )
-    halves = (
-        " It is also fitted on the second half alone: the two halves share no point, so "
-        "how far apart their indices lie is a replicate of the metamodel's sampling "
-        "error (the full fit shares the first half's points and so understates it)."
-        if "halves_gap" in converging.columns
-        else ""
-    )
+        rule = (
+            "neither the change from the first half's fit to the full one nor the gap "
+            f"between the halves exceeds {tolerance}"
+        )
+    else:
+        halves = ""
+        rule = f"the change from the first half's fit to the full one is within {tolerance}"
     return (
         "<p>Settled: each metamodel fitted again on the first half of the sample "
         f"({half} of {rows} points).{halves}{trained} Its three leading total indices are "
-        "settled when neither the change from the first half's fit to the full one nor "
-        f"the gap between the halves exceeds {first['tolerance']:.2f} "
-        f"(<code>{METAMODEL_CONVERGENCE_FILE}</code>). Where they have not, read the "
-        "ranking, not the sizes; where they have, the sizes are those of the parameter "
-        "effect the Gaussian process captures (q2 + noise share), not of the model's.</p>"
+        f"settled when {rule} (<code>{METAMODEL_CONVERGENCE_FILE}</code>). Where they have "
+        "not, read only what the fits agree on (which parameters lead), not the sizes or "
+        "a close order; where they have, the sizes are those of the parameter effect the "
+        "Gaussian process captures (q2 + noise share), not of the model's.</p>"
     )
 
 
@@ -905,7 +918,12 @@ def _files(data: SensitivityData, tables: SensitivityTables) -> str:
             (METAMODEL_INDICES_FILE, "Sobol' indices of the metamodels"),
         ]
     if tables.metamodel_convergence is not None:
-        files.append((METAMODEL_CONVERGENCE_FILE, "leading metamodel indices: half vs all"))
+        files.append(
+            (
+                METAMODEL_CONVERGENCE_FILE,
+                "leading metamodel indices: each half vs the other and vs all",
+            )
+        )
     if tables.discoveries is not None:
         files += [
             (DISCOVERY_FILE, "where each contrast flips, as a sentence"),

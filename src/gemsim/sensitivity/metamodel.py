@@ -331,9 +331,12 @@ def metamodel_convergence(
     Two checks, both at ``tolerance``. ``change``: the full fit against the first half's,
     the usual doubling check; the two fits share the first half's points, so it says the
     indices stopped moving, not how far they are from the truth. ``halves_gap``: the two
-    halves' fits against each other, on disjoint points: a replicate, of the same size
-    as the metamodel's own sampling error at half the sample. An output has
-    ``converged`` when neither exceeds the tolerance for any of its leaders.
+    halves' fits against each other, on disjoint points: the difference of two
+    independent fits, about sqrt(2) times one half-sample fit's sampling error. An output
+    has ``converged`` when neither exceeds the tolerance for any of its leaders. The
+    halves end at a design block's boundary (given ``groups``): the first half holds the
+    first ``blocks // 2`` blocks, the second as many rows after them; rows beyond (an
+    odd block) are in neither.
 
     Returns one row per output and parameter: ``output, parameter, rank, ST_half,
     ST_second_half, ST, change, halves_gap, q2_half, q2_second_half, rows_half, rows,
@@ -342,9 +345,9 @@ def metamodel_convergence(
     ``n_train`` when given): a doubling only while the sample has at most ``max_points``
     rows.
     """
-    half = len(Y_frame) // 2
     X = np.asarray(X)
     blocks = None if groups is None else np.asarray(groups)
+    half = _half(len(Y_frame), blocks)
     parts = {"first": slice(0, half), "second": slice(half, 2 * half)}
     fitted = {}
     for name, rows_of in parts.items():
@@ -372,7 +375,7 @@ def metamodel_convergence(
         leaders = full.sort_values(ascending=False).index[:top]
         changes = (full[leaders] - halved[leaders]).abs()
         gaps = (halved[leaders] - second[leaders]).abs()
-        settled = bool(max(changes.max(), gaps.max()) <= tolerance)
+        settled = bool((changes <= tolerance).all() and (gaps <= tolerance).all())  # NaN: no
         for rank, parameter in enumerate(leaders, start=1):
             rows.append(
                 {
@@ -395,3 +398,13 @@ def metamodel_convergence(
                 }
             )
     return pd.DataFrame(rows)
+
+
+def _half(rows: int, blocks: np.ndarray | None) -> int:
+    """Rows in each half: up to the first block boundary at or after the middle, so that
+    no design block is split between the halves (the middle row without blocks)."""
+    if blocks is None or rows == 0:
+        return rows // 2
+    starts = np.flatnonzero(np.r_[True, blocks[1:] != blocks[:-1]])  # first row of a block
+    count = len(starts) // 2
+    return int(starts[count]) if count else 0
