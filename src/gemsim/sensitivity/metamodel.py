@@ -348,33 +348,32 @@ def metamodel_convergence(
     X = np.asarray(X)
     blocks = None if groups is None else np.asarray(groups)
     half = _half(len(Y_frame), blocks)
-    parts = {"first": slice(0, half), "second": slice(half, 2 * half)}
-    fitted = {}
-    for name, rows_of in parts.items():
-        one = partial(
-            _output_indices,
+    first, second = (
+        metamodel_indices(
             problem,
             X[rows_of],
+            Y_frame.iloc[rows_of],
             n=n,
             seed=seed,
             folds=folds,
             max_points=max_points,
+            workers=workers,
             groups=None if blocks is None else blocks[rows_of],
         )
-        jobs = [(str(output), Y_frame[output].to_numpy()[rows_of]) for output in Y_frame.columns]
-        fitted[name] = in_processes(one, jobs, workers)
+        for rows_of in (slice(0, half), slice(half, 2 * half))
+    )
+    first_fits, second_fits = (fitted.set_index("output") for _, fitted in (first, second))
     trained = {} if fits is None else fits.set_index("output")["n_train"].astype(int).to_dict()
     rows = []
-    outputs = [str(output) for output in Y_frame.columns]
-    for output, (frame, fit_half), (other, fit_other) in zip(
-        outputs, fitted["first"], fitted["second"], strict=True
-    ):
+    for output in map(str, Y_frame.columns):
         full = indices[indices["output"] == output].set_index("parameter")["ST"]
-        halved = frame.set_index("parameter")["ST"].reindex(full.index)
-        second = other.set_index("parameter")["ST"].reindex(full.index)
+        halved, other = (
+            found[found["output"] == output].set_index("parameter")["ST"].reindex(full.index)
+            for found, _ in (first, second)
+        )
         leaders = full.sort_values(ascending=False).index[:top]
         changes = (full[leaders] - halved[leaders]).abs()
-        gaps = (halved[leaders] - second[leaders]).abs()
+        gaps = (halved[leaders] - other[leaders]).abs()
         settled = bool((changes <= tolerance).all() and (gaps <= tolerance).all())  # NaN: no
         for rank, parameter in enumerate(leaders, start=1):
             rows.append(
@@ -383,15 +382,15 @@ def metamodel_convergence(
                     "parameter": parameter,
                     "rank": rank,
                     "ST_half": float(halved[parameter]),
-                    "ST_second_half": float(second[parameter]),
+                    "ST_second_half": float(other[parameter]),
                     "ST": float(full[parameter]),
                     "change": float(changes[parameter]),
                     "halves_gap": float(gaps[parameter]),
-                    "q2_half": fit_half["q2"],
-                    "q2_second_half": fit_other["q2"],
+                    "q2_half": float(first_fits.at[output, "q2"]),
+                    "q2_second_half": float(second_fits.at[output, "q2"]),
                     "rows_half": half,
                     "rows": len(Y_frame),
-                    "train_half": int(fit_half["n_train"]),
+                    "train_half": int(first_fits.at[output, "n_train"]),
                     "train": trained.get(output, min(len(Y_frame), max_points)),
                     "tolerance": tolerance,
                     "converged": settled,
