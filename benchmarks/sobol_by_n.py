@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from gemsim.sensitivity.convergence import sample_size_for
+
 HEADLINE = (
     "groeiplan_vs_subsidy_channel:wellbeing",
     "groeiplan_vs_subsidy_channel:trust_government",
@@ -60,16 +62,6 @@ def shrink_rate(sizes: list[int], widths: list[float]) -> float:
     return float(slope)
 
 
-def n_needed(n: int, width: float, rate: float, target: float) -> float:
-    """The sample size at which ``width`` at ``n``, shrinking as ``n^rate``, reaches
-    ``target``; infinite if it does not shrink."""
-    if width <= target:
-        return float(n)
-    if rate >= 0:
-        return float("inf")
-    return float(n * (target / width) ** (1 / rate))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", type=Path)
@@ -98,8 +90,8 @@ def main() -> None:
         widths = [widest_half_width(indices, output, names) for indices in tables.values()]
         rate = shrink_rate(sizes, widths)
         width = widths[int(np.argmax(sizes))]
-        needed = n_needed(max(sizes), width, rate, args.target)
-        standard = n_needed(max(sizes), width, -0.5, args.target)
+        needed = sample_size_for(width, args.target, max(sizes), rate)
+        standard = sample_size_for(width, args.target, max(sizes))
         print(
             "  widest half-width of those leaders: "
             + ", ".join(f"{w:.2f}" for w in widths)

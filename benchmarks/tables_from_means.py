@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -32,7 +31,11 @@ import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
 from gemsim.analysis.files import write_csv
-from gemsim.analysis.sensitivity_data import SensitivityData, SensitivityTables, convergence_table
+from gemsim.analysis.sensitivity_data import (
+    SensitivityTables,
+    convergence_table,
+    load_from_means,
+)
 from gemsim.analysis.sensitivity_discovery import (
     BOXES_FILE,
     DISCOVERY_FILE,
@@ -52,41 +55,7 @@ from gemsim.analysis.sensitivity_report import (
     convergence_check,
 )
 from gemsim.study.files import field_allowed
-from gemsim.study.plans import read_design
 from gemsim.study.sensitivity_spec import SensitivitySettings
-
-
-def outputs_from_means(settings: SensitivitySettings, means: pd.DataFrame) -> pd.DataFrame:
-    """Per point: the base scenario's outputs and each contrast, from the scenario means
-    (a tie can come out a few units in the last place from 0; discovery reads it as 0)."""
-    wide = {name: part.set_index("point").sort_index() for name, part in means.groupby("scenario")}
-    columns = {output: wide[settings.base_scenario][output] for output in settings.outputs}
-    for contrast in settings.contrasts:
-        for output in contrast.outputs:
-            columns[contrast.column(output)] = (
-                wide[contrast.scenario][output] - wide[contrast.reference][output]
-            )
-    return pd.DataFrame(columns)
-
-
-def load_from_means(folder: Path) -> tuple[SensitivityData, pd.DataFrame]:
-    """The folder's design and settings (no runs) and its analysed outputs per point."""
-    manifest = json.loads((folder / "manifest.json").read_text())
-    experiment = manifest["experiment"]
-    settings = SensitivitySettings.from_record(experiment["sensitivity"])
-    X, sample = read_design(folder)
-    data = SensitivityData(
-        folder=folder,
-        manifest=manifest,
-        settings=settings,
-        seed=int(experiment["seed"]),
-        horizon=int(experiment["months"]),
-        X=X,
-        sample=sample,
-        values=pd.DataFrame(),
-    )
-    means = pd.read_parquet(folder / "scenario_outputs.parquet")
-    return data, outputs_from_means(settings, means)
 
 
 def largest_gap(new: pd.DataFrame, old: pd.DataFrame, keys: list[str], column: str) -> float:

@@ -23,7 +23,11 @@ from stored_bytes import differing_columns, timeseries_bytes
 
 import gemsim.sensitivity
 import gemsim.study.jobs
-from gemsim.analysis.sensitivity_data import compute_tables, load_sensitivity
+from gemsim.analysis.sensitivity_data import (
+    compute_tables,
+    load_sensitivity,
+    outputs_from_means,
+)
 from gemsim.analysis.sensitivity_report import (
     CONVERGENCE_TOLERANCE,
     METAMODEL_MIN_CAPTURED,
@@ -254,7 +258,7 @@ def test_convergence_check_is_rebuilt_from_the_per_point_means(sobol: Path, caps
     data = load_sensitivity(sobol)
     means = pd.read_parquet(sobol / "scenario_outputs.parquet")
     stored = pd.read_parquet(sobol / "outputs.parquet").set_index("point")
-    rebuilt = script.outputs_from_means(data.settings, means)
+    rebuilt = outputs_from_means(data.settings, means)
     assert_frame_equal(rebuilt[stored.columns], stored, check_names=False, atol=1e-9)
     names = [
         "convergence_check.csv",

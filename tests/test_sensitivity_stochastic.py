@@ -16,7 +16,10 @@ from gemsim.sensitivity import (
     ISHIGAMI_PROBLEM,
     Factor,
     Problem,
+    analyze_outputs,
     check_convergence,
+    disjoint_halves,
+    halves_z,
     ishigami,
     ishigami_indices,
     noisy_ishigami,
@@ -393,6 +396,83 @@ def test_ishigami_indices_converge_with_n_but_not_at_a_tiny_sample():
     assert verdict["converged"].all()
     small = run_sensitivity(ishigami, ISHIGAMI_PROBLEM, n=16, seed=0, num_resamples=50)
     assert not small.check_convergence(0.05, steps=2)["converged"].any()
+
+
+def test_the_sample_size_for_the_tolerance_scales_the_widest_leading_interval():
+    conv = frame({"a": (0.20, 0.50, 0.52), "b": (0.90, 0.33, 0.30), "c": (0.0, 0.0, 0.01)})
+    conv["ST_conf"] = conv["n"].map({256: 0.4, 512: 0.3, 1024: 0.1})
+    conv.loc[(conv["parameter"] == "b") & (conv["n"] == 1024), "ST_conf"] = 0.15
+    conv.loc[(conv["parameter"] == "c") & (conv["n"] == 1024), "ST_conf"] = 0.9  # not leading
+    row = check_convergence(conv, 0.05, leading=2).iloc[0]
+    assert row["max_conf"] == pytest.approx(0.15)  # b's, the wider of the two leaders
+    assert row["n_for_tolerance"] == 1024 * 9  # (0.15 / 0.05) ** 2 times as many
+    within = check_convergence(conv.assign(ST_conf=0.025), 0.05, leading=2).iloc[0]
+    assert within["n_for_tolerance"] == 256  # already within: a quarter would do
+    unknown = check_convergence(conv.drop(columns="ST_conf"), 0.05).iloc[0]
+    assert np.isnan(unknown["n_for_tolerance"])
+
+
+def test_the_projected_sample_size_brings_the_intervals_to_the_tolerance():
+    """Bootstrap intervals shrink as 1/sqrt(n): at the size projected from n = 256 the
+    leaders' widest interval is at the tolerance (Ishigami)."""
+    tolerance = 0.04
+    small = run_sensitivity(ishigami, ISHIGAMI_PROBLEM, n=256, seed=1, num_resamples=300)
+    row = small.check_convergence(tolerance).iloc[0]
+    assert row["max_conf"] > 4 * tolerance  # far from it at n = 256
+    n = int(2 ** np.ceil(np.log2(row["n_for_tolerance"])))  # Sobol' sizes: powers of two
+    X = sample_design(ISHIGAMI_PROBLEM, "sobol", n=n, seed=2)
+    x1, x2, x3 = X.T  # Ishigami, vectorised
+    y = np.sin(x1) + 7 * np.sin(x2) ** 2 + 0.1 * x3**4 * np.sin(x1)
+    large = analyze_outputs(ISHIGAMI_PROBLEM, "sobol", X, {"y": y}, seed=2, num_resamples=200)
+    leaders = row["leading"].split(", ")
+    widest = large.indices.set_index("parameter").loc[leaders, "ST_conf"].max()
+    # the width at n, scaled back to the projected size, is the tolerance up to the two
+    # bootstraps' own error
+    assert widest / tolerance * np.sqrt(n / row["n_for_tolerance"]) == pytest.approx(1, abs=0.2)
+
+
+def _halves_z_of(noise_sd: float, seeds: int = 8) -> np.ndarray:
+    """|z| of every total index between the halves of 256-point Sobol' designs of a
+    six-input function plus normal noise of ``noise_sd`` per run."""
+    problem = Problem(factors=tuple(Factor(f"x{i}", 0.0, 1.0) for i in range(6)), outputs=("y",))
+    weights = np.array([1.0, 0.8, 0.6, 0.4, 0.2, 0.1])
+    zs = []
+    for seed in range(seeds):
+        X = sample_design(problem, "sobol", n=256, seed=seed)
+        y = X @ weights + 2.0 * X[:, 0] * X[:, 1] + np.sin(6 * X[:, 2])  # inputs on [0, 1]
+        y = y + noise_sd * np.random.default_rng(100 + seed).standard_normal(len(y))
+        halves = disjoint_halves(problem, "sobol", X, {"y": y}, seed=seed, num_resamples=300)
+        assert set(halves["n_half"]) == {128}
+        zs.extend(halves_z(halves, "ST").abs())
+    return np.asarray(zs)
+
+
+def test_bootstrap_intervals_match_the_spread_between_two_halves_of_a_noisy_design():
+    """Two disjoint halves of one design estimate each index independently. Where noise
+    dominates (as in gemsim's runs) their gap, in the intervals' standard errors, is about
+    standard normal: |z| > 1.96 about 5% of the time, median |z| about 0.67."""
+    zs = _halves_z_of(noise_sd=1.0)
+    assert np.mean(zs > 1.96) < 0.15
+    assert 0.45 < np.median(zs) < 0.95
+
+
+def test_bootstrap_intervals_overstate_the_error_on_a_smooth_function():
+    """Without noise a scrambled Sobol' design's error falls faster than 1/sqrt(n) and the
+    bootstrap, which resamples as if the points were independent, does not see it: the
+    halves agree far better than their intervals say (a projection from them is safe)."""
+    zs = _halves_z_of(noise_sd=0.0)
+    assert np.median(zs) < 0.4 and np.mean(zs > 1.96) < 0.15
+
+
+def test_halves_z_reads_standard_errors_from_the_intervals():
+    halves = pd.DataFrame(
+        {"ST_first": [0.5, 0.2], "ST_second": [0.2, 0.2], "ST_conf_first": [1.96 * 0.1, 0.0]}
+    ).assign(ST_conf_second=lambda t: t["ST_conf_first"])
+    z = halves_z(halves)
+    assert z[0] == pytest.approx(0.3 / np.sqrt(0.02), rel=1e-4)
+    assert np.isnan(z[1])  # no spread: no z
+    with pytest.raises(ValueError, match="cannot be cut"):
+        disjoint_halves(ISHIGAMI_PROBLEM, "fast", np.zeros((0, 3)), {"y": []})
 
 
 def test_convergence_needs_a_half_size_prefix():

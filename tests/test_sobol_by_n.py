@@ -5,6 +5,8 @@ from pathlib import Path
 import pandas as pd
 from benchmark_scripts import load_benchmark
 
+from gemsim.sensitivity.convergence import sample_size_for
+
 REFERENCE = Path(__file__).resolve().parents[1] / "results" / "reference"
 
 
@@ -28,9 +30,11 @@ def test_shrink_rate_and_projection_recover_a_planted_rate():
     widths = [0.4 * (n / 32) ** -0.5 for n in sizes]
     assert abs(script.shrink_rate(sizes, widths) - (-0.5)) < 1e-12
     # 0.2 at n = 128 shrinking as n^-0.5 reaches 0.05 at 128 * 4^2 = 2048.
-    assert abs(script.n_needed(128, 0.2, -0.5, 0.05) - 2048) < 1e-9
-    assert script.n_needed(128, 0.04, -0.5, 0.05) == 128
-    assert script.n_needed(128, 0.2, 0.1, 0.05) == float("inf")
+    assert sample_size_for(0.2, 0.05, 128) == 2048
+    assert sample_size_for(0.2, 0.05, 128, rate=-1.0) == 512
+    assert sample_size_for(0.025, 0.05, 128) == 32  # already within: a quarter would do
+    assert sample_size_for(0.2, 0.05, 128, rate=0.1) == float("inf")
+    assert sample_size_for(0.04, 0.05, 128, rate=0.0) == 128
 
 
 def test_widest_half_width_reads_the_named_parameters_only():

@@ -9,6 +9,7 @@ both (and the experiment report, which reads ``contrasts.csv``) agree on them.
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -31,7 +32,9 @@ __all__ = [
     "SensitivityTables",
     "compute_tables",
     "deciding",
+    "load_from_means",
     "load_sensitivity",
+    "outputs_from_means",
     "rank_column",
     "ranked",
     "replication_values",
@@ -228,6 +231,41 @@ def point_outputs(data: SensitivityData) -> tuple[pd.DataFrame, pd.DataFrame]:
     outputs = pd.DataFrame(columns, index=points).reindex(points)
     standard_errors = pd.DataFrame(errors, index=points).reindex(points)
     return outputs, standard_errors
+
+
+def outputs_from_means(settings: SensitivitySettings, means: pd.DataFrame) -> pd.DataFrame:
+    """Per point: the base scenario's outputs and each contrast, from the scenario means
+    (a tie can come out a few units in the last place from 0; discovery reads it as 0)."""
+    wide = {name: part.set_index("point").sort_index() for name, part in means.groupby("scenario")}
+    columns = {output: wide[settings.base_scenario][output] for output in settings.outputs}
+    for contrast in settings.contrasts:
+        for output in contrast.outputs:
+            columns[contrast.column(output)] = (
+                wide[contrast.scenario][output] - wide[contrast.reference][output]
+            )
+    return pd.DataFrame(columns)
+
+
+def load_from_means(folder: Path) -> tuple[SensitivityData, pd.DataFrame]:
+    """A stored folder's design and settings and its analysed outputs per point, from its
+    per-point means alone (``scenario_outputs.parquet``; a reference folder keeps no runs:
+    ``values`` is empty)."""
+    manifest = json.loads((folder / MANIFEST).read_text())
+    experiment = manifest["experiment"]
+    settings = SensitivitySettings.from_record(experiment["sensitivity"])
+    X, sample = read_design(folder)
+    data = SensitivityData(
+        folder=folder,
+        manifest=manifest,
+        settings=settings,
+        seed=int(experiment["seed"]),
+        horizon=int(experiment["months"]),
+        X=X,
+        sample=sample,
+        values=pd.DataFrame(),
+    )
+    means = pd.read_parquet(folder / SCENARIO_OUTPUTS_FILE)
+    return data, outputs_from_means(settings, means)
 
 
 def rank_column(indices: pd.DataFrame) -> str:

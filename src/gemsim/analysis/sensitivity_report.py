@@ -105,12 +105,16 @@ def convergence_check(tables: SensitivityTables) -> pd.DataFrame:
     over the last doubling of the sample, with the numbers the verdict rests on.
 
     Columns ``output, n_previous, n, leading, largest_change, worst_parameter,
-    top_previous, top, top_stable, tolerance, converged``: ``leading`` names the
+    top_previous, top, top_stable, tolerance, converged, max_conf, n_for_tolerance``:
+    ``leading`` names the
     :data:`CONVERGENCE_LEADING` parameters with the largest index at ``n``,
     ``largest_change`` is the largest move of their index from ``n_previous`` (the largest
     size of at most ``n / 2``) to ``n`` and ``worst_parameter`` the one that moved it, as
     :func:`gemsim.sensitivity.check_convergence` decides; ``top_stable`` says whether the
-    top parameter stayed the same. Empty if there is no convergence table.
+    top parameter stayed the same. ``max_conf`` is the widest bootstrap half-width of the
+    leading indices at ``n`` and ``n_for_tolerance`` the sample size (design units) at
+    which it would shrink to the tolerance, falling as 1/sqrt(n). Empty if there is no
+    convergence table.
     """
     from gemsim.sensitivity import check_convergence
 
@@ -126,6 +130,8 @@ def convergence_check(tables: SensitivityTables) -> pd.DataFrame:
         "top_stable",
         "tolerance",
         "converged",
+        "max_conf",
+        "n_for_tolerance",
     ]
     conv = tables.convergence
     if conv is None or conv.empty:
@@ -141,7 +147,22 @@ def convergence_check(tables: SensitivityTables) -> pd.DataFrame:
         last = part[part["n"] == n_full].set_index("parameter")[index]
         tolerance = CONVERGENCE_TOLERANCE * (1.0 if index == "ST" else float(last.abs().max()))
         if tolerance <= 0:  # mu_star is 0 everywhere: no scale to judge a change by
-            rows.append([output, sizes[-2], n_full, "", np.nan, "", "–", "–", False, 0.0, False])
+            rows.append(
+                [
+                    output,
+                    sizes[-2],
+                    n_full,
+                    "",
+                    np.nan,
+                    "",
+                    "–",
+                    "–",
+                    False,
+                    0.0,
+                    False,
+                    *[np.nan] * 2,
+                ]
+            )
             continue
         verdict = check_convergence(part, tolerance, index=index, leading=CONVERGENCE_LEADING).iloc[
             0
@@ -161,6 +182,8 @@ def convergence_check(tables: SensitivityTables) -> pd.DataFrame:
                 top == top_previous,
                 tolerance,
                 bool(verdict["converged"]),
+                float(verdict["max_conf"]),
+                float(verdict["n_for_tolerance"]),
             ]
         )
     return pd.DataFrame(rows, columns=columns)
@@ -555,6 +578,8 @@ def _convergence_section(
             _e(r.top),
             "yes" if r.top_stable else "<b>no</b>",
             "yes" if r.converged else "<b>no</b>",
+            "±" + _num(r.max_conf, 2) if math.isfinite(r.max_conf) else "–",
+            _count(r.n_for_tolerance),
         ]
         for r in check.itertuples()
     ]
@@ -574,6 +599,7 @@ def _convergence_section(
         + f" over the last doubling of the sample; {converged} of {len(check)} outputs did. "
         "For the others n was too small to pin their indices down. Full numbers: "
         f"<code>{CONVERGENCE_FILE}</code>.</p>",
+        _sample_size_part(data, check, index),
         _table(
             [
                 "output",
@@ -584,6 +610,8 @@ def _convergence_section(
                 "top at full n",
                 "top stable",
                 "converged",
+                "widest 95% interval of a leader",
+                "n for the tolerance",
             ],
             rows,
         ),
@@ -602,6 +630,30 @@ def _convergence_section(
             )
         )
     return "".join(parts)
+
+
+def _count(value: float) -> str:
+    return f"{value:,.0f}" if math.isfinite(value) else "–"
+
+
+def _sample_size_part(data: SensitivityData, check: pd.DataFrame, index: str) -> str:
+    """What sample the tolerance would take, from the leaders' bootstrap intervals."""
+    needed = check["n_for_tolerance"].dropna()
+    if needed.empty:
+        return ""
+    n = int(check["n"].max())
+    runs_per_unit = len(data.settings.scenarios) * len(data.sample) * data.settings.replications / n
+    low, middle, high = (float(needed.quantile(q)) for q in (0.25, 0.5, 0.75))
+    return (
+        f"<p>How large a sample would do: the last columns give the widest bootstrap "
+        f"interval (95%) of an output's leading {index} at n = {n} and the n at which it "
+        f"would shrink to the tolerance if it falls as 1/√n, as a sampling error does. "
+        f"Half of the outputs would need at least n ≈ {_count(middle)} (the middle half "
+        f"{_count(low)}–{_count(high)}), about {_count(middle * runs_per_unit)} runs at "
+        f"this design's {_count(runs_per_unit)} runs per unit of n. A projection, not a "
+        "result: the intervals themselves are estimates, and a design without noise "
+        "converges faster than they say.</p>"
+    )
 
 
 def _noise_section(data: SensitivityData, tables: SensitivityTables) -> str:

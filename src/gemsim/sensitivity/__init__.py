@@ -8,7 +8,9 @@
 * :func:`sample_design` + :func:`analyze_outputs`: the same in two steps for a runner that
   evaluates the design itself.
 * :func:`convergence`: indices on growing prefixes of a design; :func:`check_convergence`
-  says whether the leading indices settled to a stated tolerance over the last doubling.
+  says whether the leading indices settled to a stated tolerance over the last doubling
+  (and what sample size would reach it); :func:`disjoint_halves` and :func:`halves_z` check
+  the bootstrap intervals against two independent halves of a design.
 * Stochastic functions ``f(params, seed)`` (:mod:`gemsim.sensitivity.stochastic`):
   :func:`run_stochastic_sensitivity` with replications and a noise-floor dummy
   (:meth:`Problem.with_noise_dummy`) whose index is the random path's share,
@@ -56,7 +58,12 @@ from gemsim.sensitivity.analysis import (
     run_sensitivity,
     sample_design,
 )
-from gemsim.sensitivity.convergence import check_convergence, convergence
+from gemsim.sensitivity.convergence import (
+    check_convergence,
+    convergence,
+    disjoint_halves,
+    halves_z,
+)
 from gemsim.sensitivity.goal_seeking import GoalSeek, seek_goal
 from gemsim.sensitivity.methods import METHODS, SensitivityMethod, get_method, register_method
 from gemsim.sensitivity.problem import Factor, Problem
@@ -109,8 +116,10 @@ __all__ = [
     "convergence",
     "discover",
     "discover_sign_flips",
+    "disjoint_halves",
     "evaluate",
     "get_method",
+    "halves_z",
     "ishigami",
     "ishigami_indices",
     "noise_floor",

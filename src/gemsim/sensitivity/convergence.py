@@ -12,12 +12,16 @@ Only prefixes that are themselves valid designs are used:
   ``ValueError`` is raised.
 
 :func:`check_convergence` turns such a frame into a verdict per output: converged when the
-leading indices moved by at most a stated tolerance over the last doubling of the sample.
+leading indices moved by at most a stated tolerance over the last doubling of the sample,
+and estimates the sample size at which their bootstrap intervals would reach it.
+:func:`disjoint_halves` and :func:`halves_z` check those intervals against the spread
+between the indices of the design's two halves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -88,6 +92,68 @@ def convergence(
     return out.reset_index(drop=True)
 
 
+def disjoint_halves(
+    problem: Problem,
+    method: str,
+    X: np.ndarray,
+    Y_frame: pd.DataFrame | Mapping[str, Any],
+    seed: int = 0,
+    *,
+    num_resamples: int = 1000,
+    conf_level: float = 0.95,
+    calc_second_order: bool = False,
+    **options: Any,
+) -> pd.DataFrame:
+    """The indices estimated on the first and on the second half of the design ``X``
+    (its first and last ``n // 2`` design units: disjoint runs), to check the bootstrap
+    intervals against the estimator's actual spread.
+
+    Returns ``output, parameter, n_half`` and each of the method's index columns twice,
+    suffixed ``_first`` and ``_second`` (for each half its own bootstrap, seeded ``seed``
+    and ``seed + 1``). :func:`halves_z` turns it into standardised gaps. Methods whose
+    design cannot be cut (FAST) raise ``ValueError``.
+    """
+    m = get_method(method)
+    if m.prefix_sizes is None:
+        raise ValueError(f"Method {m.name!r}: its design cannot be cut into halves")
+    X = np.asarray(X, dtype=float)
+    Y = Y_frame if isinstance(Y_frame, pd.DataFrame) else pd.DataFrame(dict(Y_frame))
+    Y = Y.reset_index(drop=True)
+    n_half = m.units_in(problem, X.shape[0], calc_second_order) // 2
+    rows = n_half * m.rows_per_unit(problem, calc_second_order)
+    if n_half < 2:
+        raise ValueError(f"{X.shape[0]} rows: too few design units for two halves")
+    first, second = (
+        estimate(
+            problem,
+            method,
+            X[part],
+            Y.iloc[part],
+            seed + k,
+            num_resamples=num_resamples,
+            conf_level=conf_level,
+            calc_second_order=calc_second_order,
+            **options,
+        ).indices
+        for k, part in enumerate((slice(0, rows), slice(rows, 2 * rows)))
+    )
+    halves = first.merge(second, on=["output", "parameter"], suffixes=("_first", "_second"))
+    halves.insert(2, "n_half", n_half)
+    return halves
+
+
+def halves_z(halves: pd.DataFrame, index: str = "ST", conf_level: float = 0.95) -> pd.Series:
+    """The gap between the halves' ``index`` in standard errors of the difference, each
+    half's standard error read from its bootstrap half-width (``{index}_conf``, SALib's
+    normal quantile times the bootstrap standard deviation). Calibrated intervals give
+    ``|z|`` > 1.96 about 5% of the time; NaN where an index is missing."""
+    quantile = NormalDist().inv_cdf(0.5 + conf_level / 2)
+    errors = [halves[f"{index}_conf_{half}"] / quantile for half in ("first", "second")]
+    spread = np.sqrt(errors[0] ** 2 + errors[1] ** 2)
+    gap = halves[f"{index}_first"] - halves[f"{index}_second"]
+    return (gap / spread.where(spread > 0)).rename("z")
+
+
 def check_convergence(
     frame: pd.DataFrame,
     tolerance: float = 0.05,
@@ -111,8 +177,16 @@ def check_convergence(
         index: the index column to check.
         leading: how many of the largest indices to check.
 
+    How large a sample would do: ``max_conf`` is the largest bootstrap half-width
+    (``{index}_conf``) among the leading indices at the full ``n``, and ``n_for_tolerance``
+    the sample size at which it would shrink to ``tolerance`` if it falls as 1/sqrt(n),
+    as an estimator's sampling error does: ``n (max_conf / tolerance) ** 2``, rounded up
+    (below ``n`` when it is already within; NaN without intervals). The change over a
+    doubling of a nested sample has about one full-sample standard error, so at that size
+    each leading index passes the check about 95% of the time.
+
     Returns one row per output: ``output, index, n_half, n, leading, max_change,
-    worst_parameter, tolerance, converged``.
+    worst_parameter, tolerance, converged, max_conf, n_for_tolerance``.
     """
     if index not in frame.columns:
         raise KeyError(f"No column {index!r} in the convergence frame ({list(frame.columns)})")
@@ -136,6 +210,12 @@ def check_convergence(
         change = (full[names] - half[names]).abs()
         worst = str(change.idxmax()) if change.notna().any() else ""
         max_change = float(change.max())
+        conf = f"{index}_conf"
+        widest = (
+            float(sel[sel["n"] == n_full].set_index("parameter")[conf][names].abs().max())
+            if conf in sel.columns
+            else np.nan
+        )
         rows.append(
             {
                 "output": output,
@@ -147,6 +227,20 @@ def check_convergence(
                 "worst_parameter": worst,
                 "tolerance": tolerance,
                 "converged": bool(max_change <= tolerance),
+                "max_conf": widest,
+                "n_for_tolerance": sample_size_for(widest, tolerance, int(n_full)),
             }
         )
     return pd.DataFrame(rows)
+
+
+def sample_size_for(half_width: float, tolerance: float, n: int, rate: float = -0.5) -> float:
+    """The sample size at which an interval of ``half_width`` at size ``n``, shrinking as
+    ``n ** rate`` (-0.5: a sampling error), would reach ``tolerance``:
+    ``ceil(n (tolerance / half_width) ** (1 / rate))``; infinite if it does not shrink
+    (``rate >= 0``) and is wider, NaN for a NaN width."""
+    if not np.isfinite(half_width):
+        return np.nan
+    if rate >= 0:
+        return float(n) if half_width <= tolerance else np.inf
+    return float(np.ceil(n * (tolerance / half_width) ** (1 / rate)))
