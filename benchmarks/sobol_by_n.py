@@ -16,6 +16,12 @@ the widest half-width among the leaders at the largest n, at every n, fitted as
 standard error does), and the n at which that rate would bring the widest half-width down
 to the stated tolerance (``--target``, default 0.05), beside the n the standard rate
 (-0.5) would need.
+
+Over all outputs it checks that projection: each output's widest half-width among its
+leaders at the largest n against the value the smallest n's projects for it at the rate
+-0.5 (``width_small * sqrt(n_small / n_large)``): a median ratio near 1 says the intervals
+shrink as a sampling error does, its spread how far one output's projection can be off
+(the projected sample size is off by the ratio squared).
 """
 
 from __future__ import annotations
@@ -62,6 +68,33 @@ def shrink_rate(sizes: list[int], widths: list[float]) -> float:
     return float(slope)
 
 
+def projection_check(
+    tables: dict[Path, pd.DataFrame], sizes: list[int], levels: set[str], top: int
+) -> pd.DataFrame:
+    """Per output: the widest half-width of its ``top`` leaders (at the largest n) at the
+    smallest and the largest n, the latter's projection from the former at n^-0.5, their
+    ratio and whether the output is a contrast (not in ``levels``)."""
+    order = sorted(zip(sizes, tables.values(), strict=True), key=lambda pair: pair[0])
+    (n_small, small), (n_large, large) = order[0], order[-1]
+    rows = []
+    for output in dict.fromkeys(large["output"]):
+        names = list(large[large["output"] == output].nlargest(top, "ST")["parameter"])
+        before = widest_half_width(small, output, names)
+        after = widest_half_width(large, output, names)
+        projected = before * np.sqrt(n_small / n_large)
+        rows.append(
+            {
+                "output": output,
+                "contrast": output not in levels,
+                f"width_n{n_small}": before,
+                f"width_n{n_large}": after,
+                "projected": projected,
+                "ratio": after / projected if projected > 0 else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", type=Path)
@@ -98,6 +131,25 @@ def main() -> None:
             + f"; shrinks as n^{rate:.2f}, so ±{args.target:g} at n ≈ {needed:,.0f}"
             + f" (at n^-0.5: {standard:,.0f})"
         )
+    if len(tables) >= 2:
+        sizes = [sample_size(folder) for folder in tables]
+        levels = set(
+            json.loads((args.folders[0] / "manifest.json").read_text())["experiment"][
+                "sensitivity"
+            ]["outputs"]
+        )
+        check = projection_check(tables, sizes, levels, args.top)
+        print(
+            f"\nwidest leader's half-width at n = {max(sizes)} / its projection from "
+            f"n = {min(sizes)}:"
+        )
+        for kind, rows in check.groupby("contrast"):
+            ratio = rows["ratio"].dropna()
+            print(
+                f"  {'contrasts' if kind else 'base outputs'} ({len(ratio)}): median "
+                f"{ratio.median():.2f}, middle half {ratio.quantile(0.25):.2f}-"
+                f"{ratio.quantile(0.75):.2f}, range {ratio.min():.2f}-{ratio.max():.2f}"
+            )
 
 
 if __name__ == "__main__":

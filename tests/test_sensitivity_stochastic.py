@@ -448,20 +448,22 @@ def _halves_z_of(noise_sd: float, seeds: int = 8) -> np.ndarray:
 
 
 def test_bootstrap_intervals_match_the_spread_between_two_halves_of_a_noisy_design():
-    """Two disjoint halves of one design estimate each index independently. Where noise
-    dominates (as in gemsim's runs) their gap, in the intervals' standard errors, is about
-    standard normal: |z| > 1.96 about 5% of the time, median |z| about 0.67."""
+    """Where noise dominates (as in gemsim's contrasts) two disjoint halves of one design
+    estimate each index with independent errors, and their gap, in the intervals'
+    standard errors, is about standard normal: root mean square about 1, |z| > 1.96
+    about 5% of the time (48 indices here: 2.1%, root mean square 0.95)."""
     zs = _halves_z_of(noise_sd=1.0)
-    assert np.mean(zs > 1.96) < 0.15
-    assert 0.45 < np.median(zs) < 0.95
+    assert np.mean(zs > 1.96) < 0.1
+    assert 0.75 < np.sqrt(np.mean(zs**2)) < 1.25
 
 
 def test_bootstrap_intervals_overstate_the_error_on_a_smooth_function():
-    """Without noise a scrambled Sobol' design's error falls faster than 1/sqrt(n) and the
-    bootstrap, which resamples as if the points were independent, does not see it: the
-    halves agree far better than their intervals say (a projection from them is safe)."""
+    """Without noise a scrambled Sobol' design's error is smaller than that of independent
+    points (and the halves' errors are correlated), which the bootstrap, resampling as
+    if the points were independent, does not see: the halves agree far better than
+    their intervals say (median |z| 0.15), so a projection from them errs on the safe side."""
     zs = _halves_z_of(noise_sd=0.0)
-    assert np.median(zs) < 0.4 and np.mean(zs > 1.96) < 0.15
+    assert np.median(zs) < 0.3 and np.mean(zs > 1.96) < 0.05
 
 
 def test_halves_z_reads_standard_errors_from_the_intervals():

@@ -48,3 +48,25 @@ def test_widest_half_width_reads_the_named_parameters_only():
         }
     )
     assert script.widest_half_width(indices, "a", ["x", "y"]) == 0.2
+
+
+def test_projection_check_compares_the_largest_ns_widths_with_the_smallest_ns_projection():
+    script = load_benchmark("sobol_by_n")
+
+    def table(widths: dict[str, float]) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "output": ["level", "level", "a:b", "a:b"],
+                "parameter": ["x", "y"] * 2,
+                "ST": [0.9, 0.1, 0.2, 0.6],
+                "ST_conf": [widths["level"], 0.01, 0.05, widths["a:b"]],
+            }
+        )
+
+    small, large = table({"level": 0.4, "a:b": 0.8}), table({"level": 0.2, "a:b": 0.2})
+    found = script.projection_check(
+        {Path("n128"): large, Path("n32"): small}, [128, 32], {"level"}, top=1
+    ).set_index("output")
+    # 0.4 at n = 32 projects 0.2 at n = 128: on the rate; 0.8 projects 0.4, half of it
+    assert found.loc["level", "ratio"] == 1.0 and found.loc["a:b", "ratio"] == 0.5
+    assert found.loc["a:b", "contrast"] and not found.loc["level", "contrast"]

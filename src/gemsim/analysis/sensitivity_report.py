@@ -112,7 +112,8 @@ def convergence_check(tables: SensitivityTables) -> pd.DataFrame:
     size of at most ``n / 2``) to ``n`` and ``worst_parameter`` the one that moved it, as
     :func:`gemsim.sensitivity.check_convergence` decides; ``top_stable`` says whether the
     top parameter stayed the same. ``max_conf`` is the widest bootstrap half-width of the
-    leading indices at ``n`` and ``n_for_tolerance`` the sample size (design units) at
+    leading indices at ``n``, ``interval_within`` whether it is within the tolerance (if
+    not, a pass can be chance) and ``n_for_tolerance`` the sample size (design units) at
     which it would shrink to the tolerance, falling as 1/sqrt(n). Empty if there is no
     convergence table.
     """
@@ -131,6 +132,7 @@ def convergence_check(tables: SensitivityTables) -> pd.DataFrame:
         "tolerance",
         "converged",
         "max_conf",
+        "interval_within",
         "n_for_tolerance",
     ]
     conv = tables.convergence
@@ -183,6 +185,7 @@ def convergence_check(tables: SensitivityTables) -> pd.DataFrame:
                 tolerance,
                 bool(verdict["converged"]),
                 float(verdict["max_conf"]),
+                bool(verdict["interval_within"]),
                 float(verdict["n_for_tolerance"]),
             ]
         )
@@ -610,7 +613,7 @@ def _convergence_section(
                 "top at full n",
                 "top stable",
                 "converged",
-                "widest 95% interval of a leader",
+                f"widest {data.settings.conf_level:.0%} interval of a leader",
                 "n for the tolerance",
             ],
             rows,
@@ -637,22 +640,54 @@ def _count(value: float) -> str:
 
 
 def _sample_size_part(data: SensitivityData, check: pd.DataFrame, index: str) -> str:
-    """What sample the tolerance would take, from the leaders' bootstrap intervals."""
-    needed = check["n_for_tolerance"].dropna()
-    if needed.empty:
+    """What sample the tolerance would take, from the leaders' bootstrap intervals, for
+    the base scenario's outputs and for the contrasts apart."""
+    if check["n_for_tolerance"].isna().all():
         return ""
+    settings = data.settings
     n = int(check["n"].max())
-    runs_per_unit = len(data.settings.scenarios) * len(data.sample) * data.settings.replications / n
-    low, middle, high = (float(needed.quantile(q)) for q in (0.25, 0.5, 0.75))
+    runs_per_unit = len(settings.scenarios) * len(data.sample) * settings.replications / n
+    sobol = index in ("S1", "ST")
+    # an interval wider than a share's whole range says nothing about how it shrinks
+    estimable = check["n_for_tolerance"].notna() & ~(sobol & (check["max_conf"] > 1))
+    levels = check["output"].isin(settings.outputs)
+    parts = []
+    for name, rows in (("the base scenario's outputs", levels), ("the contrasts", ~levels)):
+        needed = check.loc[rows & estimable, "n_for_tolerance"]
+        if needed.empty:
+            continue
+        low, middle, high = (float(needed.quantile(q)) for q in (0.25, 0.5, 0.75))
+        # a Sobol' design's n is a power of two
+        size = 2 ** math.ceil(math.log2(middle)) if sobol and middle > 1 else math.ceil(middle)
+        parts.append(
+            f"for {name}, a median n ≈ {_count(middle)} (the middle half {_count(low)}–"
+            f"{_count(high)}; a design of n = {size:,}, {_count(size * runs_per_unit)} runs)"
+        )
+    wide = int((check["converged"] & ~check["interval_within"]).sum())
+    passed = int(check["converged"].sum())
+    unknown = int((~estimable).sum())
+    level = f"{settings.conf_level:.0%}"
     return (
         f"<p>How large a sample would do: the last columns give the widest bootstrap "
-        f"interval (95%) of an output's leading {index} at n = {n} and the n at which it "
-        f"would shrink to the tolerance if it falls as 1/√n, as a sampling error does. "
-        f"Half of the outputs would need at least n ≈ {_count(middle)} (the middle half "
-        f"{_count(low)}–{_count(high)}), about {_count(middle * runs_per_unit)} runs at "
-        f"this design's {_count(runs_per_unit)} runs per unit of n. A projection, not a "
-        "result: the intervals themselves are estimates, and a design without noise "
-        "converges faster than they say.</p>"
+        f"interval ({level}) of an output's leading {index} at n = {n} and the n at which it "
+        f"would shrink to the tolerance if it falls as 1/√n, as a sampling error does: "
+        + "; ".join(parts)
+        + f", at this design's {_count(runs_per_unit)} runs per unit of n. "
+        + (
+            f"{unknown} output(s) have no projection (no interval, or one wider than an "
+            "index's whole range). "
+            if unknown
+            else ""
+        )
+        + (
+            f"{wide} of the {passed} outputs that pass have a leader's interval wider than "
+            "the tolerance, so their pass can be chance. "
+            if wide
+            else ""
+        )
+        + "A projection for one output is good to about a factor of two (the intervals "
+        "are estimates themselves), and a design without noise converges faster than its "
+        "intervals say.</p>"
     )
 
 

@@ -9,8 +9,8 @@
   evaluates the design itself.
 * :func:`convergence`: indices on growing prefixes of a design; :func:`check_convergence`
   says whether the leading indices settled to a stated tolerance over the last doubling
-  (and what sample size would reach it); :func:`disjoint_halves` and :func:`halves_z` check
-  the bootstrap intervals against two independent halves of a design.
+  (and what sample size would reach it); :func:`disjoint_halves` and :func:`halves_z`
+  compare the bootstrap intervals with the gap between a design's two halves.
 * Stochastic functions ``f(params, seed)`` (:mod:`gemsim.sensitivity.stochastic`):
   :func:`run_stochastic_sensitivity` with replications and a noise-floor dummy
   (:meth:`Problem.with_noise_dummy`) whose index is the random path's share,

@@ -14,8 +14,8 @@ Only prefixes that are themselves valid designs are used:
 :func:`check_convergence` turns such a frame into a verdict per output: converged when the
 leading indices moved by at most a stated tolerance over the last doubling of the sample,
 and estimates the sample size at which their bootstrap intervals would reach it.
-:func:`disjoint_halves` and :func:`halves_z` check those intervals against the spread
-between the indices of the design's two halves.
+:func:`disjoint_halves` and :func:`halves_z` compare those intervals with the gap between
+the indices of the design's two halves (a check where the runs' noise dominates).
 """
 
 from __future__ import annotations
@@ -106,7 +106,11 @@ def disjoint_halves(
 ) -> pd.DataFrame:
     """The indices estimated on the first and on the second half of the design ``X``
     (its first and last ``n // 2`` design units: disjoint runs), to check the bootstrap
-    intervals against the estimator's actual spread.
+    intervals against the estimator's actual spread where noise dominates. Only the
+    runs' noise is independent between the halves: the second half of a scrambled Sobol'
+    sequence is the first with its digits flipped, so on a smooth function the halves'
+    errors are correlated (and can agree better than independent samples would); and an
+    error both halves share (the noise's bias of a total index) is invisible to it.
 
     Returns ``output, parameter, n_half`` and each of the method's index columns twice,
     suffixed ``_first`` and ``_second`` (for each half its own bootstrap, seeded ``seed``
@@ -145,8 +149,10 @@ def disjoint_halves(
 def halves_z(halves: pd.DataFrame, index: str = "ST", conf_level: float = 0.95) -> pd.Series:
     """The gap between the halves' ``index`` in standard errors of the difference, each
     half's standard error read from its bootstrap half-width (``{index}_conf``, SALib's
-    normal quantile times the bootstrap standard deviation). Calibrated intervals give
-    ``|z|`` > 1.96 about 5% of the time; NaN where an index is missing."""
+    normal quantile times the bootstrap standard deviation). Calibrated intervals on
+    independent halves give ``|z|`` > 1.96 about 5% of the time (more with small halves,
+    whose standard errors are themselves uncertain); NaN where an index is missing or
+    neither half varies."""
     quantile = NormalDist().inv_cdf(0.5 + conf_level / 2)
     errors = [halves[f"{index}_conf_{half}"] / quantile for half in ("first", "second")]
     spread = np.sqrt(errors[0] ** 2 + errors[1] ** 2)
@@ -178,15 +184,19 @@ def check_convergence(
         leading: how many of the largest indices to check.
 
     How large a sample would do: ``max_conf`` is the largest bootstrap half-width
-    (``{index}_conf``) among the leading indices at the full ``n``, and ``n_for_tolerance``
-    the sample size at which it would shrink to ``tolerance`` if it falls as 1/sqrt(n),
-    as an estimator's sampling error does: ``n (max_conf / tolerance) ** 2``, rounded up
-    (below ``n`` when it is already within; NaN without intervals). The change over a
-    doubling of a nested sample has about one full-sample standard error, so at that size
-    each leading index passes the check about 95% of the time.
+    (``{index}_conf``) among the leading indices at the full ``n`` (NaN if one of them has
+    none), and ``n_for_tolerance`` the sample size at which it would shrink to
+    ``tolerance`` if it falls as 1/sqrt(n), as an estimator's sampling error does over
+    independent points: ``n (max_conf / tolerance) ** 2``, rounded up (below ``n`` when it
+    is already within). For independent points the change over a doubling of a nested
+    sample has about one full-sample standard error, so at that size the widest leader
+    passes the check about 95% of the time (an output, all of whose leaders must pass,
+    somewhat less often); while ``max_conf`` exceeds the tolerance a pass can be chance
+    (``interval_within``: whether it does not). A scrambled Sobol' design without noise
+    converges faster than its bootstrap intervals say.
 
     Returns one row per output: ``output, index, n_half, n, leading, max_change,
-    worst_parameter, tolerance, converged, max_conf, n_for_tolerance``.
+    worst_parameter, tolerance, converged, max_conf, interval_within, n_for_tolerance``.
     """
     if index not in frame.columns:
         raise KeyError(f"No column {index!r} in the convergence frame ({list(frame.columns)})")
@@ -212,7 +222,9 @@ def check_convergence(
         max_change = float(change.max())
         conf = f"{index}_conf"
         widest = (
-            float(sel[sel["n"] == n_full].set_index("parameter")[conf][names].abs().max())
+            float(
+                sel[sel["n"] == n_full].set_index("parameter")[conf][names].abs().max(skipna=False)
+            )
             if conf in sel.columns
             else np.nan
         )
@@ -228,6 +240,7 @@ def check_convergence(
                 "tolerance": tolerance,
                 "converged": bool(max_change <= tolerance),
                 "max_conf": widest,
+                "interval_within": bool(widest <= tolerance),  # NaN: no
                 "n_for_tolerance": sample_size_for(widest, tolerance, int(n_full)),
             }
         )
@@ -241,6 +254,8 @@ def sample_size_for(half_width: float, tolerance: float, n: int, rate: float = -
     (``rate >= 0``) and is wider, NaN for a NaN width."""
     if not np.isfinite(half_width):
         return np.nan
+    if half_width <= 0:  # no spread at all: any sample would do
+        return 0.0
     if rate >= 0:
         return float(n) if half_width <= tolerance else np.inf
     return float(np.ceil(n * (tolerance / half_width) ** (1 / rate)))
