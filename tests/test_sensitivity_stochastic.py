@@ -408,8 +408,14 @@ def test_the_sample_size_for_the_tolerance_scales_the_widest_leading_interval():
     assert row["n_for_tolerance"] == 1024 * 9  # (0.15 / 0.05) ** 2 times as many
     within = check_convergence(conv.assign(ST_conf=0.025), 0.05, leading=2).iloc[0]
     assert within["n_for_tolerance"] == 256  # already within: a quarter would do
+    assert not row["interval_within"] and within["interval_within"]
     unknown = check_convergence(conv.drop(columns="ST_conf"), 0.05).iloc[0]
-    assert np.isnan(unknown["n_for_tolerance"])
+    assert np.isnan(unknown["n_for_tolerance"]) and not unknown["interval_within"]
+    missing = conv.copy()
+    missing.loc[(missing["parameter"] == "a") & (missing["n"] == 1024), "ST_conf"] = np.nan
+    assert np.isnan(check_convergence(missing, 0.05, leading=2).iloc[0]["max_conf"])
+    exact = check_convergence(conv.assign(ST_conf=0.0), 0.05, leading=2).iloc[0]
+    assert exact["n_for_tolerance"] == 0 and exact["interval_within"]  # no spread at all
 
 
 def test_the_projected_sample_size_brings_the_intervals_to_the_tolerance():
