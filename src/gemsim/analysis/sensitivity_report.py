@@ -685,9 +685,9 @@ def _sample_size_part(data: SensitivityData, check: pd.DataFrame, index: str) ->
             if wide
             else ""
         )
-        + "A projection for one output is good to about a factor of two (the intervals "
-        "are estimates themselves), and a design without noise converges faster than its "
-        "intervals say.</p>"
+        + "A projection for one output can be off by a factor of two or more (the "
+        "intervals are estimates themselves, and the step to it is long), and a design "
+        "without noise converges faster than its intervals say.</p>"
     )
 
 
