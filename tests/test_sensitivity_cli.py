@@ -24,6 +24,7 @@ from stored_bytes import differing_columns, timeseries_bytes
 import gemsim.sensitivity
 import gemsim.study.jobs
 from gemsim.analysis.sensitivity_data import (
+    SensitivityTables,
     compute_tables,
     load_sensitivity,
     outputs_from_means,
@@ -249,6 +250,35 @@ def test_convergence_is_checked_on_growing_parts_of_the_sample(sobol: Path):
         assert row.largest_change == pytest.approx(verdict["max_change"])
         assert row.converged == (row.largest_change <= CONVERGENCE_TOLERANCE)
         assert row.worst_parameter in row.leading.split(", ")
+
+
+
+def test_convergence_check_keeps_every_column_for_an_output_without_effects():
+    """Morris: an output whose mu_star is 0 everywhere has no scale to judge by; its row
+    still has every column (no verdict, no interval) beside a judged one."""
+    rows = [
+        {"output": output, "parameter": p, "n": n, "mu_star": v * scale, "mu_star_conf": 0.1}
+        for output, scale in (("flat", 0.0), ("moving", 1.0))
+        for n in (2, 4)
+        for p, v in (("a", 1.0 if n == 2 else 1.02), ("b", 0.5))
+    ]
+    conv = pd.DataFrame(rows)
+    empty = pd.DataFrame()
+    tables = SensitivityTables(
+        scenario_outputs=empty,
+        outputs=empty,
+        standard_errors=empty,
+        indices=conv[conv["n"] == 4].drop(columns="n"),
+        second_order=None,
+        convergence=conv,
+        contrasts=empty,
+        flips=empty,
+    )
+    check = convergence_check(tables).set_index("output")
+    flat, moving = check.loc["flat"], check.loc["moving"]
+    assert not flat["converged"] and not flat["interval_within"]
+    assert pd.isna(flat["max_conf"]) and pd.isna(flat["n_for_tolerance"])
+    assert moving["converged"] and moving["max_conf"] == pytest.approx(0.1)
 
 
 def test_convergence_check_is_rebuilt_from_the_per_point_means(sobol: Path, capsys, monkeypatch):

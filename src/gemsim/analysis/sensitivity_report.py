@@ -105,11 +105,11 @@ def convergence_check(tables: SensitivityTables) -> pd.DataFrame:
     over the last doubling of the sample, with the numbers the verdict rests on.
 
     Columns ``output, n_previous, n, leading, largest_change, worst_parameter,
-    top_previous, top, top_stable, tolerance, converged, max_conf, n_for_tolerance``:
-    ``leading`` names the
-    :data:`CONVERGENCE_LEADING` parameters with the largest index at ``n``,
-    ``largest_change`` is the largest move of their index from ``n_previous`` (the largest
-    size of at most ``n / 2``) to ``n`` and ``worst_parameter`` the one that moved it, as
+    top_previous, top, top_stable, tolerance, converged, max_conf, interval_within,
+    n_for_tolerance``: ``leading`` names the :data:`CONVERGENCE_LEADING` parameters with
+    the largest index at ``n``, ``largest_change`` is the largest move of their index from
+    ``n_previous`` (the largest size of at most ``n / 2``) to ``n`` and
+    ``worst_parameter`` the one that moved it, as
     :func:`gemsim.sensitivity.check_convergence` decides; ``top_stable`` says whether the
     top parameter stayed the same. ``max_conf`` is the widest bootstrap half-width of the
     leading indices at ``n``, ``interval_within`` whether it is within the tolerance (if
@@ -162,7 +162,9 @@ def convergence_check(tables: SensitivityTables) -> pd.DataFrame:
                     False,
                     0.0,
                     False,
-                    *[np.nan] * 2,
+                    np.nan,
+                    False,
+                    np.nan,
                 ]
             )
             continue
