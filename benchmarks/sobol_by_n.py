@@ -44,10 +44,15 @@ HEADLINE = (
 )
 
 
+def settings_of(folder: Path) -> dict:
+    """The run's ``[sensitivity]`` table, from its manifest."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    return manifest["experiment"]["sensitivity"]
+
+
 def sample_size(folder: Path) -> int:
     """The design's n, from the run's manifest."""
-    manifest = json.loads((folder / "manifest.json").read_text())
-    return int(manifest["experiment"]["sensitivity"]["n"])
+    return int(settings_of(folder)["n"])
 
 
 def leaders(indices: pd.DataFrame, output: str, top: int) -> str:
@@ -103,21 +108,21 @@ def main() -> None:
     parser.add_argument("--target", type=float, default=0.05)
     args = parser.parse_args()
     tables = {folder: pd.read_csv(folder / "indices.csv") for folder in args.folders}
-    for folder in args.folders:
+    sizes = [sample_size(folder) for folder in args.folders]  # in the order of tables
+    for folder, size in zip(args.folders, sizes, strict=True):
         check = pd.read_csv(folder / "convergence_check.csv")
         last = check[check["n"] == check["n"].max()]
         print(
-            f"{folder} (n = {sample_size(folder)}): {int(last['converged'].sum())} of "
+            f"{folder} (n = {size}): {int(last['converged'].sum())} of "
             f"{len(last)} outputs converged from n = {int(last['n_previous'].max())} at "
             f"tolerance {last['tolerance'].iloc[0]:g}"
         )
     for output in args.outputs:
         print(f"\n{output}")
-        for folder, indices in tables.items():
-            print(f"  n = {sample_size(folder):4d}: {leaders(indices, output, args.top)}")
+        for size, indices in zip(sizes, tables.values(), strict=True):
+            print(f"  n = {size:4d}: {leaders(indices, output, args.top)}")
         if len(tables) < 2:
             continue
-        sizes = [sample_size(folder) for folder in tables]
         last = tables[args.folders[int(np.argmax(sizes))]]
         names = list(last[last["output"] == output].nlargest(args.top, "ST")["parameter"])
         widths = [widest_half_width(indices, output, names) for indices in tables.values()]
@@ -132,12 +137,7 @@ def main() -> None:
             + f" (at n^-0.5: {standard:,.0f})"
         )
     if len(tables) >= 2:
-        sizes = [sample_size(folder) for folder in tables]
-        levels = set(
-            json.loads((args.folders[0] / "manifest.json").read_text())["experiment"][
-                "sensitivity"
-            ]["outputs"]
-        )
+        levels = set(settings_of(args.folders[0])["outputs"])
         check = projection_check(tables, sizes, levels, args.top)
         print(
             f"\nwidest leader's half-width at n = {max(sizes)} / its projection from "

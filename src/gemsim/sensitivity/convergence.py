@@ -32,6 +32,14 @@ from gemsim.sensitivity.methods import get_method
 from gemsim.sensitivity.problem import Problem
 
 
+def _design_and_outputs(
+    X: np.ndarray, Y_frame: pd.DataFrame | Mapping[str, Any]
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """The design as floats and the outputs as a frame indexed by row position."""
+    Y = Y_frame if isinstance(Y_frame, pd.DataFrame) else pd.DataFrame(dict(Y_frame))
+    return np.asarray(X, dtype=float), Y.reset_index(drop=True)
+
+
 def convergence(
     problem: Problem,
     method: str,
@@ -61,9 +69,7 @@ def convergence(
             "cannot be truncated (for FAST, every search curve's frequencies depend on its "
             "full length). Re-run with several sample sizes instead."
         )
-    X = np.asarray(X, dtype=float)
-    Y = Y_frame if isinstance(Y_frame, pd.DataFrame) else pd.DataFrame(dict(Y_frame))
-    Y = Y.reset_index(drop=True)
+    X, Y = _design_and_outputs(X, Y_frame)
     n_total = m.units_in(problem, X.shape[0], calc_second_order)
     per = m.rows_per_unit(problem, calc_second_order)
     parts = []
@@ -120,9 +126,7 @@ def disjoint_halves(
     m = get_method(method)
     if m.prefix_sizes is None:
         raise ValueError(f"Method {m.name!r}: its design cannot be cut into halves")
-    X = np.asarray(X, dtype=float)
-    Y = Y_frame if isinstance(Y_frame, pd.DataFrame) else pd.DataFrame(dict(Y_frame))
-    Y = Y.reset_index(drop=True)
+    X, Y = _design_and_outputs(X, Y_frame)
     n_half = m.units_in(problem, X.shape[0], calc_second_order) // 2
     rows = n_half * m.rows_per_unit(problem, calc_second_order)
     if n_half < 2:
@@ -213,7 +217,8 @@ def check_convergence(
                 f"(sizes {sizes}); compute the convergence frame with more steps"
             )
         n_half = halves[-1]
-        full = sel[sel["n"] == n_full].set_index("parameter")[index]
+        at_full = sel[sel["n"] == n_full].set_index("parameter")
+        full = at_full[index]
         half = sel[sel["n"] == n_half].set_index("parameter")[index]
         top = full.abs().sort_values(ascending=False, kind="stable")
         names = list(top.index if leading is None else top.index[:leading])
@@ -222,11 +227,7 @@ def check_convergence(
         max_change = float(change.max())
         conf = f"{index}_conf"
         widest = (
-            float(
-                sel[sel["n"] == n_full].set_index("parameter")[conf][names].abs().max(skipna=False)
-            )
-            if conf in sel.columns
-            else np.nan
+            float(at_full[conf][names].abs().max(skipna=False)) if conf in sel.columns else np.nan
         )
         rows.append(
             {
