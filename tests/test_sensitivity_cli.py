@@ -252,7 +252,6 @@ def test_convergence_is_checked_on_growing_parts_of_the_sample(sobol: Path):
         assert row.worst_parameter in row.leading.split(", ")
 
 
-
 def test_convergence_check_keeps_every_column_for_an_output_without_effects():
     """Morris: an output whose mu_star is 0 everywhere has no scale to judge by; its row
     still has every column (no verdict, no interval) beside a judged one."""
