@@ -10,12 +10,15 @@
 * :func:`convergence`: indices on growing prefixes of a design; :func:`check_convergence`
   says whether the leading indices settled to a stated tolerance over the last doubling
   (and what sample size would reach it); :func:`disjoint_halves` and :func:`halves_z`
-  compare the bootstrap intervals with the gap between a design's two halves.
+  compare the bootstrap intervals with the gap between a design's two halves;
+  :func:`leading_widths` gives each output's leaders and their widest interval.
 * Stochastic functions ``f(params, seed)`` (:mod:`gemsim.sensitivity.stochastic`):
   :func:`run_stochastic_sensitivity` with replications and a noise-floor dummy
   (:meth:`Problem.with_noise_dummy`) whose index is the random path's share,
   :func:`replication_variance` beside the indices, and a Gaussian-process metamodel with
-  its out-of-sample error (:mod:`gemsim.sensitivity.metamodel`).
+  its out-of-sample error (:mod:`gemsim.sensitivity.metamodel`); :func:`interval_widths`
+  and :func:`allocation_table` measure whether more replications or more base samples
+  narrow the intervals for fewer runs (:mod:`gemsim.sensitivity.replication_allocation`).
 * :func:`discover`, :func:`discover_sign_flips`: scenario discovery (PRIM boxes, a CART
   tree, a sentence, figures; :mod:`gemsim.sensitivity.discovery`, imported lazily).
 * :func:`seek_goal`: the input at which a noisy monotone output reaches a target, with a
@@ -63,10 +66,16 @@ from gemsim.sensitivity.convergence import (
     convergence,
     disjoint_halves,
     halves_z,
+    leading_widths,
 )
 from gemsim.sensitivity.goal_seeking import GoalSeek, seek_goal
 from gemsim.sensitivity.methods import METHODS, SensitivityMethod, get_method, register_method
 from gemsim.sensitivity.problem import Factor, Problem
+from gemsim.sensitivity.replication_allocation import (
+    allocation_table,
+    interval_widths,
+    replication_groups,
+)
 from gemsim.sensitivity.stochastic import (
     StochasticResult,
     beyond_noise,
@@ -110,6 +119,7 @@ __all__ = [
     "SensitivityResult",
     "SensitivityWarning",
     "StochasticResult",
+    "allocation_table",
     "analyze_outputs",
     "beyond_noise",
     "check_convergence",
@@ -120,14 +130,17 @@ __all__ = [
     "evaluate",
     "get_method",
     "halves_z",
+    "interval_widths",
     "ishigami",
     "ishigami_indices",
+    "leading_widths",
     "noise_floor",
     "noisy_ishigami",
     "plot_convergence",
     "plot_indices",
     "plot_morris",
     "register_method",
+    "replication_groups",
     "replication_variance",
     "run_sensitivity",
     "run_stochastic_sensitivity",
