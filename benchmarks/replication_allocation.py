@@ -77,6 +77,16 @@ def widths_of(data: SensitivityData, resamples: int = 1000) -> pd.DataFrame:
     return widths
 
 
+def by_size(widths: pd.DataFrame) -> pd.DataFrame:
+    """Per kind of output and group size: medians over outputs (each the median over its
+    groups) of the random path's share of the means' variance, the noise dummy's index (if
+    the design has one), the largest index and the widest leading interval."""
+    columns = [c for c in ("noise_share", "dummy", "top", "max_conf") if c in widths.columns]
+    kind = np.where(widths["contrast"], "contrasts", "levels")
+    per_output = widths.groupby([kind, "size", "output"])[columns].median()
+    return per_output.groupby(level=[0, 1]).median().rename_axis(["outputs", "replications"])
+
+
 def summary(table: pd.DataFrame, contrasts: set[str]) -> pd.DataFrame:
     """Per kind of output and step of group size: medians and the middle half of
     ``ratio`` and ``runs_ratio``, and the share of outputs where replications are cheaper."""
@@ -154,6 +164,7 @@ def main() -> None:
     contrasts = set(widths.loc[widths["contrast"], "output"])
     n = len(data.X) // (data.settings.problem().num_vars + 2)
     print(f"{args.run}: n = {n} base samples, {data.settings.replications} replications")
+    print(by_size(widths).round(3).to_string())
     print(summary(table, contrasts).to_string(index=False))
     print("median runs_ratio by the random path's share of the point means' variance:")
     print(by_noise(table).round(2).to_string(index=False))

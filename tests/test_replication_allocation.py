@@ -76,6 +76,7 @@ def test_on_a_function_without_noise_replications_only_cost_runs():
     # Every group repeats the same numbers: the same widths, no noise.
     assert widths.groupby("output")["max_conf"].nunique().eq(1).all()
     assert (widths["noise_share"] == 0).all()
+    assert (widths["dummy"].abs() < 1e-12).all()
     table = allocation_table(widths)
     assert table["ratio"].tolist() == [1.0, 1.0]
     assert table["runs_ratio"].tolist() == [2.0, 2.0]
@@ -86,10 +87,11 @@ def test_averaging_replications_narrows_the_leaders_intervals_where_noise_domina
     widths = interval_widths(NOISY, "sobol", X, runs, 4, (1, 4), num_resamples=300)
     # The noise's share of the means' variance falls as 1/r (noise variance 64 against
     # Ishigami's 13.8: 0.82 for single runs, 0.54 for means of four) ...
-    shares = widths.groupby("size")["noise_share"].median()
-    for size, share in shares.items():
+    shares = widths.groupby("size")[["noise_share", "dummy"]].median()
+    for size, share in shares.iterrows():
         expected = 64 / size / (ishigami_variance() + 64 / size)
-        assert share == pytest.approx(expected, abs=0.06)
+        assert share["noise_share"] == pytest.approx(expected, abs=0.06)
+        assert share["dummy"] == pytest.approx(expected, abs=0.1)  # the dummy reads it too
     # ... and with it the widest leading interval, by more than the groups' spread (0.082
     # to 0.095 for single runs, 0.072 for the means of four: a ratio of 0.81, so four
     # replications need 4 x 0.81^2 = 2.6 times the runs of a fourfold larger design).
@@ -139,3 +141,6 @@ def test_the_script_cuts_a_stored_run_into_groups_of_one_two_and_four(tiny_run):
     assert script.same_as(data, two) == 0
     table = allocation_table(widths)
     assert set(zip(table["size"], table["next_size"], strict=True)) == {(1, 2), (2, 4)}
+    sizes = script.by_size(widths)
+    assert sizes.index.tolist() == [(k, r) for k in ("contrasts", "levels") for r in (1, 2, 4)]
+    assert len(script.summary(table, set(widths.loc[widths["contrast"], "output"]))) == 4

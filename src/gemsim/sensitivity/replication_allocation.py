@@ -84,7 +84,8 @@ def interval_widths(
     replications, over ``size``, divided by the variance of the means.
 
     Returns one row per size, group and output: ``size, group, output, leading, top,
-    max_conf, noise_share``.
+    max_conf, noise_share`` and, if ``problem`` has a noise dummy, ``dummy``: its ``index``
+    (the noise share as the indices read it).
     """
     outputs = _output_columns(runs)
     within = runs.groupby("point")[outputs].var(ddof=1).mean()
@@ -96,6 +97,9 @@ def interval_widths(
             widths = leading_widths(result.indices, index=index, leading=leading)
             share = within / size / means.var(ddof=1)
             widths["noise_share"] = widths["output"].map(share)
+            if problem.noise_dummy is not None:
+                dummy = result.indices[result.indices["parameter"] == problem.noise_dummy]
+                widths["dummy"] = widths["output"].map(dummy.set_index("output")[index])
             widths.insert(0, "group", number)
             widths.insert(0, "size", size)
             frames.append(widths)
