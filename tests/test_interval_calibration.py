@@ -29,5 +29,7 @@ def test_the_stored_runs_intervals_match_the_gap_between_the_designs_halves():
         )
         assert leaders["share |z| > 1.96"] < 0.1
         assert 0.6 < leaders["rms z"] < 1.3
+        low, high = map(float, leaders["rms z 95%"].split("-"))  # resampling whole outputs
+        assert low <= leaders["rms z"] <= high and high - low > 0.05
     shown = script.by_parameter(table, top=3)
     assert len(shown) == 3 and shown.abs().is_monotonic_decreasing
