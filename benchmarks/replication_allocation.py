@@ -6,19 +6,23 @@
 RUN is a stored Sobol' run with its runs (``gemsim sensitivity ... --replications R``,
 ``R`` a power of two). Its replications are cut into disjoint groups of 1, 2, 4, ... up to
 ``R`` (each the same design with its own random paths) and every group's indices are
-estimated (:func:`gemsim.sensitivity.interval_widths`). Printed for the base scenario's
-outputs and the contrasts: the median over outputs of the widest leading interval at each
-group size and, from one size to the next, its ratio and ``runs_ratio``, the runs needed for
-a tolerance with twice the replications over those with a twice larger design
-(:func:`gemsim.sensitivity.allocation_table`; below 1, replications are cheaper), by the
-random path's share of the point means' variance.
+estimated on the whole design and on its first half of base samples
+(:func:`gemsim.sensitivity.interval_widths`; each output's leaders fixed, the noise dummy
+left out). Printed for the base scenario's outputs and the contrasts: per group size the
+medians of the random path's share of the point means, the dummy's index and the widest
+leading interval (as estimated and divided by ``1 - noise_share``); per step from ``r`` to
+``2 r`` replications the comparisons of :func:`gemsim.sensitivity.allocation_table`:
+``equal_runs``, measured (``2 r`` on half the base samples over ``r`` on all, the same
+runs) and ``runs_ratio``, projected at the ``1 / sqrt(n)`` rate; below 1, replications are
+the cheaper way; the same by the random path's share.
 
 ``--against FOLDER``: a stored run of the same design at twice the base sample and half the
-replications (the same number of runs, e.g. a reference folder with ``convergence_check.csv``):
-per output, its ``max_conf`` over this run's at the full ``R``.
+replications (the same number of runs; a reference folder's ``indices.csv`` and
+``noise.csv``): per output, its widest interval among this run's leaders over this run's,
+at the full ``R``.
 ``--same-as FOLDER``: a stored run of the same design with fewer replications (a reference
-folder's ``scenario_outputs.parquet``): checks that this run's means over its first
-replications are the folder's (or its runs' means), bit for bit.
+folder's ``scenario_outputs.parquet``, or its runs): checks that this run's means over its
+first replications are the folder's, bit for bit.
 """
 
 from __future__ import annotations
@@ -62,71 +66,82 @@ def widths_of(data: SensitivityData, resamples: int = 1000) -> pd.DataFrame:
     """:func:`gemsim.sensitivity.interval_widths` of a stored run at every group size, with
     a ``contrast`` column."""
     settings = data.settings
-    runs = long_runs(data)
+    options = {**settings.analysis_options(), "num_resamples": resamples}
     widths = interval_widths(
         settings.problem(),
-        "sobol",
+        settings.method,
         data.X,
-        runs,
+        long_runs(data),
         data.seed,
         group_sizes(settings.replications),
-        num_resamples=resamples,
-        conf_level=settings.conf_level,
+        **options,
     )
     widths["contrast"] = ~widths["output"].isin(settings.outputs)
     return widths
 
 
 def by_size(widths: pd.DataFrame) -> pd.DataFrame:
-    """Per kind of output and group size: medians over outputs (each the median over its
-    groups) of the random path's share of the means' variance, the noise dummy's index (if
-    the design has one), the largest index and the widest leading interval."""
-    columns = [c for c in ("noise_share", "dummy", "top", "max_conf") if c in widths.columns]
-    kind = np.where(widths["contrast"], "contrasts", "levels")
-    per_output = widths.groupby([kind, "size", "output"])[columns].median()
+    """Per kind of output and group size, on the whole design: medians over outputs (each
+    the median over its groups) of the random path's share of the means' variance, the
+    noise dummy's index (if the design has one) and the widest leading interval, as
+    estimated and scaled by ``1 - noise_share``."""
+    columns = ("noise_share", "dummy", "max_conf", "scaled_conf")
+    full = widths[widths["n"] == widths["n"].max()]
+    kind = np.where(full["contrast"], "contrasts", "levels")
+    chosen = [c for c in columns if c in full.columns]
+    per_output = full.groupby([kind, "size", "output"])[chosen].median()
     return per_output.groupby(level=[0, 1]).median().rename_axis(["outputs", "replications"])
 
 
+def quartiles(values: pd.Series) -> str:
+    """``median (lower quartile-upper quartile)``."""
+    low, mid, high = values.quantile([0.25, 0.5, 0.75])
+    return f"{mid:.2f} ({low:.2f}-{high:.2f})"
+
+
 def summary(table: pd.DataFrame, contrasts: set[str]) -> pd.DataFrame:
-    """Per kind of output and step of group size: medians and the middle half of
-    ``ratio`` and ``runs_ratio``, and the share of outputs where replications are cheaper."""
+    """Per kind of output and step of group size: the median and middle half over outputs
+    of each comparison in :func:`gemsim.sensitivity.allocation_table`, and the share of
+    outputs where, at equal runs, replications gave the narrower intervals."""
     table = table.assign(kind=np.where(table["output"].isin(contrasts), "contrasts", "levels"))
-    table = table.dropna(subset=["runs_ratio"])
-
-    def quartiles(values: pd.Series) -> str:
-        low, mid, high = values.quantile([0.25, 0.5, 0.75])
-        return f"{mid:.2f} ({low:.2f}-{high:.2f})"
-
     rows = []
     for (kind, size, larger), part in table.groupby(["kind", "size", "next_size"]):
-        rows.append(
-            {
-                "outputs": kind,
-                "replications": f"{size} -> {larger}",
-                "n": len(part),
-                "median max_conf": f"{part['max_conf'].median():.3f} -> "
-                f"{part['next_max_conf'].median():.3f}",
-                "ratio": quartiles(part["ratio"]),
-                "runs_ratio": quartiles(part["runs_ratio"]),
-                "replications cheaper": f"{(part['runs_ratio'] < 1).mean():.0%}",
-            }
-        )
+        row = {"outputs": kind, "replications": f"{size} -> {larger}", "n": len(part)}
+        for column in ("runs_ratio", "equal_runs", "scaled_runs_ratio", "scaled_equal_runs"):
+            row[column] = quartiles(part[column].dropna())
+        for column in ("equal_runs", "scaled_equal_runs"):
+            row[f"{column} < 1"] = f"{(part[column].dropna() < 1).mean():.0%}"
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
 def by_noise(table: pd.DataFrame) -> pd.DataFrame:
-    """Median ``runs_ratio`` by the random path's share of the smaller size's point means."""
+    """Median comparisons by the random path's share of the smaller size's point means."""
     bins = pd.cut(table["noise_share"], NOISE_BINS, right=False)
-    grouped = table.groupby([table["size"], bins], observed=True)["runs_ratio"]
-    return grouped.agg(outputs="size", median="median").reset_index()
+    columns = ["equal_runs", "scaled_equal_runs", "runs_ratio", "scaled_runs_ratio"]
+    grouped = table.groupby([table["size"], bins], observed=True)
+    found = grouped[columns].median()
+    found.insert(0, "outputs", grouped.size())
+    return found.reset_index()
 
 
-def against(widths: pd.DataFrame, folder: Path) -> pd.Series:
-    """Per output: ``folder``'s ``max_conf`` (convergence_check.csv) over this run's at
-    the full group size."""
-    theirs = pd.read_csv(folder / "convergence_check.csv").set_index("output")["max_conf"]
-    full = widths[widths["size"] == widths["size"].max()].set_index("output")["max_conf"]
-    return (theirs / full).dropna().rename("their_max_conf / ours")
+def against(widths: pd.DataFrame, folder: Path) -> pd.DataFrame:
+    """Per output: ``folder``'s widest interval among this run's leaders (its
+    ``indices.csv``; scaled by its ``noise.csv``'s share) over this run's, at the largest
+    group size and the whole design. For a folder with the same runs (twice the base
+    samples, half the replications) below 1 says the larger design gave narrower ones."""
+    full = widths[(widths["size"] == widths["size"].max()) & (widths["n"] == widths["n"].max())]
+    full = full.set_index("output")
+    theirs = pd.read_csv(folder / "indices.csv").set_index(["output", "parameter"])["ST_conf"]
+    share = pd.read_csv(folder / "noise.csv").set_index("output")["noise_share_of_means"]
+    rows = {}
+    for output, row in full.iterrows():
+        widest = theirs.loc[output].reindex(row["leading"].split(", ")).abs().max(skipna=False)
+        rows[output] = {
+            "ratio": widest / row["max_conf"],
+            "scaled_ratio": widest / (1 - share.get(output, np.nan)) / row["scaled_conf"],
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def same_as(data: SensitivityData, folder: Path) -> int:
@@ -162,20 +177,23 @@ def main() -> None:
     widths = widths_of(data, args.resamples)
     table = allocation_table(widths)
     contrasts = set(widths.loc[widths["contrast"], "output"])
-    n = len(data.X) // (data.settings.problem().num_vars + 2)
+    n = int(widths["n"].max())
     print(f"{args.run}: n = {n} base samples, {data.settings.replications} replications")
     print(by_size(widths).round(3).to_string())
     print(summary(table, contrasts).to_string(index=False))
-    print("median runs_ratio by the random path's share of the point means' variance:")
+    print("medians by the random path's share of the point means' variance:")
     print(by_noise(table).round(2).to_string(index=False))
     if args.against is not None:
-        ratio = against(widths, args.against)
-        low, mid, high = ratio.quantile([0.25, 0.5, 0.75])
-        print(
-            f"{args.against}'s widest leading interval over this run's, same runs: median "
-            f"{mid:.2f} (middle half {low:.2f}-{high:.2f}), {len(ratio)} outputs; "
-            f"narrower there for {(ratio < 1).mean():.0%}"
-        )
+        ratios = against(widths, args.against)
+        kind = np.where(ratios.index.isin(contrasts), "contrasts", "levels")
+        print(f"{args.against}'s widest leading interval over this run's, same leaders:")
+        for name, part in ratios.groupby(kind):
+            for column, values in part.items():
+                values = values.dropna()
+                print(
+                    f"  {name}, {column}: {quartiles(values)}, narrower there for "
+                    f"{(values < 1).mean():.0%} of {len(values)}"
+                )
     if args.csv is not None:
         args.csv.mkdir(parents=True, exist_ok=True)
         widths.to_csv(args.csv / "widths.csv", index=False)

@@ -15,11 +15,8 @@ from gemsim.analysis.sensitivity_data import load_sensitivity
 from gemsim.sensitivity import (
     ISHIGAMI_PROBLEM,
     allocation_table,
-    check_convergence,
-    convergence,
     interval_widths,
     ishigami,
-    leading_widths,
     noisy_ishigami,
     replication_groups,
     sample_design,
@@ -35,12 +32,26 @@ def _runs(f, n: int, replications: int, seed: int = 4) -> tuple[np.ndarray, pd.D
     return X, evaluate_replicated(f, NOISY, X, seed, replications)
 
 
-def very_noisy_ishigami(params: dict, seed: int) -> dict:
-    return noisy_ishigami(params, seed, noise_sd=8.0)
+def _widths(f, n: int, sizes=(1, 2, 4)) -> pd.DataFrame:
+    X, runs = _runs(f, n, max(sizes))
+    return interval_widths(NOISY, "sobol", X, runs, 4, sizes, num_resamples=300)
 
 
 def ishigami_ignoring_seed(params: dict, seed: int) -> dict:
     return ishigami(params)
+
+
+def additive_noise(params: dict, seed: int) -> dict:
+    """Noise drawn from the seed alone: a point and its one-at-a-time neighbours, which
+    share the seed, share it, so it cancels in their differences (not the dummy's)."""
+    return noisy_ishigami(params, seed, noise_sd=8.0)
+
+
+def diverging_noise(params: dict, seed: int) -> dict:
+    """Noise drawn from the seed and the parameters: any change of a parameter draws anew,
+    as a change sends a model run down another random path."""
+    key = [seed, *(int(abs(params[x]) * 1e9) for x in ("x1", "x2", "x3"))]
+    return {"y": ishigami(params)["y"] + 8.0 * np.random.default_rng(key).standard_normal()}
 
 
 def test_groups_are_disjoint_consecutive_replications_numbered_from_zero():
@@ -55,52 +66,60 @@ def test_groups_are_disjoint_consecutive_replications_numbered_from_zero():
     assert len(replication_groups(runs, 5)) == 1
     with pytest.raises(ValueError, match="between 1 and 5"):
         replication_groups(runs, 6)
-    with pytest.raises(ValueError, match="same number"):
+    with pytest.raises(ValueError, match="same replications"):
         replication_groups(runs.iloc[:-1], 1)
+    with pytest.raises(ValueError, match="numbered 0 to 4"):
+        replication_groups(runs.assign(replication=runs["replication"] + 1), 1)
 
 
-def test_leading_widths_are_the_convergence_checks_max_conf():
-    X, runs = _runs(very_noisy_ishigami, 64, 1)
-    frame = convergence(NOISY, "sobol", X, runs[["y"]], seed=4, steps=3, num_resamples=200)
-    checked = check_convergence(frame)
-    full = frame[frame["n"] == frame["n"].max()].drop(columns=["n", "n_runs"])
-    widths = leading_widths(full)
-    assert widths["max_conf"].iloc[0] == checked["max_conf"].iloc[0]
-    assert widths["leading"].iloc[0] == checked["leading"].iloc[0]
-    assert widths["top"].iloc[0] == full["ST"].max()
+def test_the_runs_must_be_the_designs_points():
+    X, runs = _runs(ishigami_ignoring_seed, 4, 2)
+    with pytest.raises(ValueError, match="points 0 to"):
+        interval_widths(NOISY, "sobol", X, runs[runs["point"] > 0], 4, (1,))
 
 
-def test_on_a_function_without_noise_replications_only_cost_runs():
-    X, runs = _runs(ishigami_ignoring_seed, 32, 4)
-    widths = interval_widths(NOISY, "sobol", X, runs, 4, (1, 2, 4), num_resamples=200)
-    # Every group repeats the same numbers: the same widths, no noise.
-    assert widths.groupby("output")["max_conf"].nunique().eq(1).all()
+def test_without_noise_replications_only_cost_runs():
+    widths = _widths(ishigami_ignoring_seed, 64)
+    # Every group repeats the same numbers: the same widths, no noise, a dummy of 0 ...
+    assert widths.groupby(["output", "n"])["max_conf"].nunique().eq(1).all()
     assert (widths["noise_share"] == 0).all()
+    assert (widths["scaled_conf"] == widths["max_conf"]).all()
     assert (widths["dummy"].abs() < 1e-12).all()
+    # ... and the noise dummy is never a leader (its interval is the noise's own).
+    assert not widths["leading"].str.contains("noise_floor").any()
     table = allocation_table(widths)
     assert table["ratio"].tolist() == [1.0, 1.0]
     assert table["runs_ratio"].tolist() == [2.0, 2.0]
+    # Half the base samples with twice the replications: the same runs, wider intervals.
+    assert (table["equal_runs"] > 1.2).all()
 
 
-def test_averaging_replications_narrows_the_leaders_intervals_where_noise_dominates():
-    X, runs = _runs(very_noisy_ishigami, 512, 4)
-    widths = interval_widths(NOISY, "sobol", X, runs, 4, (1, 4), num_resamples=300)
-    # The noise's share of the means' variance falls as 1/r (noise variance 64 against
-    # Ishigami's 13.8: 0.82 for single runs, 0.54 for means of four) ...
-    shares = widths.groupby("size")[["noise_share", "dummy"]].median()
+def test_the_noise_share_falls_as_one_over_r_and_the_dummy_reads_it():
+    widths = _widths(additive_noise, 512, sizes=(1, 4))
+    shares = widths[widths["n"] == 512].groupby("size")[["noise_share", "dummy"]].median()
     for size, share in shares.iterrows():
-        expected = 64 / size / (ishigami_variance() + 64 / size)
+        expected = 64 / size / (ishigami_variance() + 64 / size)  # 0.82, then 0.54
         assert share["noise_share"] == pytest.approx(expected, abs=0.06)
-        assert share["dummy"] == pytest.approx(expected, abs=0.1)  # the dummy reads it too
-    # ... and with it the widest leading interval, by more than the groups' spread (0.082
-    # to 0.095 for single runs, 0.072 for the means of four: a ratio of 0.81, so four
-    # replications need 4 x 0.81^2 = 2.6 times the runs of a fourfold larger design).
-    ones = widths.loc[widths["size"] == 1, "max_conf"]
-    four = widths.loc[widths["size"] == 4, "max_conf"].iloc[0]
-    assert four < ones.min()
-    table = allocation_table(widths)
-    assert table["ratio"].iloc[0] == pytest.approx(four / ones.median())
-    assert table["runs_ratio"].iloc[0] == pytest.approx(4 * table["ratio"].iloc[0] ** 2)
+        assert share["dummy"] == pytest.approx(expected, abs=0.1)
+
+
+def test_noise_that_cancels_in_the_differences_leaves_the_scaled_widths_alone():
+    """Under common seeds the parameters' estimators see the noise only in the variance
+    they divide by: with more replications every index grows, and so does its interval,
+    while on the scale of the parameters' own variance the width stays about the same."""
+    table = allocation_table(_widths(additive_noise, 256))
+    assert (table["ratio"] > 1.3).all()
+    assert table["scaled_ratio"].between(0.8, 1.15).all()
+    assert (table["equal_runs"] > 1.3).all()  # so replications never pay here
+
+
+def test_noise_that_diverges_with_the_parameters_shrinks_with_replications():
+    """Where a parameter's change redraws the noise, the noise enters every estimator's
+    differences, and averaging replications removes it: the scaled widths shrink."""
+    table = allocation_table(_widths(diverging_noise, 256))
+    assert (table["scaled_ratio"] < 0.8).all()
+    assert (table["scaled_runs_ratio"] < 1).all()
+    assert (table["noise_share"] > table["next_noise_share"]).all()
 
 
 # --- benchmarks/replication_allocation.py on a tiny stored run ----------------------------
@@ -141,6 +160,8 @@ def test_the_script_cuts_a_stored_run_into_groups_of_one_two_and_four(tiny_run):
     assert script.same_as(data, two) == 0
     table = allocation_table(widths)
     assert set(zip(table["size"], table["next_size"], strict=True)) == {(1, 2), (2, 4)}
+    assert set(widths["n"]) == {2, 1}
     sizes = script.by_size(widths)
     assert sizes.index.tolist() == [(k, r) for k in ("contrasts", "levels") for r in (1, 2, 4)]
     assert len(script.summary(table, set(widths.loc[widths["contrast"], "output"]))) == 4
+    assert len(script.by_noise(table)) == 0  # no noise dummy: no noise share

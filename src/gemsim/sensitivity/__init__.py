@@ -10,8 +10,7 @@
 * :func:`convergence`: indices on growing prefixes of a design; :func:`check_convergence`
   says whether the leading indices settled to a stated tolerance over the last doubling
   (and what sample size would reach it); :func:`disjoint_halves` and :func:`halves_z`
-  compare the bootstrap intervals with the gap between a design's two halves;
-  :func:`leading_widths` gives each output's leaders and their widest interval.
+  compare the bootstrap intervals with the gap between a design's two halves.
 * Stochastic functions ``f(params, seed)`` (:mod:`gemsim.sensitivity.stochastic`):
   :func:`run_stochastic_sensitivity` with replications and a noise-floor dummy
   (:meth:`Problem.with_noise_dummy`) whose index is the random path's share,
@@ -66,7 +65,6 @@ from gemsim.sensitivity.convergence import (
     convergence,
     disjoint_halves,
     halves_z,
-    leading_widths,
 )
 from gemsim.sensitivity.goal_seeking import GoalSeek, seek_goal
 from gemsim.sensitivity.methods import METHODS, SensitivityMethod, get_method, register_method
@@ -133,7 +131,6 @@ __all__ = [
     "interval_widths",
     "ishigami",
     "ishigami_indices",
-    "leading_widths",
     "noise_floor",
     "noisy_ishigami",
     "plot_convergence",

@@ -256,30 +256,6 @@ def _leaders(indices: pd.DataFrame, index: str, leading: int | None) -> tuple[li
     return names, widest
 
 
-def leading_widths(
-    indices: pd.DataFrame, *, index: str = "ST", leading: int | None = 3
-) -> pd.DataFrame:
-    """Per output of a long ``output, parameter`` + indices frame (one sample size): its
-    ``leading`` parameters, the largest ``index`` and the widest bootstrap half-width
-    among them, as :func:`check_convergence` takes them (``max_conf``).
-
-    Returns one row per output: ``output, leading, top, max_conf``.
-    """
-    rows = []
-    for output, sel in indices.groupby("output", sort=False):
-        at = sel.set_index("parameter")
-        names, widest = _leaders(at, index, leading)
-        rows.append(
-            {
-                "output": output,
-                "leading": ", ".join(names),
-                "top": float(at[index][names[0]]) if names else np.nan,
-                "max_conf": widest,
-            }
-        )
-    return pd.DataFrame(rows, columns=["output", "leading", "top", "max_conf"])
-
-
 def sample_size_for(half_width: float, tolerance: float, n: int, rate: float = -0.5) -> float:
     """The sample size at which an interval of ``half_width`` at size ``n``, shrinking as
     ``n ** rate`` (-0.5: a sampling error), would reach ``tolerance``:
