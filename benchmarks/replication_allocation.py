@@ -9,9 +9,10 @@ RUN is a stored Sobol' run with its runs (``gemsim sensitivity ... --replication
 estimated on the whole design and on its first half of base samples
 (:func:`gemsim.sensitivity.interval_widths`; each output's leaders fixed, the noise dummy
 left out). Printed for the base scenario's outputs and the contrasts: per group size the
-medians of the random path's share of the point means, the dummy's index and the widest
-leading interval (as estimated and divided by ``1 - noise_share``); per step from ``r`` to
-``2 r`` replications the comparisons of :func:`gemsim.sensitivity.allocation_table`:
+medians of the random path's share of the point means, the dummy's index, the leaders'
+mean index and their widest interval (as estimated and divided by ``1 - noise_share``);
+per step from ``r`` to ``2 r`` replications the comparisons of
+:func:`gemsim.sensitivity.allocation_table`:
 ``equal_runs``, measured (``2 r`` on half the base samples over ``r`` on all, the same
 runs) and ``runs_ratio``, projected at the ``1 / sqrt(n)`` rate; below 1, replications are
 the cheaper way; the same by the random path's share.
@@ -83,9 +84,9 @@ def widths_of(data: SensitivityData, resamples: int = 1000) -> pd.DataFrame:
 def by_size(widths: pd.DataFrame) -> pd.DataFrame:
     """Per kind of output and group size, on the whole design: medians over outputs (each
     the median over its groups) of the random path's share of the means' variance, the
-    noise dummy's index (if the design has one) and the widest leading interval, as
-    estimated and scaled by ``1 - noise_share``."""
-    columns = ("noise_share", "dummy", "max_conf", "scaled_conf")
+    noise dummy's index (if the design has one), the leaders' mean index and their widest
+    interval, as estimated and scaled by ``1 - noise_share``."""
+    columns = ("noise_share", "dummy", "leaders_index", "max_conf", "scaled_conf")
     full = widths[widths["n"] == widths["n"].max()]
     kind = np.where(full["contrast"], "contrasts", "levels")
     chosen = [c for c in columns if c in full.columns]

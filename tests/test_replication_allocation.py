@@ -107,16 +107,26 @@ def test_noise_that_cancels_in_the_differences_leaves_the_scaled_widths_alone():
     """Under common seeds the parameters' estimators see the noise only in the variance
     they divide by: with more replications every index grows, and so does its interval,
     while on the scale of the parameters' own variance the width stays about the same."""
-    table = allocation_table(_widths(additive_noise, 256))
+    widths = _widths(additive_noise, 256)
+    leaders = widths[widths["n"] == 256].groupby("size")["leaders_index"].median()
+    assert leaders.is_monotonic_increasing and leaders[4] > 2 * leaders[1]
+    table = allocation_table(widths)
     assert (table["ratio"] > 1.3).all()
     assert table["scaled_ratio"].between(0.8, 1.15).all()
     assert (table["equal_runs"] > 1.3).all()  # so replications never pay here
 
 
 def test_noise_that_diverges_with_the_parameters_shrinks_with_replications():
-    """Where a parameter's change redraws the noise, the noise enters every estimator's
-    differences, and averaging replications removes it: the scaled widths shrink."""
-    table = allocation_table(_widths(diverging_noise, 256))
+    """Where a parameter's change redraws the noise, the noise inflates every total index
+    and averaging replications removes it: the indices fall towards the parameters' own
+    and their intervals shrink on that scale, while their absolute width stays about the
+    same, so at equal runs a larger design still gives the narrower absolute intervals."""
+    widths = _widths(diverging_noise, 256)
+    leaders = widths[widths["n"] == 256].groupby("size")["leaders_index"].median()
+    assert leaders.is_monotonic_decreasing and leaders[4] < leaders[1] - 0.1
+    table = allocation_table(widths)
+    assert table["ratio"].between(0.85, 1.15).all()
+    assert (table["equal_runs"] > 1.2).all()
     assert (table["scaled_ratio"] < 0.8).all()
     assert (table["scaled_runs_ratio"] < 1).all()
     assert (table["noise_share"] > table["next_noise_share"]).all()
@@ -165,3 +175,19 @@ def test_the_script_cuts_a_stored_run_into_groups_of_one_two_and_four(tiny_run):
     assert sizes.index.tolist() == [(k, r) for k in ("contrasts", "levels") for r in (1, 2, 4)]
     assert len(script.summary(table, set(widths.loc[widths["contrast"], "output"]))) == 4
     assert len(script.by_noise(table)) == 0  # no noise dummy: no noise share
+
+
+def test_the_stored_allocation_is_the_stored_widths_compared():
+    """The reference tables agree with each other and with the README's reading: at equal
+    runs, twice the replications on half the base samples gave the median contrast wider
+    intervals, and their width barely moved with replications."""
+    folder = (
+        Path(__file__).resolve().parents[1] / "results" / "reference" / "replication_allocation"
+    )
+    widths = pd.read_csv(folder / "widths.csv")
+    stored = pd.read_csv(folder / "allocation.csv")
+    pd.testing.assert_frame_equal(allocation_table(widths), stored, check_dtype=False)
+    contrasts = stored[stored["output"].str.contains(":")]
+    medians = contrasts.groupby("size")[["equal_runs", "ratio"]].median()
+    assert medians["equal_runs"].round(2).tolist() == [1.55, 1.52]
+    assert medians["ratio"].between(0.95, 1.0).all()

@@ -110,8 +110,8 @@ def interval_widths(
     variance of the means; NaN without a noise dummy.
 
     Returns one row per size, group, ``n`` and output: ``size, group, n, output, leading,
-    max_conf, noise_share, scaled_conf`` (``max_conf / (1 - noise_share)``) and, with a
-    noise dummy, ``dummy``: its ``index``.
+    leaders_index`` (the leaders' mean ``index``), ``max_conf, noise_share, scaled_conf``
+    (``max_conf / (1 - noise_share)``) and, with a noise dummy, ``dummy``: its ``index``.
     """
     outputs = _output_columns(runs)
     points = np.sort(runs["point"].unique())
@@ -140,7 +140,8 @@ def interval_widths(
                 indices = analyse(means, units).indices.set_index(["output", "parameter"])
                 rows = []
                 for output, names in leaders.items():
-                    conf = indices.loc[output][f"{index}_conf"]
+                    found = indices.loc[output]
+                    conf = found[f"{index}_conf"]
                     variance = means[output].iloc[: units * per].var(ddof=1)
                     share = within[output] / size / variance if dummy is not None else np.nan
                     row = {
@@ -149,6 +150,7 @@ def interval_widths(
                         "n": units,
                         "output": output,
                         "leading": ", ".join(names),
+                        "leaders_index": float(found[index][names].mean()),
                         "max_conf": float(conf[names].abs().max(skipna=False)),
                         "noise_share": share,
                     }
