@@ -220,10 +220,15 @@ def check_convergence(
         at_full = sel[sel["n"] == n_full].set_index("parameter")
         full = at_full[index]
         half = sel[sel["n"] == n_half].set_index("parameter")[index]
-        names, widest = _leaders(at_full, index, leading)
+        top = full.abs().sort_values(ascending=False, kind="stable")
+        names = list(top.index if leading is None else top.index[:leading])
         change = (full[names] - half[names]).abs()
         worst = str(change.idxmax()) if change.notna().any() else ""
         max_change = float(change.max())
+        conf = f"{index}_conf"
+        widest = (
+            float(at_full[conf][names].abs().max(skipna=False)) if conf in sel.columns else np.nan
+        )
         rows.append(
             {
                 "output": output,
@@ -241,19 +246,6 @@ def check_convergence(
             }
         )
     return pd.DataFrame(rows)
-
-
-def _leaders(indices: pd.DataFrame, index: str, leading: int | None) -> tuple[list[str], float]:
-    """The ``leading`` parameters with the largest ``|index|`` (rows indexed by parameter;
-    ``None``: all) and the widest bootstrap half-width among them (NaN if one has none, or
-    there is no ``{index}_conf`` column)."""
-    top = indices[index].abs().sort_values(ascending=False, kind="stable")
-    names = list(top.index if leading is None else top.index[:leading])
-    conf = f"{index}_conf"
-    widest = (
-        float(indices[conf][names].abs().max(skipna=False)) if conf in indices.columns else np.nan
-    )
-    return names, widest
 
 
 def sample_size_for(half_width: float, tolerance: float, n: int, rate: float = -0.5) -> float:
