@@ -1,7 +1,7 @@
 """More replications per point or a larger Sobol' design: which needs fewer runs?
 
 ``python benchmarks/replication_allocation.py RUN [--against FOLDER] [--same-as FOLDER]
-[--resamples R] [--csv DIR]``
+[--own-leaders] [--resamples R] [--csv DIR]``
 
 RUN is a stored Sobol' run with its runs (``gemsim sensitivity ... --replications R``,
 ``R`` a power of two). Its replications are cut into disjoint groups of 1, 2, 4, ... up to
@@ -21,6 +21,9 @@ the cheaper way; the same by the random path's share.
 replications (the same number of runs; a reference folder's ``indices.csv`` and
 ``noise.csv``): per output, its widest interval among this run's leaders over this run's,
 at the full ``R``.
+``--own-leaders``: each group's leaders are its own largest indices instead of those of
+the means over all replications (a check that choosing them on data the larger groups
+share more of does not decide the comparison).
 ``--same-as FOLDER``: a stored run of the same design with fewer replications (a reference
 folder's ``scenario_outputs.parquet``, or its runs): checks that this run's means over its
 first replications are the folder's, bit for bit.
@@ -41,7 +44,7 @@ from gemsim.analysis.sensitivity_data import (
     replication_values,
     scenario_means,
 )
-from gemsim.sensitivity import allocation_table, interval_widths
+from gemsim.sensitivity import allocation_table, interval_widths, replication_groups
 
 NOISE_BINS = (0.0, 0.3, 0.5, 0.7, 0.9, np.inf)
 
@@ -63,22 +66,33 @@ def group_sizes(replications: int) -> list[int]:
     return sizes
 
 
-def widths_of(data: SensitivityData, resamples: int = 1000) -> pd.DataFrame:
+def widths_of(
+    data: SensitivityData, resamples: int = 1000, own_leaders: bool = False
+) -> pd.DataFrame:
     """:func:`gemsim.sensitivity.interval_widths` of a stored run at every group size, with
-    a ``contrast`` column."""
+    a ``contrast`` column. With ``own_leaders`` each group is analysed on its own, so its
+    leaders are its own largest indices (the same selection at every size, where fixed
+    leaders are chosen on all replications, which the larger groups share more of); the
+    random path's share is then the group's own (NaN for single runs)."""
     settings = data.settings
     options = {**settings.analysis_options(), "num_resamples": resamples}
-    widths = interval_widths(
-        settings.problem(),
-        settings.method,
-        data.X,
-        long_runs(data),
-        data.seed,
-        group_sizes(settings.replications),
-        **options,
-    )
-    widths["contrast"] = ~widths["output"].isin(settings.outputs)
-    return widths
+    sizes = group_sizes(settings.replications)
+    runs = long_runs(data)
+
+    def widths(part: pd.DataFrame, chosen: list[int]) -> pd.DataFrame:
+        problem = settings.problem()
+        return interval_widths(problem, settings.method, data.X, part, data.seed, chosen, **options)
+
+    if own_leaders:
+        frames = []
+        for size in sizes:
+            for number, group in enumerate(replication_groups(runs, size)):
+                frames.append(widths(group, [size]).assign(group=number))
+        found = pd.concat(frames, ignore_index=True)
+    else:
+        found = widths(runs, sizes)
+    found["contrast"] = ~found["output"].isin(settings.outputs)
+    return found
 
 
 def by_size(widths: pd.DataFrame) -> pd.DataFrame:
@@ -169,13 +183,16 @@ def main() -> None:
     parser.add_argument("--against", type=Path)
     parser.add_argument("--same-as", type=Path)
     parser.add_argument("--resamples", type=int, default=1000)
+    parser.add_argument(
+        "--own-leaders", action="store_true", help="each group's own leaders, not fixed ones"
+    )
     parser.add_argument("--csv", type=Path, help="write widths.csv and allocation.csv here")
     args = parser.parse_args()
     data = load_sensitivity(args.run)
     if args.same_as is not None:
         differ = same_as(data, args.same_as)
         print(f"means over the first replications differing from {args.same_as}: {differ}")
-    widths = widths_of(data, args.resamples)
+    widths = widths_of(data, args.resamples, args.own_leaders)
     table = allocation_table(widths)
     contrasts = set(widths.loc[widths["contrast"], "output"])
     n = int(widths["n"].max())

@@ -175,6 +175,11 @@ def test_the_script_cuts_a_stored_run_into_groups_of_one_two_and_four(tiny_run):
     assert sizes.index.tolist() == [(k, r) for k in ("contrasts", "levels") for r in (1, 2, 4)]
     assert len(script.summary(table, set(widths.loc[widths["contrast"], "output"]))) == 4
     assert len(script.by_noise(table)) == 0  # no noise dummy: no noise share
+    own = script.widths_of(data, resamples=50, own_leaders=True)
+    assert own.groupby("size")["group"].nunique().to_dict() == {1: 4, 2: 2, 4: 1}
+    # The group of all four replications picks the leaders the fixed choice takes.
+    every = [widths[widths["size"] == 4], own[own["size"] == 4]]
+    pd.testing.assert_frame_equal(*(w.reset_index(drop=True) for w in every))
 
 
 def test_the_stored_allocation_is_the_stored_widths_compared():
