@@ -32,6 +32,7 @@ first replications are the folder's, bit for bit.
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -168,9 +169,8 @@ def same_as(data: SensitivityData, folder: Path) -> int:
         pd.read_parquet(stored) if stored.exists() else scenario_means(load_sensitivity(folder))
     )
     replications = int(theirs["replications"].iloc[0])
-    first = data.values[data.values["replication"] < replications]
-    ours = first.groupby(["point", "scenario"], sort=True).mean(numeric_only=True)
-    ours = ours.drop(columns="replication")
+    first = replace(data, values=data.values[data.values["replication"] < replications])
+    ours = scenario_means(first).set_index(["point", "scenario"])
     theirs = theirs.set_index(["point", "scenario"]).sort_index()[ours.columns]
     if not ours.index.equals(theirs.index):
         raise ValueError(f"{folder} holds other points or scenarios than this run")

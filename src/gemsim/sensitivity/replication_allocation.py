@@ -38,10 +38,10 @@ import pandas as pd
 from gemsim.sensitivity.analysis import analyze_outputs
 from gemsim.sensitivity.methods import get_method
 from gemsim.sensitivity.problem import Problem
+from gemsim.sensitivity.stochastic import point_means, replication_variance
 
 __all__ = ["allocation_table", "interval_widths", "replication_groups"]
 
-_KEYS = ("point", "replication", "seed")
 _WIDTHS = ("max_conf", "scaled_conf")
 
 
@@ -68,10 +68,6 @@ def replication_groups(runs: pd.DataFrame, size: int) -> list[pd.DataFrame]:
         chosen["replication"] -= first
         groups.append(chosen.reset_index(drop=True))
     return groups
-
-
-def _output_columns(runs: pd.DataFrame) -> list[str]:
-    return [c for c in runs.columns if c not in _KEYS]
 
 
 def _leaders(indices: pd.DataFrame, index: str, leading: int, dummy: str | None) -> pd.Series:
@@ -113,7 +109,6 @@ def interval_widths(
     leaders_index`` (the leaders' mean ``index``), ``max_conf, noise_share, scaled_conf``
     (``max_conf / (1 - noise_share)``) and, with a noise dummy, ``dummy``: its ``index``.
     """
-    outputs = _output_columns(runs)
     points = np.sort(runs["point"].unique())
     if not np.array_equal(points, np.arange(len(X))):
         raise ValueError(f"runs must hold the points 0 to {len(X) - 1}, one per row of X")
@@ -127,11 +122,8 @@ def interval_widths(
         rows = units * per
         return analyze_outputs(problem, method, X[:rows], means.iloc[:rows], seed, **analysis)
 
-    def point_means(group: pd.DataFrame) -> pd.DataFrame:
-        return group.groupby("point", sort=True)[outputs].mean().reset_index(drop=True)
-
     leaders = _leaders(analyse(point_means(runs), n).indices, index, leading, dummy)
-    within = runs.groupby("point")[outputs].var(ddof=1).mean()
+    within = replication_variance(runs).set_index("output")["within_variance"]
     frames = []
     for size in sizes:
         for number, group in enumerate(replication_groups(runs, size)):
